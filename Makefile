@@ -1,0 +1,128 @@
+# Panda OS build. `make` builds the kernel, the initrd and the ISO inputs;
+# `make run` boots it; `make test` runs every test. See README.md.
+
+VERSION := $(shell cat VERSION)
+BUILD   := build
+PYTHON  ?= /usr/bin/python3
+
+# `make V=1` shows whole commands.
+V ?= 0
+ifeq ($(V),0)
+Q = @
+say = printf '  %-7s %s\n' $(1) $(2);
+endif
+
+CC      := gcc
+LD      := ld
+NM      := nm
+
+# Kernel: freestanding, higher half (-mcmodel=kernel), no red zone (interrupts
+# push onto the same stack), no SSE/MMX state touched outside context switches.
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fcf-protection=none \
+	-mno-red-zone -mcmodel=kernel -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 \
+	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
+	--param=min-pagesize=0 -MMD -MP -I. -Ikernel \
+	-DPANDA_VERSION='"$(VERSION)"'
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments -T kernel/arch/x86_64/linker.ld
+
+# Host unit tests: the same lib/ sources, with sanitizers.
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -MMD -MP -I.
+
+KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
+LIB_SRCS    := $(shell find lib -name '*.c' | sort)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) \
+	$(patsubst lib/%,$(BUILD)/kernel-lib/%.o,$(LIB_SRCS))
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+HOST_LIB_OBJS := $(patsubst lib/%,$(BUILD)/host-lib/%.o,$(LIB_SRCS))
+
+INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
+
+.SECONDARY:
+.PHONY: all kernel initrd iso run test unit-tests check-deps debug clean
+all: kernel initrd
+
+kernel: $(BUILD)/panda.elf
+initrd: $(BUILD)/initrd.tar
+iso: $(BUILD)/panda.iso
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(Q)$(call say,AS,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel-lib/%.c.o: lib/%.c
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# The kernel embeds its own symbol table for backtraces. Pass 1 links with an
+# empty table; its text symbols become the table linked into pass 2. The table
+# sits after .data, so text addresses cannot move between the passes
+# (tools/check-kernel verifies that, and the Multiboot 1 load layout).
+$(BUILD)/ksyms-empty.S: tools/gen-ksyms
+	@mkdir -p $(@D)
+	$(Q)tools/gen-ksyms < /dev/null > $@
+
+$(BUILD)/ksyms-%.o: $(BUILD)/ksyms-%.S
+	$(Q)$(call say,AS,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/panda.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o kernel/arch/x86_64/linker.ld
+	$(Q)$(call say,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+
+$(BUILD)/ksyms-full.S: $(BUILD)/panda.pass1.elf tools/gen-ksyms
+	$(Q)$(call say,KSYMS,$@)$(NM) -n --defined-only $< | tools/gen-ksyms > $@
+
+$(BUILD)/panda.elf: $(BUILD)/panda.pass1.elf $(BUILD)/ksyms-full.o tools/check-kernel
+	$(Q)$(call say,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-full.o
+	$(Q)tools/check-kernel $(BUILD)/panda.pass1.elf $@
+
+# The initrd is a ustar archive of the staging folder, made reproducibly.
+$(BUILD)/initrd.tar: $(INITRD_FILES) VERSION
+	$(Q)$(call say,TAR,$@)rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root
+	$(Q)cp -R initrd/. $(BUILD)/initrd-root/
+	$(Q)echo "Panda OS $(VERSION)" > $(BUILD)/initrd-root/etc/panda-release
+	$(Q)tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner \
+		--mtime=@0 -cf $@ -C $(BUILD)/initrd-root .
+
+$(BUILD)/panda.iso: $(BUILD)/panda.elf $(BUILD)/initrd.tar tools/mkiso
+	$(Q)$(call say,ISO,$@)tools/mkiso $@ $(BUILD)/panda.elf $(BUILD)/initrd.tar ""
+
+# --- host unit tests -------------------------------------------------------
+# lib/ defines memcpy, strlen, ...; on the host they are renamed lib_memcpy,
+# lib_strlen, ... so the tests can call both them and the C library.
+$(BUILD)/host-lib/%.c.o: lib/%.c tests/unit/host_names.h
+	@mkdir -p $(@D)
+	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -include tests/unit/host_names.h -c $< -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(HOST_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB_OBJS)
+
+unit-tests: $(UNIT_BINS)
+
+# --- running ---------------------------------------------------------------
+check-deps:
+	@tools/install-deps --check >/dev/null 2>&1 || tools/install-deps
+
+run: check-deps all
+	tools/qemu-run $(RUNFLAGS)
+
+debug: check-deps all
+	tools/debug $(RUNFLAGS)
+
+test: check-deps all iso unit-tests
+	$(PYTHON) tools/run-tests $(TESTFLAGS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,8 @@
+#include "core/boot_info.h"
+
+struct boot_info boot_info;
+
+const struct boot_module *boot_initrd(void)
+{
+	return boot_info.module_count ? &boot_info.modules[0] : NULL;
+}

@@ -1,0 +1,10 @@
+#include "dev/debug_exit.h"
+
+#include "arch/x86_64/cpu.h"
+
+#define DEBUG_EXIT_PORT 0xf4
+
+void debug_exit(uint8_t value)
+{
+	outl(DEBUG_EXIT_PORT, value);
+}

@@ -1,0 +1,26 @@
+/* Freestanding string and memory functions shared by the kernel, user space
+ * and host tests. The compiler emits calls to memcpy/memset/memmove/memcmp on
+ * its own, so these names are required even where nothing calls them. */
+#ifndef LIB_STRING_H
+#define LIB_STRING_H
+
+#include <stddef.h>
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
+
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);
+
+/* Copies at most size-1 bytes and always terminates (when size > 0).
+ * Returns strlen(src), so truncation is `result >= size`. */
+size_t strlcpy(char *restrict dst, const char *restrict src, size_t size);
+
+#endif

@@ -1,0 +1,84 @@
+"""The runner, the ISO and the debugger set-up, as users and tests use them."""
+
+import os
+import re
+import subprocess
+import tempfile
+
+import pytest
+
+from conftest import OK, QEMU_RUN, ROOT, USAGE, assert_cases_passed, boot, selftest
+
+
+@pytest.mark.parametrize("firmware, timeout", [("bios", 30), ("uefi", 90)])
+def test_iso_boots_to_banner(console, firmware, timeout):
+    c = console("--iso", "--firmware", firmware, timeout=timeout)
+    c.expect(r"Panda OS [\d.]+: \d+ MiB usable memory")
+    c.expect(r"boot: multiboot2 from GRUB")
+    c.expect(r"boot complete")
+
+
+@pytest.mark.parametrize("firmware, timeout", [("bios", 30), ("uefi", 90)])
+def test_iso_passes_boot_selftests(firmware, timeout):
+    run = selftest("boot,initrd", "--iso", "--firmware", firmware, timeout=timeout)
+    assert run.status == OK, run.output
+    assert_cases_passed(run, "boot")
+    assert_cases_passed(run, "initrd")
+
+
+def test_added_file_appears_in_initrd(tmp_path):
+    extra = tmp_path / "note.txt"
+    extra.write_text("twelve bytes")
+    run = selftest("initrd", "--add", f"{extra}:/home/note.txt")
+    assert run.status == OK, run.output
+    assert "initrd: /home/note.txt 12 bytes" in run.output
+    assert "initrd: /etc/motd" in run.output      # the built files stay
+
+
+def test_add_with_a_bad_spec_is_a_usage_error(tmp_path):
+    run = boot("--add", "no-colon-here")
+    assert run.status == USAGE
+    assert "expected HOST_FILE:/path/in/initrd" in run.output
+    run = boot("--add", f"{tmp_path}/missing:/x")
+    assert run.status == USAGE
+
+
+def test_runner_rejects_uefi_without_iso():
+    run = boot("--firmware", "uefi")
+    assert run.status == USAGE
+    assert "needs --iso" in run.output
+
+
+def test_runner_passes_extra_qemu_arguments():
+    run = boot("--dry-run", "--mem", "64", "--", "-name", "panda-test")
+    assert run.status == OK
+    assert "-m 64" in run.output and run.output.strip().endswith("-name panda-test")
+
+
+def test_qemu_failure_is_reported():
+    run = boot("--", "-no-such-qemu-option")
+    assert run.status == 5
+
+
+def test_gdb_stops_at_kmain_with_symbols():
+    with tempfile.TemporaryDirectory() as tmp:
+        sock = os.path.join(tmp, "gdb.sock")
+        qemu = subprocess.Popen([QEMU_RUN, "--timeout", "60", "--gdb",
+                                 f"unix:{sock},server=on,wait=off"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                if os.path.exists(sock):
+                    break
+                subprocess.run(["sleep", "0.05"])
+            gdb = subprocess.run(
+                ["gdb", "-q", "-batch", "-nx", "-ex", f"target remote {sock}",
+                 "-x", "tools/panda.gdb", "-ex", "bt", "-ex", "kill"],
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                text=True, timeout=60)
+        finally:
+            qemu.kill()
+            qemu.wait()
+    assert re.search(r"Breakpoint 1, kmain \(magic=", gdb.stdout), gdb.stdout
+    assert "kernel/core/main.c" in gdb.stdout
