@@ -103,9 +103,15 @@ $(BUILD)/host-lib/%.c.o: lib/%.c tests/unit/host_names.h
 	@mkdir -p $(@D)
 	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -include tests/unit/host_names.h -c $< -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(HOST_LIB_OBJS)
+# Pure kernel code (policies and allocators with no hardware in them) that a
+# unit test needs besides lib/: UNIT_SRCS_<test> lists it.
+UNIT_SRCS_test_buddy := kernel/mm/buddy.c
+UNIT_SRCS_test_slab := kernel/mm/slab.c
+
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(HOST_LIB_OBJS) $$(UNIT_SRCS_$$*)
 	@mkdir -p $(@D)
-	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB_OBJS)
+	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -Ikernel -o $@ $< $(UNIT_SRCS_$*) $(HOST_LIB_OBJS)
 
 unit-tests: $(UNIT_BINS)
 

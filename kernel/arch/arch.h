@@ -33,6 +33,40 @@ __attribute__((noreturn)) void arch_halt_forever(void);
 /* True when `addr` is mapped in the current address space. */
 bool arch_addr_is_mapped(uintptr_t addr);
 
+/* Page tables. A root is the physical address of a top-level table; every
+ * root shares the kernel half. Protections are arch-neutral. */
+enum { MAP_READ = 0, MAP_WRITE = 1 << 0, MAP_EXEC = 1 << 1, MAP_USER = 1 << 2 };
+
+/* Page-table pages needed to map RAM up to max_phys in the direct map, and
+ * mapping it with those pages (physically contiguous at table_phys). */
+uint64_t arch_direct_map_tables_needed(uint64_t max_phys);
+void arch_direct_map_extend(uint64_t max_phys, uint64_t table_phys);
+/* Gives the kernel half its own top-level entries for [start, start+size)
+ * now, so every root created later shares them. Returns 0 or -ENOMEM. */
+int arch_kernel_area_init(uintptr_t start, uint64_t size);
+
+uint64_t arch_kernel_root(void);
+uint64_t arch_pt_create(void);			/* 0 when out of memory */
+/* Frees the user half's tables, calling release(pa) for each mapped page. */
+void arch_pt_destroy(uint64_t root, void (*release)(uint64_t pa));
+int arch_pt_map(uint64_t root, uintptr_t va, uint64_t pa, unsigned prot);
+uint64_t arch_pt_unmap(uint64_t root, uintptr_t va);	/* old pa, or 0 */
+int arch_pt_protect(uint64_t root, uintptr_t va, unsigned prot);
+uint64_t arch_pt_lookup(uint64_t root, uintptr_t va);	/* pa, or 0 */
+void arch_pt_activate(uint64_t root);
+uint64_t arch_pt_active(void);
+void arch_tlb_flush_page(uintptr_t va);
+
+/* Page-fault and double-fault handling (needs the memory manager). */
+void arch_init_faults(void);
+/* Who handles a fault in user mode (the process layer kills the process). */
+void arch_set_user_fault_handler(void (*fn)(struct trap_frame *frame, const char *what,
+					    uintptr_t addr));
+
+/* Raw user copies; the checked versions are in mm/usercopy.h. */
+long arch_copy_user(void *dst, const void *src, size_t n);
+long arch_copy_user_string(char *dst, const char *src, size_t size);
+
 /* Captures the caller's registers into a trap frame (vector = ~0). */
 void arch_capture_frame(struct trap_frame *frame);
 /* Writes every register of `frame` to the log. */

@@ -9,6 +9,9 @@
 #include "core/selftest.h"
 #include "dev/serial.h"
 #include "lib/cmdline.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/vm.h"
 
 static struct cmdline kernel_cmdline;
 
@@ -56,6 +59,11 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	kprintf("Panda OS %s: %lu MiB usable memory\n", PANDA_VERSION,
 		boot_info.usable_bytes >> 20);
 	report_boot();
+
+	frame_init();
+	kmalloc_init();
+	vm_init();
+	arch_init_faults();
 
 	selftest_run_requested();
 

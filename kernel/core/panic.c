@@ -4,13 +4,11 @@
 #include <stdbool.h>
 
 #include "arch/arch.h"
-#include "core/ksyms.h"
+#include "core/backtrace.h"
 #include "core/log.h"
 #include "core/params.h"
 #include "core/shutdown.h"
 #include "lib/string.h"
-
-#define BACKTRACE_MAX 32
 
 static bool exit_on_panic;
 static int panic_depth;
@@ -34,28 +32,6 @@ static bool parse_panic(const char *value)
 	return false;
 }
 PARAM("panic", parse_panic);
-
-static void print_backtrace(const struct trap_frame *frame)
-{
-	uintptr_t pcs[BACKTRACE_MAX];
-	size_t n = arch_stack_trace(frame, pcs, BACKTRACE_MAX);
-
-	kprintf("backtrace:\n");
-	for (size_t i = 0; i < n; i++) {
-		/* A return address may already belong to the next function
-		 * after a call to a noreturn function: look up pc - 1. */
-		uintptr_t lookup = i == 0 ? pcs[i] : pcs[i] - 1, offset;
-		const char *name = ksyms_lookup(lookup, &offset);
-
-		if (name)
-			kprintf("  #%zu %#018lx %s+%#lx\n", i, pcs[i], name,
-				offset + (pcs[i] - lookup));
-		else
-			kprintf("  #%zu %#018lx ?\n", i, pcs[i]);
-	}
-	if (n == BACKTRACE_MAX)
-		kprintf("  ... (truncated)\n");
-}
 
 /* The one place a dead kernel ends up. */
 __attribute__((noreturn)) static void panic_finish(void)
@@ -93,7 +69,7 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	kprintf("\n");
 	arch_dump_frame(&frame);
-	print_backtrace(&frame);
+	backtrace_print(&frame);
 	panic_finish();
 }
 
@@ -102,6 +78,6 @@ void panic_with_frame(const struct trap_frame *frame, const char *title)
 	enter_panic();
 	kprintf("\nPANIC: %s\n", title);
 	arch_dump_frame(frame);
-	print_backtrace(frame);
+	backtrace_print(frame);
 	panic_finish();
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "arch/arch.h"
+#include "core/cleanup.h"
 
 struct spinlock {
 	volatile int locked;
@@ -40,5 +41,9 @@ static inline void spin_unlock(struct spinlock *l, irq_state_t s)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	arch_irq_restore(s);
 }
+
+/* guard(spinlock)(&lock): held until the end of the scope. */
+DEFINE_GUARD(spinlock, struct spinlock *, irq_state_t,
+	     _G->state = spin_lock(_G->lock), spin_unlock(_G->lock, _G->state))
 
 #endif

@@ -1,36 +1,230 @@
-/* What the kernel needs from the page tables before the memory manager
- * exists: dropping the boot identity map, and asking whether an address is
- * mapped (so backtraces never fault on a corrupt frame pointer). */
+/* x86-64 four-level page tables (SDM Vol. 3A 4.5). */
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "core/panic.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "mm/frame.h"
 
-#define PTE_PRESENT	0x1ull
-#define PTE_HUGE	0x80ull
+#define PTE_PRESENT	(1ull << 0)
+#define PTE_WRITABLE	(1ull << 1)
+#define PTE_USER	(1ull << 2)
+#define PTE_HUGE	(1ull << 7)
+#define PTE_NX		(1ull << 63)
 #define PTE_ADDR_MASK	0x000ffffffffff000ull
+#define TABLE_FLAGS	(PTE_PRESENT | PTE_WRITABLE | PTE_USER)	/* leaves decide */
 
 extern uint64_t boot_pml4[512];
+static bool nx_supported;
+
+static uint64_t *table_at(uint64_t phys)
+{
+	return arch_phys_to_virt(phys & PTE_ADDR_MASK);
+}
+
+static unsigned index_at(uintptr_t va, int level)	/* level 4 = PML4 */
+{
+	return (va >> (12 + 9 * (level - 1))) & 511;
+}
 
 void arch_drop_identity_map(void)
 {
+	uint32_t a, b, c, d;
+
+	cpuid(0x80000001, 0, &a, &b, &c, &d);
+	nx_supported = d & (1u << 20);
 	boot_pml4[0] = 0;
 	write_cr3(read_cr3());		/* flush the stale translations */
 }
 
 bool arch_addr_is_mapped(uintptr_t addr)
 {
-	const uint64_t *table = arch_phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+	const uint64_t *table = table_at(read_cr3());
 
-	/* Non-canonical addresses are never mapped. */
 	if ((uintptr_t)((intptr_t)(addr << 16) >> 16) != addr)
-		return false;
-	for (int shift = 39; shift >= 12; shift -= 9) {
-		uint64_t entry = table[(addr >> shift) & 511];
+		return false;		/* non-canonical */
+	for (int level = 4; level >= 1; level--) {
+		uint64_t entry = table[index_at(addr, level)];
 
 		if (!(entry & PTE_PRESENT))
 			return false;
-		if (shift == 12 || (shift <= 30 && entry & PTE_HUGE))
+		if (level == 1 || (level <= 3 && entry & PTE_HUGE))
 			return true;
-		table = arch_phys_to_virt(entry & PTE_ADDR_MASK);
+		table = table_at(entry);
 	}
 	return false;
+}
+
+uint64_t arch_direct_map_tables_needed(uint64_t max_phys)
+{
+	uint64_t gib = (max_phys + (1ull << 30) - 1) >> 30;
+
+	return gib > 4 ? gib - 4 : 0;
+}
+
+/* Boot mapped 0..4 GiB; map each further GiB with one page directory of
+ * 2 MiB pages. */
+void arch_direct_map_extend(uint64_t max_phys, uint64_t table_phys)
+{
+	uint64_t *pdpt = table_at(boot_pml4[256]);
+	uint64_t gib_count = (max_phys + (1ull << 30) - 1) >> 30;
+
+	for (uint64_t gib = 4; gib < gib_count; gib++, table_phys += PAGE_SIZE) {
+		uint64_t *pd = arch_phys_to_virt(table_phys);
+		for (uint64_t i = 0; i < 512; i++)
+			pd[i] = ((gib << 30) + (i << 21)) | PTE_PRESENT | PTE_WRITABLE | PTE_HUGE |
+				(nx_supported ? PTE_NX : 0);
+		pdpt[gib] = table_phys | PTE_PRESENT | PTE_WRITABLE;
+	}
+	write_cr3(read_cr3());
+}
+
+int arch_kernel_area_init(uintptr_t start, uint64_t size)
+{
+	for (uintptr_t va = start; va - start < size; va += 1ull << 39) {
+		uint64_t *entry = &boot_pml4[index_at(va, 4)];
+		if (*entry & PTE_PRESENT)
+			continue;
+		uint64_t table = frame_alloc(0, OWNER_PAGE_TABLE, FRAME_ZERO);
+		if (!table)
+			return -ENOMEM;
+		*entry = table | PTE_PRESENT | PTE_WRITABLE;
+	}
+	return 0;
+}
+
+uint64_t arch_kernel_root(void)
+{
+	return virt_to_phys(boot_pml4);
+}
+
+uint64_t arch_pt_create(void)
+{
+	uint64_t root = frame_alloc(0, OWNER_PAGE_TABLE, FRAME_ZERO);
+
+	if (root)	/* share the kernel half: entries 256..511 */
+		memcpy(table_at(root) + 256, boot_pml4 + 256, 256 * sizeof(uint64_t));
+	return root;
+}
+
+static void destroy_level(uint64_t table_phys, int level, void (*release)(uint64_t))
+{
+	uint64_t *table = table_at(table_phys);
+
+	for (unsigned i = 0; i < 512; i++) {
+		if (!(table[i] & PTE_PRESENT))
+			continue;
+		if (level == 1)
+			release(table[i] & PTE_ADDR_MASK);
+		else
+			destroy_level(table[i], level - 1, release);
+	}
+	frame_free(table_phys & PTE_ADDR_MASK, 0);
+}
+
+void arch_pt_destroy(uint64_t root, void (*release)(uint64_t pa))
+{
+	uint64_t *pml4 = table_at(root);
+
+	KASSERT(root != arch_pt_active());
+	for (unsigned i = 0; i < 256; i++)
+		if (pml4[i] & PTE_PRESENT)
+			destroy_level(pml4[i], 3, release);
+	frame_free(root, 0);
+}
+
+/* The level-1 entry for va, creating missing tables when `create`. */
+static uint64_t *walk(uint64_t root, uintptr_t va, bool create)
+{
+	uint64_t *table = table_at(root);
+
+	for (int level = 4; level > 1; level--) {
+		uint64_t *entry = &table[index_at(va, level)];
+		if (!(*entry & PTE_PRESENT)) {
+			if (!create)
+				return NULL;
+			uint64_t t = frame_alloc(0, OWNER_PAGE_TABLE, FRAME_ZERO);
+			if (!t)
+				return NULL;
+			*entry = t | TABLE_FLAGS;
+		}
+		KASSERT(!(*entry & PTE_HUGE));	/* only the direct map uses huge pages */
+		table = table_at(*entry);
+	}
+	return &table[index_at(va, 1)];
+}
+
+static uint64_t leaf_flags(unsigned prot)
+{
+	uint64_t flags = PTE_PRESENT;
+
+	if (prot & MAP_WRITE)
+		flags |= PTE_WRITABLE;
+	if (prot & MAP_USER)
+		flags |= PTE_USER;
+	if (!(prot & MAP_EXEC) && nx_supported)
+		flags |= PTE_NX;
+	return flags;
+}
+
+int arch_pt_map(uint64_t root, uintptr_t va, uint64_t pa, unsigned prot)
+{
+	uint64_t *pte = walk(root, va, true);
+
+	if (!pte)
+		return -ENOMEM;
+	if (*pte & PTE_PRESENT)
+		return -EEXIST;
+	*pte = pa | leaf_flags(prot);
+	return 0;
+}
+
+uint64_t arch_pt_unmap(uint64_t root, uintptr_t va)
+{
+	uint64_t *pte = walk(root, va, false);
+	uint64_t old;
+
+	if (!pte || !(*pte & PTE_PRESENT))
+		return 0;
+	old = *pte & PTE_ADDR_MASK;
+	*pte = 0;
+	if (root == arch_pt_active() || va >= 0xffff800000000000ull)
+		arch_tlb_flush_page(va);
+	return old;
+}
+
+int arch_pt_protect(uint64_t root, uintptr_t va, unsigned prot)
+{
+	uint64_t *pte = walk(root, va, false);
+
+	if (!pte || !(*pte & PTE_PRESENT))
+		return -ENOENT;
+	*pte = (*pte & PTE_ADDR_MASK) | leaf_flags(prot);
+	if (root == arch_pt_active())
+		arch_tlb_flush_page(va);
+	return 0;
+}
+
+uint64_t arch_pt_lookup(uint64_t root, uintptr_t va)
+{
+	uint64_t *pte = walk(root, va, false);
+
+	return pte && *pte & PTE_PRESENT ? (*pte & PTE_ADDR_MASK) : 0;
+}
+
+void arch_pt_activate(uint64_t root)
+{
+	if (read_cr3() != root)
+		write_cr3(root);
+}
+
+uint64_t arch_pt_active(void)
+{
+	return read_cr3() & PTE_ADDR_MASK;
+}
+
+void arch_tlb_flush_page(uintptr_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }

@@ -1,0 +1,91 @@
+/* Page faults and double faults: demand paging through the current address
+ * space, user-copy fixups, and the reports for faults the kernel caused. */
+#include "arch/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/trap.h"
+#include "core/backtrace.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "lib/format.h"
+#include "mm/kstack.h"
+#include "mm/vm.h"
+
+/* Page-fault error code bits (SDM Vol. 3A 4.7). */
+#define PF_PRESENT	(1u << 0)
+#define PF_WRITE	(1u << 1)
+#define PF_USER		(1u << 2)
+#define PF_FETCH	(1u << 4)
+
+struct ex_entry {
+	uint64_t fault_ip, fixup_ip;
+};
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+
+static void (*user_fault_handler)(struct trap_frame *frame, const char *what, uintptr_t addr);
+
+void arch_set_user_fault_handler(void (*fn)(struct trap_frame *, const char *, uintptr_t))
+{
+	user_fault_handler = fn;
+}
+
+static uint64_t fixup_for(uint64_t ip)
+{
+	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++)
+		if (e->fault_ip == ip)
+			return e->fixup_ip;
+	return 0;
+}
+
+static void page_fault(struct trap_frame *f)
+{
+	uintptr_t addr = read_cr2();
+	bool user_mode = f->cs & 3;
+	struct address_space *as = as_current();
+	char title[128];
+
+	if (addr < USER_TOP && as) {
+		int rc = as_fault(as, addr, f->error & PF_WRITE, f->error & PF_FETCH);
+		if (rc == 0)
+			return;
+	}
+	if (user_mode) {
+		if (user_fault_handler) {
+			user_fault_handler(f, "page fault", addr);
+			return;
+		}
+		fmt_snprintf(title, sizeof(title), "user page fault at %#lx with no process layer", addr);
+		panic_with_frame(f, title);
+	}
+	uint64_t fixup = fixup_for(f->rip);
+	if (fixup) {
+		f->rip = fixup;
+		return;
+	}
+	fmt_snprintf(title, sizeof(title), "kernel page fault at %#lx (%s %s page)", addr,
+		     f->error & PF_FETCH ? "executing" : f->error & PF_WRITE ? "writing" : "reading",
+		     f->error & PF_PRESENT ? "a protected" : "an unmapped");
+	panic_with_frame(f, title);
+}
+
+/* Runs on its own IST stack. A kernel stack overflow arrives here: the
+ * push into the guard page faulted, and so did delivering that fault. */
+static void double_fault(struct trap_frame *f)
+{
+	uintptr_t addr = read_cr2();
+	char title[128];
+
+	if (kstack_is_guard(addr) || kstack_is_guard(f->rsp))
+		fmt_snprintf(title, sizeof(title),
+			     "kernel stack overflow (guard page hit at %#lx, stack pointer %#lx)",
+			     addr, f->rsp);
+	else
+		fmt_snprintf(title, sizeof(title), "double fault (cr2 %#lx)", addr);
+	panic_with_frame(f, title);
+}
+
+void arch_init_faults(void)
+{
+	trap_set_handler(VEC_PAGE_FAULT, page_fault);
+	trap_set_handler(VEC_DOUBLE_FAULT, double_fault);
+}

@@ -1,0 +1,41 @@
+/* Copies that may touch user memory. An access that faults and that the
+ * page-fault handler cannot resolve resumes at the entry's fixup label
+ * (__ex_table), which returns -EFAULT instead of crashing the kernel. */
+#define EFAULT 14
+#define ENAMETOOLONG 36
+
+	.text
+/* long arch_copy_user(void *dst, const void *src, size_t n): 0 or -EFAULT */
+	.global arch_copy_user
+arch_copy_user:
+	movq %rdx, %rcx
+1:	rep movsb
+	xorl %eax, %eax
+	ret
+2:	movq $-EFAULT, %rax
+	ret
+
+/* long arch_copy_user_string(char *dst, const char *src, size_t size):
+ * the length copied (without the NUL, which is copied too), -ENAMETOOLONG
+ * when no NUL is within size bytes, or -EFAULT. size > 0. */
+	.global arch_copy_user_string
+arch_copy_user_string:
+	xorl %eax, %eax
+3:	cmpq %rdx, %rax
+	jae 5f
+4:	movb (%rsi,%rax), %cl
+	movb %cl, (%rdi,%rax)
+	testb %cl, %cl
+	jz 6f
+	incq %rax
+	jmp 3b
+5:	movq $-ENAMETOOLONG, %rax
+6:	ret
+7:	movq $-EFAULT, %rax
+	ret
+
+	.section .ex_table, "a"
+	.quad 1b, 2b
+	.quad 4b, 7b
+
+	.section .note.GNU-stack, "", @progbits

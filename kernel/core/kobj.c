@@ -1,0 +1,47 @@
+#include "core/kobj.h"
+
+#include "core/panic.h"
+
+void kobj_init(struct kobj *obj, const struct kobj_type *type)
+{
+	KASSERT(type && type->destroy);
+	obj->type = type;
+	obj->refs = 1;
+	obj->handles = 0;
+}
+
+struct kobj *kobj_get(struct kobj *obj)
+{
+	uint32_t old = __atomic_fetch_add(&obj->refs, 1, __ATOMIC_RELAXED);
+
+	KASSERT(old > 0 && old < UINT32_MAX);	/* a get after destroy is a bug */
+	return obj;
+}
+
+void kobj_put(struct kobj *obj)
+{
+	if (!obj)
+		return;
+	uint32_t old = __atomic_fetch_sub(&obj->refs, 1, __ATOMIC_ACQ_REL);
+	KASSERT(old > 0);
+	if (old == 1) {
+		KASSERT(obj->handles == 0);
+		obj->type->destroy(obj);
+	}
+}
+
+void kobj_handle_open(struct kobj *obj)
+{
+	kobj_get(obj);
+	__atomic_fetch_add(&obj->handles, 1, __ATOMIC_RELAXED);
+}
+
+void kobj_handle_close(struct kobj *obj)
+{
+	uint32_t old = __atomic_fetch_sub(&obj->handles, 1, __ATOMIC_ACQ_REL);
+
+	KASSERT(old > 0);
+	if (old == 1 && obj->type->on_zero_handles)
+		obj->type->on_zero_handles(obj);
+	kobj_put(obj);
+}

@@ -1,0 +1,46 @@
+/* Reference-counted kernel objects. Every resource that outlives a single
+ * call (address spaces, threads, processes, channels, files) embeds a kobj
+ * and is released by its type's destroy() when the last reference goes.
+ *
+ * Two counts (DESIGN "Contracts"): `refs` keeps the memory alive; `handles`
+ * says whether any process can still reach the object. When handles drops
+ * to zero the type's on_zero_handles() runs (a channel tells its peer); when
+ * refs drops to zero, destroy(). Every handle also holds a reference. */
+#ifndef CORE_KOBJ_H
+#define CORE_KOBJ_H
+
+#include <stdint.h>
+
+#include "core/cleanup.h"
+
+struct kobj;
+
+struct kobj_type {
+	const char *name;
+	void (*destroy)(struct kobj *obj);		/* required */
+	void (*on_zero_handles)(struct kobj *obj);	/* optional */
+};
+
+struct kobj {
+	const struct kobj_type *type;
+	uint32_t refs;
+	uint32_t handles;
+};
+
+/* Starts with one reference, owned by the caller, and no handles. */
+void kobj_init(struct kobj *obj, const struct kobj_type *type);
+struct kobj *kobj_get(struct kobj *obj);
+/* Drops a reference; destroys the object when it was the last. NULL is
+ * accepted, so a put can sit in a cleanup guard. */
+void kobj_put(struct kobj *obj);
+
+/* A handle on the object: one more handle and one more reference. */
+void kobj_handle_open(struct kobj *obj);
+void kobj_handle_close(struct kobj *obj);
+
+DEFINE_FREE(kobj_put, struct kobj *, kobj_put(_T))
+
+#define kobj_of(ptr, type, member) \
+	((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
+
+#endif

@@ -1,0 +1,159 @@
+#include "mm/kmalloc.h"
+
+#include "core/backtrace.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "core/spinlock.h"
+#include "mm/frame.h"
+#include "mm/slab.h"
+
+/* Frame tags (frame_set_tag) telling kfree what a page belongs to. */
+#define TAG_SLAB	0x10	/* | slab order */
+#define TAG_LARGE	0x20
+#define MAX_CACHES	32
+
+struct kcache {
+	struct kmem_cache cache;	/* guarded by lock */
+	struct spinlock lock;
+};
+
+static struct kcache caches[MAX_CACHES];
+static unsigned cache_count;
+static struct spinlock registry_lock = SPINLOCK_INIT("kcache registry");
+static uint64_t large_pages, bad_frees;
+
+static const size_t class_sizes[] = { 16, 32, 64, 128, 256, 512, 1024, 2048 };
+#define CLASS_COUNT (sizeof(class_sizes) / sizeof(class_sizes[0]))
+static struct kcache *classes[CLASS_COUNT];
+
+static void *slab_pages_alloc(unsigned order)
+{
+	uint64_t phys = frame_alloc(order, OWNER_CACHE, 0);
+
+	if (!phys)
+		return NULL;
+	frame_set_tag(phys, order, (uint8_t)(TAG_SLAB | order));
+	return phys_to_virt(phys);
+}
+
+static void slab_pages_free(void *page, unsigned order)
+{
+	frame_set_tag(virt_to_phys(page), order, 0);
+	frame_free(virt_to_phys(page), order);
+}
+
+static const struct slab_page_source frame_source = { slab_pages_alloc, slab_pages_free };
+
+static void report(const struct kmem_cache *c, const char *what, const void *ptr)
+{
+	__atomic_fetch_add(&bad_frees, 1, __ATOMIC_RELAXED);
+	log_error("kmalloc: %s cache %s at %p\n", what, c->name, ptr);
+	backtrace_print_here();
+}
+
+struct kcache *kcache_create(const char *name, size_t size)
+{
+	guard(spinlock)(&registry_lock);
+
+	if (cache_count == MAX_CACHES || size > 8192)
+		return NULL;
+	struct kcache *kc = &caches[cache_count++];
+	kmem_cache_init(&kc->cache, name, size, &frame_source, report);
+	kc->lock = (struct spinlock)SPINLOCK_INIT(name);
+	return kc;
+}
+
+void *kcache_alloc(struct kcache *kc)
+{
+	guard(spinlock)(&kc->lock);
+	return kmem_cache_alloc(&kc->cache);
+}
+
+void kcache_free(struct kcache *kc, void *obj)
+{
+	guard(spinlock)(&kc->lock);
+	kmem_cache_free(&kc->cache, obj);
+}
+
+uint64_t kmalloc_shrink(void)
+{
+	uint64_t pages = 0;
+
+	for (unsigned i = 0; i < __atomic_load_n(&cache_count, __ATOMIC_ACQUIRE); i++) {
+		guard(spinlock)(&caches[i].lock);
+		pages += kmem_cache_shrink(&caches[i].cache);
+	}
+	return pages;
+}
+
+void kmalloc_init(void)
+{
+	static const char *const names[CLASS_COUNT] = {
+		"kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-128",
+		"kmalloc-256", "kmalloc-512", "kmalloc-1024", "kmalloc-2048",
+	};
+
+	for (unsigned i = 0; i < CLASS_COUNT; i++) {
+		classes[i] = kcache_create(names[i], class_sizes[i]);
+		KASSERT(classes[i]);
+	}
+	frame_register_reclaim(kmalloc_shrink);
+}
+
+void *kmalloc(size_t size)
+{
+	for (unsigned i = 0; i < CLASS_COUNT; i++)
+		if (size <= class_sizes[i])
+			return kcache_alloc(classes[i]);
+
+	if (size > (PAGE_SIZE << BUDDY_MAX_ORDER))
+		return NULL;
+	unsigned order = 0;
+	while ((PAGE_SIZE << order) < size)
+		order++;
+	uint64_t phys = frame_alloc(order, OWNER_KERNEL, FRAME_ZERO);
+	if (!phys)
+		return NULL;
+	frame_set_tag(phys, 0, TAG_LARGE);	/* the head only: kfree needs the start */
+	__atomic_fetch_add(&large_pages, 1ull << order, __ATOMIC_RELAXED);
+	return phys_to_virt(phys);
+}
+
+void kfree(void *ptr)
+{
+	if (!ptr)
+		return;
+	uintptr_t addr = (uintptr_t)ptr;
+	uint8_t tag = addr >= 0xffff800000000000ull ? frame_tag(virt_to_phys(ptr)) : 0;
+
+	if (tag & TAG_SLAB) {
+		struct slab *s = slab_of(ptr, tag & 0xf);
+		for (unsigned i = 0; s && i < CLASS_COUNT; i++) {
+			if (s->cache == &classes[i]->cache) {
+				kcache_free(classes[i], ptr);
+				return;
+			}
+		}
+	} else if (tag == TAG_LARGE && !(addr & (PAGE_SIZE - 1))) {
+		uint64_t phys = virt_to_phys(ptr);
+		unsigned order = frame_order(phys);	/* the buddy allocator knows */
+
+		frame_set_tag(phys, 0, 0);
+		__atomic_fetch_sub(&large_pages, 1ull << order, __ATOMIC_RELAXED);
+		frame_free(phys, order);
+		return;
+	}
+	__atomic_fetch_add(&bad_frees, 1, __ATOMIC_RELAXED);
+	log_error("kmalloc: kfree of %p, which kmalloc did not return, ignored\n", ptr);
+	backtrace_print_here();
+}
+
+void kmalloc_get_stats(struct kmalloc_stats *s)
+{
+	*s = (struct kmalloc_stats){ .large_pages = large_pages, .bad_frees = bad_frees };
+	for (unsigned i = 0; i < __atomic_load_n(&cache_count, __ATOMIC_ACQUIRE); i++) {
+		guard(spinlock)(&caches[i].lock);
+		s->objects += caches[i].cache.objects_in_use;
+		s->slab_pages += caches[i].cache.slabs << caches[i].cache.order;
+	}
+}

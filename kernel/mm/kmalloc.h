@@ -1,0 +1,36 @@
+/* The kernel heap: named caches for fixed-size kernel objects, and kmalloc
+ * for everything else (size classes of 16 bytes to 2 KiB on slab caches,
+ * larger requests as whole buddy blocks). Allocation never panics: it
+ * returns NULL and the caller returns -ENOMEM. */
+#ifndef MM_KMALLOC_H
+#define MM_KMALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cleanup.h"
+
+struct kcache;
+
+void kmalloc_init(void);
+
+void *kmalloc(size_t size);		/* zeroed */
+void kfree(void *ptr);			/* NULL is fine; bad frees are reported */
+
+struct kcache *kcache_create(const char *name, size_t size);
+void *kcache_alloc(struct kcache *cache);	/* zeroed */
+void kcache_free(struct kcache *cache, void *obj);
+
+struct kmalloc_stats {
+	uint64_t objects;		/* live slab objects, all caches */
+	uint64_t slab_pages;
+	uint64_t large_pages;		/* pages in large kmalloc blocks */
+	uint64_t bad_frees;
+};
+void kmalloc_get_stats(struct kmalloc_stats *stats);
+/* Returns empty slabs of every cache to the frame allocator. */
+uint64_t kmalloc_shrink(void);
+
+DEFINE_FREE(kfree, void *, kfree(_T))
+
+#endif

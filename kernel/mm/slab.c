@@ -1,0 +1,179 @@
+#include "mm/slab.h"
+
+#include "lib/string.h"
+
+#define SLAB_MAGIC 0x5ab5ab5ab5ab5ab5ull
+
+enum { LIST_EMPTY, LIST_PARTIAL, LIST_FULL };
+
+static struct slab **list_head(struct kmem_cache *c, unsigned list)
+{
+	return list == LIST_EMPTY ? &c->empty : list == LIST_PARTIAL ? &c->partial : &c->full;
+}
+
+static void list_move(struct kmem_cache *c, struct slab *s, unsigned to)
+{
+	struct slab **from = list_head(c, s->list);
+
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		*from = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	struct slab **head = list_head(c, to);
+	s->prev = NULL;
+	s->next = *head;
+	if (*head)
+		(*head)->prev = s;
+	*head = s;
+	s->list = (uint16_t)to;
+}
+
+void kmem_cache_init(struct kmem_cache *c, const char *name, size_t size,
+		     const struct slab_page_source *source,
+		     void (*report)(const struct kmem_cache *, const char *, const void *))
+{
+	size_t stride = (size < 16 ? 16 : size + 15) & ~(size_t)15;
+	size_t first = (sizeof(struct slab) + 15) & ~(size_t)15;
+	unsigned order = 0;
+
+	/* Grow the slab until at least 8 objects fit (or the bitmap is full). */
+	while (((SLAB_PAGE_SIZE << order) - first) / stride < 8 && order < 4)
+		order++;
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->size = size;
+	c->stride = stride;
+	c->order = order;
+	c->first_offset = first;
+	c->per_slab = (unsigned)(((SLAB_PAGE_SIZE << order) - first) / stride);
+	if (c->per_slab > SLAB_MAX_OBJECTS)
+		c->per_slab = SLAB_MAX_OBJECTS;
+	c->source = source;
+	c->report = report;
+}
+
+static void *object_at(const struct kmem_cache *c, struct slab *s, unsigned i)
+{
+	return (char *)s + c->first_offset + (size_t)i * c->stride;
+}
+
+static struct slab *slab_create(struct kmem_cache *c)
+{
+	struct slab *s = c->source->alloc(c->order);
+
+	if (!s)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->cache = c;
+	s->magic = SLAB_MAGIC;
+	s->list = LIST_EMPTY;
+	/* Chain the objects in address order, each poisoned after its link. */
+	for (unsigned i = c->per_slab; i-- > 0;) {
+		void **obj = object_at(c, s, i);
+		memset(obj, SLAB_POISON, c->stride);
+		*obj = s->freelist;
+		s->freelist = obj;
+	}
+	s->next = c->empty;
+	if (c->empty)
+		c->empty->prev = s;
+	c->empty = s;
+	c->slabs++;
+	return s;
+}
+
+static bool poison_intact(const struct kmem_cache *c, const void *obj)
+{
+	const uint8_t *p = obj;
+
+	for (size_t i = sizeof(void *); i < c->stride; i++)
+		if (p[i] != SLAB_POISON)
+			return false;
+	return true;
+}
+
+void *kmem_cache_alloc(struct kmem_cache *c)
+{
+	struct slab *s = c->partial ? c->partial : c->empty ? c->empty : slab_create(c);
+
+	if (!s)
+		return NULL;
+	void **obj = s->freelist;
+	unsigned i = (unsigned)(((char *)obj - (char *)s - c->first_offset) / c->stride);
+
+	if (!poison_intact(c, obj) && c->report)
+		c->report(c, "write after free detected in", obj);
+	s->freelist = *obj;
+	s->live[i / 64] |= 1ull << (i % 64);
+	if (s->inuse++ == 0)
+		list_move(c, s, s->inuse == c->per_slab ? LIST_FULL : LIST_PARTIAL);
+	else if (s->inuse == c->per_slab)
+		list_move(c, s, LIST_FULL);
+	c->objects_in_use++;
+	memset(obj, 0, c->size);
+	return obj;
+}
+
+struct slab *slab_of(const void *ptr, unsigned order)
+{
+	struct slab *s = (struct slab *)((uintptr_t)ptr & ~(((uintptr_t)SLAB_PAGE_SIZE << order) - 1));
+
+	return s->magic == SLAB_MAGIC ? s : NULL;
+}
+
+int kmem_cache_free(struct kmem_cache *c, void *obj)
+{
+	struct slab *s = obj ? slab_of(obj, c->order) : NULL;
+	size_t offset = s ? (size_t)((char *)obj - (char *)s) : 0;
+	unsigned i = 0;
+
+	if (!s || s->cache != c || offset < c->first_offset ||
+	    (offset - c->first_offset) % c->stride ||
+	    (i = (unsigned)((offset - c->first_offset) / c->stride)) >= c->per_slab) {
+		if (c->report)
+			c->report(c, "free of a pointer that is not an object of", obj);
+		return -1;
+	}
+	if (!(s->live[i / 64] & (1ull << (i % 64)))) {
+		if (c->report)
+			c->report(c, "double free in", obj);
+		return -1;
+	}
+	s->live[i / 64] &= ~(1ull << (i % 64));
+	memset(obj, SLAB_POISON, c->stride);
+	*(void **)obj = s->freelist;
+	s->freelist = obj;
+	c->objects_in_use--;
+	if (s->inuse-- == c->per_slab)
+		list_move(c, s, s->inuse == 0 ? LIST_EMPTY : LIST_PARTIAL);
+	else if (s->inuse == 0)
+		list_move(c, s, LIST_EMPTY);
+	/* Keep one empty slab for the next burst; give the rest back. */
+	if (s->inuse == 0 && c->empty && c->empty->next) {
+		struct slab *extra = c->empty->next;
+		c->empty->next = extra->next;
+		if (extra->next)
+			extra->next->prev = c->empty;
+		extra->magic = 0;
+		c->slabs--;
+		c->source->free(extra, c->order);
+	}
+	return 0;
+}
+
+uint64_t kmem_cache_shrink(struct kmem_cache *c)
+{
+	uint64_t pages = 0;
+
+	while (c->empty) {
+		struct slab *s = c->empty;
+		c->empty = s->next;
+		s->magic = 0;
+		c->slabs--;
+		c->source->free(s, c->order);
+		pages += 1u << c->order;
+	}
+	return pages;
+}

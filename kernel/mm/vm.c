@@ -1,0 +1,214 @@
+#include "mm/vm.h"
+
+#include "arch/arch.h"
+#include "arch/x86_64/layout.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "lib/errors.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/kstack.h"
+
+static struct kcache *as_cache, *region_cache;
+static struct address_space *current_as;	/* per CPU once there are more */
+
+static void as_release_page(uint64_t pa)
+{
+	frame_put(pa);
+}
+
+static void as_destroy(struct kobj *obj)
+{
+	struct address_space *as = kobj_of(obj, struct address_space, obj);
+
+	if (current_as == as)
+		as_activate(NULL);
+	arch_pt_destroy(as->root, as_release_page);
+	for (struct vm_region *r = as->regions, *next; r; r = next) {
+		next = r->next;
+		kcache_free(region_cache, r);
+	}
+	kcache_free(as_cache, as);
+}
+
+static const struct kobj_type as_type = { .name = "address_space", .destroy = as_destroy };
+
+void vm_init(void)
+{
+	as_cache = kcache_create("address_space", sizeof(struct address_space));
+	region_cache = kcache_create("vm_region", sizeof(struct vm_region));
+	KASSERT(as_cache && region_cache);
+	if (arch_kernel_area_init(KSTACK_BASE, KSTACK_AREA_SIZE) < 0)
+		panic("vm: no memory for the kernel stack area's page tables");
+}
+
+struct address_space *as_create(void)
+{
+	struct address_space *as = kcache_alloc(as_cache);
+
+	if (!as)
+		return NULL;
+	as->root = arch_pt_create();
+	if (!as->root) {
+		kcache_free(as_cache, as);
+		return NULL;
+	}
+	kobj_init(&as->obj, &as_type);
+	as->lock = (struct spinlock)SPINLOCK_INIT("address_space");
+	return as;
+}
+
+static bool range_ok(uintptr_t start, size_t len)
+{
+	return len && !(start & (PAGE_SIZE - 1)) && !(len & (PAGE_SIZE - 1)) &&
+	       start >= PAGE_SIZE && start < USER_TOP && len <= USER_TOP - start;
+}
+
+static int add_region(struct address_space *as, uintptr_t start, size_t len,
+		      unsigned prot, bool guard)
+{
+	struct vm_region **link = &as->regions;
+
+	if (!range_ok(start, len))
+		return -EINVAL;
+	struct vm_region *r = kcache_alloc(region_cache);
+	if (!r)
+		return -ENOMEM;
+	guard(spinlock)(&as->lock);
+	while (*link && (*link)->end <= start)
+		link = &(*link)->next;
+	if (*link && (*link)->start < start + len) {
+		kcache_free(region_cache, r);
+		return -EINVAL;		/* overlaps an existing region */
+	}
+	*r = (struct vm_region){ start, start + len, prot & (MAP_WRITE | MAP_EXEC), guard, *link };
+	*link = r;
+	return 0;
+}
+
+int as_map_anon(struct address_space *as, uintptr_t start, size_t len, unsigned prot)
+{
+	return add_region(as, start, len, prot, false);
+}
+
+int as_map_guard(struct address_space *as, uintptr_t start, size_t len)
+{
+	return add_region(as, start, len, 0, true);
+}
+
+/* Splits regions so that `at` is a boundary. Caller holds the lock. */
+static int split_at(struct address_space *as, uintptr_t at)
+{
+	for (struct vm_region *r = as->regions; r; r = r->next) {
+		if (r->start < at && at < r->end) {
+			struct vm_region *tail = kcache_alloc(region_cache);
+			if (!tail)
+				return -ENOMEM;
+			*tail = *r;
+			tail->start = at;
+			r->end = at;
+			r->next = tail;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static void unmap_pages(struct address_space *as, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		uint64_t pa = arch_pt_unmap(as->root, va);
+		if (pa) {
+			frame_put(pa);
+			as->resident--;
+		}
+	}
+}
+
+int as_unmap(struct address_space *as, uintptr_t start, size_t len)
+{
+	if (!range_ok(start, len))
+		return -EINVAL;
+	guard(spinlock)(&as->lock);
+	uintptr_t end = start + len;
+	if (split_at(as, start) < 0 || split_at(as, end) < 0)
+		return -ENOMEM;
+	for (struct vm_region **link = &as->regions; *link;) {
+		struct vm_region *r = *link;
+		if (r->start >= start && r->end <= end) {
+			unmap_pages(as, r->start, r->end);
+			*link = r->next;
+			kcache_free(region_cache, r);
+		} else {
+			link = &r->next;
+		}
+	}
+	return 0;
+}
+
+int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned prot)
+{
+	if (!range_ok(start, len))
+		return -EINVAL;
+	guard(spinlock)(&as->lock);
+	uintptr_t end = start + len, covered = start;
+
+	/* The whole range must be mapped, and not by a guard. */
+	for (struct vm_region *r = as->regions; r && covered < end; r = r->next) {
+		if (r->end <= covered)
+			continue;
+		if (r->start > covered || r->guard)
+			return -EINVAL;
+		covered = r->end;
+	}
+	if (covered < end)
+		return -EINVAL;
+	if (split_at(as, start) < 0 || split_at(as, end) < 0)
+		return -ENOMEM;
+	prot &= MAP_WRITE | MAP_EXEC;
+	for (struct vm_region *r = as->regions; r; r = r->next) {
+		if (r->start < start || r->end > end)
+			continue;
+		r->prot = prot;
+		for (uintptr_t va = r->start; va < r->end; va += PAGE_SIZE)
+			arch_pt_protect(as->root, va, prot | MAP_USER);
+	}
+	return 0;
+}
+
+int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec)
+{
+	guard(spinlock)(&as->lock);
+	uintptr_t page = addr & ~(PAGE_SIZE - 1);
+	const struct vm_region *r = as->regions;
+
+	while (r && r->end <= addr)
+		r = r->next;
+	if (!r || r->start > addr || r->guard)
+		return -EFAULT;
+	if ((write && !(r->prot & MAP_WRITE)) || (exec && !(r->prot & MAP_EXEC)))
+		return -EFAULT;
+	if (arch_pt_lookup(as->root, page))
+		return 0;	/* another path mapped it meanwhile */
+	uint64_t frame = frame_alloc(0, OWNER_USER, FRAME_ZERO | FRAME_USER_REQUEST);
+	if (!frame)
+		return -ENOMEM;
+	int rc = arch_pt_map(as->root, page, frame, r->prot | MAP_USER);
+	if (rc < 0) {
+		frame_free(frame, 0);
+		return rc;
+	}
+	as->resident++;
+	return 0;
+}
+
+void as_activate(struct address_space *as)
+{
+	current_as = as;
+	arch_pt_activate(as ? as->root : arch_kernel_root());
+}
+
+struct address_space *as_current(void)
+{
+	return current_as;
+}

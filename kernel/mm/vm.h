@@ -1,0 +1,55 @@
+/* Address spaces: a page-table root whose kernel half is shared, plus a
+ * sorted list of user regions. Regions are demand-zero: a page gets a frame
+ * on its first touch. Guard regions reserve addresses that always fault. */
+#ifndef MM_VM_H
+#define MM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/kobj.h"
+#include "core/spinlock.h"
+
+struct vm_region {
+	uintptr_t start, end;		/* page aligned, end exclusive */
+	unsigned prot;			/* MAP_WRITE | MAP_EXEC (MAP_USER implied) */
+	bool guard;			/* never mapped: touching it is a fault */
+	struct vm_region *next;
+};
+
+struct address_space {
+	struct kobj obj;
+	uint64_t root;			/* page-table root (physical) */
+	struct spinlock lock;		/* guards regions, resident, the tables */
+	struct vm_region *regions;	/* sorted, non-overlapping */
+	uint64_t resident;		/* user pages with a frame */
+};
+
+void vm_init(void);
+
+/* A new, empty address space (one reference), or NULL without memory. */
+struct address_space *as_create(void);
+static inline void as_put(struct address_space *as)
+{
+	if (as)
+		kobj_put(&as->obj);
+}
+DEFINE_FREE(as_put, struct address_space *, as_put(_T))
+
+/* All return 0 or a negative error: -EINVAL for unaligned, empty, kernel
+ * or overlapping ranges, -ENOMEM when memory for the bookkeeping ran out. */
+int as_map_anon(struct address_space *as, uintptr_t start, size_t len, unsigned prot);
+int as_map_guard(struct address_space *as, uintptr_t start, size_t len);
+int as_unmap(struct address_space *as, uintptr_t start, size_t len);
+int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned prot);
+
+/* Resolves a fault at addr: 0 when a page was mapped (retry the access),
+ * -EFAULT when no region allows the access, -ENOMEM without memory. */
+int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec);
+
+/* The address space whose user half the CPU sees (NULL: none). */
+void as_activate(struct address_space *as);
+struct address_space *as_current(void);
+
+#endif
