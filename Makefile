@@ -45,7 +45,7 @@ HOST_LIB_OBJS := $(patsubst lib/%,$(BUILD)/host-lib/%.o,$(LIB_SRCS))
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 
 .SECONDARY:
-.PHONY: all kernel initrd iso run test unit-tests check-deps debug clean
+.PHONY: all kernel initrd iso run test unit-tests check-deps debug bench clean
 all: kernel initrd
 
 kernel: $(BUILD)/panda.elf
@@ -127,6 +127,13 @@ debug: check-deps all
 
 test: check-deps all iso unit-tests
 	$(PYTHON) tools/run-tests $(TESTFLAGS)
+
+# Benchmarks; `make bench ICOUNT=1` runs under -icount shift=0, where one guest
+# instruction is one ns of virtual time (deterministic, for ratios).
+ICOUNT ?= 0
+BENCH_QEMU := $(if $(filter 1,$(ICOUNT)),-- -icount shift=0)
+bench: check-deps all
+	@tools/qemu-run --mem 512 --timeout 600 --append "bench=mm quiet" $(BENCH_QEMU) | grep -E '^(bench|info) '
 
 clean:
 	rm -rf $(BUILD)

@@ -57,6 +57,10 @@ void arch_pt_activate(uint64_t root);
 uint64_t arch_pt_active(void);
 void arch_tlb_flush_page(uintptr_t va);
 
+/* The cycle counter and its frequency (calibrated on first use). */
+uint64_t arch_tsc(void);
+uint64_t arch_tsc_hz(void);
+
 /* Page-fault and double-fault handling (needs the memory manager). */
 void arch_init_faults(void);
 /* Who handles a fault in user mode (the process layer kills the process). */

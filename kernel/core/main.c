@@ -13,6 +13,8 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 
+void mm_bench_run_requested(void);
+
 static struct cmdline kernel_cmdline;
 
 static void apply_command_line(void)
@@ -66,6 +68,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	arch_init_faults();
 
 	selftest_run_requested();
+	mm_bench_run_requested();
 
 	log_info("kernel: boot complete; no init program exists yet, so the CPU halts here\n");
 	arch_halt_forever();

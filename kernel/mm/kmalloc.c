@@ -75,13 +75,18 @@ void kcache_free(struct kcache *kc, void *obj)
 	kmem_cache_free(&kc->cache, obj);
 }
 
+/* Reclaim runs inside frame_alloc, which a cache may be calling with its
+ * own lock held: skip any cache that is busy rather than deadlock on it. */
 uint64_t kmalloc_shrink(void)
 {
 	uint64_t pages = 0;
+	irq_state_t s;
 
 	for (unsigned i = 0; i < __atomic_load_n(&cache_count, __ATOMIC_ACQUIRE); i++) {
-		guard(spinlock)(&caches[i].lock);
+		if (!spin_trylock(&caches[i].lock, &s))
+			continue;
 		pages += kmem_cache_shrink(&caches[i].cache);
+		spin_unlock(&caches[i].lock, s);
 	}
 	return pages;
 }

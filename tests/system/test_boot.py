@@ -23,7 +23,11 @@ def test_make_run_prints_banner(console):
     c.expect(BANNER)
 
 
-@pytest.mark.parametrize("suite", ["boot", "initrd", "printf", "ksyms", "backtrace", "trap"])
+SUITES = ["boot", "initrd", "printf", "ksyms", "backtrace", "trap",
+          "frames", "heap", "kobj", "vm", "kstack"]
+
+
+@pytest.mark.parametrize("suite", SUITES)
 def test_selftest_suite_passes(suite):
     run = selftest(suite)
     assert run.status == OK, run.output
@@ -34,7 +38,7 @@ def test_selftest_suite_passes(suite):
 def test_all_selftests_run_together():
     run = selftest("all")
     assert run.status == OK, run.output
-    for suite in ["boot", "initrd", "printf", "ksyms", "backtrace", "trap"]:
+    for suite in SUITES:
         assert_cases_passed(run, suite)
     assert "panic" not in run.output.lower()     # fatal suites are excluded
 

@@ -26,17 +26,19 @@ def test_panic_prints_registers_and_symbolized_backtrace():
     assert "panic: exiting QEMU" in run.output
 
 
-@pytest.mark.parametrize("suite, vector, name, function", [
-    ("fault-ud", 6, "invalid opcode", "test_fault_ud"),
-    ("fault-pf", 14, "page fault", "test_fault_pf"),
-    ("fault-gp", 13, "general protection fault", "test_fault_gp"),
-    ("fault-de", 0, "divide error", "test_fault_de"),
-    ("double-fault", 8, "double fault", "test_double_fault"),
+@pytest.mark.parametrize("suite, vector, name, function, title", [
+    ("fault-ud", 6, "invalid opcode", "test_fault_ud", "unexpected exception #6 (invalid opcode)"),
+    ("fault-pf", 14, "page fault", "test_fault_pf",
+     "kernel page fault at 0x1000 (writing an unmapped page)"),
+    ("fault-gp", 13, "general protection fault", "test_fault_gp",
+     "unexpected exception #13 (general protection fault)"),
+    ("fault-de", 0, "divide error", "test_fault_de", "unexpected exception #0 (divide error)"),
+    ("double-fault", 8, "double fault", "test_double_fault", "double fault (cr2 0xff8)"),
 ])
-def test_exception_report(suite, vector, name, function):
+def test_exception_report(suite, vector, name, function, title):
     run = selftest(suite)
     assert run.status == PANIC, run.output
-    assert f"unexpected exception #{vector} ({name})" in run.output
+    assert f"PANIC: {title}" in run.output
     assert re.search(rf"vector {vector} \({name}\) error code 0x[0-9a-f]+|"
                      rf"vector {vector} \({name}\) error code 0", run.output)
     assert backtrace_functions(run.output)[0] == function, run.output

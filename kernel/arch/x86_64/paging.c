@@ -96,7 +96,7 @@ int arch_kernel_area_init(uintptr_t start, uint64_t size)
 
 uint64_t arch_kernel_root(void)
 {
-	return virt_to_phys(boot_pml4);
+	return (uintptr_t)boot_pml4 - KERNEL_VMA;	/* in the kernel image */
 }
 
 uint64_t arch_pt_create(void)

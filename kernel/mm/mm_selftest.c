@@ -1,0 +1,356 @@
+/* Self-tests of the memory system. Each suite compares the allocator
+ * statistics with a snapshot from its start: what a test takes, it gives
+ * back, exactly. */
+#include "arch/arch.h"
+#include "core/cleanup.h"
+#include "core/kobj.h"
+#include "core/selftest.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/kstack.h"
+#include "mm/usercopy.h"
+#include "mm/vm.h"
+
+struct mm_snapshot {
+	struct frame_stats frames;
+	struct kmalloc_stats heap;
+};
+
+static void snapshot(struct mm_snapshot *s)
+{
+	kmalloc_shrink();	/* empty slabs kept for reuse are not a leak */
+	frame_get_stats(&s->frames);
+	kmalloc_get_stats(&s->heap);
+}
+
+static bool same_as(const struct mm_snapshot *before)
+{
+	struct mm_snapshot now;
+
+	snapshot(&now);
+	bool same = now.frames.free == before->frames.free &&
+		    now.heap.objects == before->heap.objects &&
+		    now.heap.slab_pages == before->heap.slab_pages &&
+		    now.heap.large_pages == before->heap.large_pages;
+	for (unsigned o = 0; o < BUDDY_ORDERS; o++)
+		same = same && now.frames.free_blocks[o] == before->frames.free_blocks[o];
+	for (unsigned i = 0; i < OWNER_COUNT; i++)
+		same = same && now.frames.owned[i] == before->frames.owned[i];
+	return same;
+}
+
+/* Takes frames until none are left, chaining them through their own first
+ * word; returns the chain and how many. */
+static uint64_t take_all(unsigned flags, uint64_t *count)
+{
+	uint64_t head = 0, phys;
+
+	*count = 0;
+	while ((phys = frame_alloc(0, OWNER_USER, flags)) != 0) {
+		*(uint64_t *)phys_to_virt(phys) = head;
+		head = phys;
+		(*count)++;
+	}
+	return head;
+}
+
+static void give_all(uint64_t head)
+{
+	while (head) {
+		uint64_t next = *(uint64_t *)phys_to_virt(head);
+		frame_free(head, 0);
+		head = next;
+	}
+}
+
+static void test_frames(void)
+{
+	struct mm_snapshot start;
+	struct frame_stats s;
+	uint64_t count;
+
+	snapshot(&start);
+
+	selftest_case("exhausting memory fails cleanly");
+	uint64_t failures_before = start.frames.failed_allocations;
+	uint64_t chain = take_all(0, &count);
+	frame_get_stats(&s);
+	SELFTEST_CHECK(count > 0);
+	SELFTEST_CHECK(s.free == 0);
+	SELFTEST_CHECK(s.failed_allocations > failures_before);
+	SELFTEST_CHECK(kmalloc(64) == NULL);	/* the heap fails too, no panic */
+
+	selftest_case("freeing everything restores every statistic exactly");
+	give_all(chain);
+	SELFTEST_CHECK(same_as(&start));
+
+	selftest_case("user requests leave the kernel its reserve");
+	chain = take_all(FRAME_USER_REQUEST, &count);
+	frame_get_stats(&s);
+	SELFTEST_CHECK(s.free >= s.min_watermark);
+	uint64_t kernel_frame = frame_alloc(0, OWNER_KERNEL, 0);
+	SELFTEST_CHECK(kernel_frame != 0);
+	frame_free(kernel_frame, 0);
+	give_all(chain);
+	SELFTEST_CHECK(same_as(&start));
+
+	selftest_case("blocks are aligned to their size and zeroed on request");
+	for (unsigned order = 0; order <= BUDDY_MAX_ORDER; order++) {
+		uint64_t p = frame_alloc(order, OWNER_KERNEL, FRAME_ZERO);
+		SELFTEST_CHECK(p && (p & ((PAGE_SIZE << order) - 1)) == 0);
+		const uint64_t *words = phys_to_virt(p);
+		for (uint64_t i = 0; p && i < (PAGE_SIZE << order) / 8; i++)
+			if (words[i]) {
+				SELFTEST_CHECK(words[i] == 0);
+				break;
+			}
+		frame_free(p, order);
+	}
+
+	selftest_case("shared frames are freed by the last reference");
+	uint64_t shared = frame_alloc(0, OWNER_USER, 0);
+	frame_get(shared);
+	SELFTEST_CHECK(frame_refcount(shared) == 2);
+	frame_put(shared);
+	SELFTEST_CHECK(frame_refcount(shared) == 1);
+	frame_put(shared);
+	SELFTEST_CHECK(frame_refcount(shared) == 0);
+
+	selftest_case("double and bad frees are reported and ignored");
+	uint64_t bad_before = s.bad_frees;
+	uint64_t p = frame_alloc(0, OWNER_KERNEL, 0);
+	frame_free(p, 0);
+	frame_free(p, 0);
+	frame_free(0x123, 0);
+	frame_get_stats(&s);
+	SELFTEST_CHECK(s.bad_frees == bad_before + 2);
+	SELFTEST_CHECK(same_as(&start));
+}
+SELFTEST(frames, test_frames);
+
+static void test_heap(void)
+{
+	struct mm_snapshot start;
+	static void *ptrs[2000];
+
+	snapshot(&start);
+
+	selftest_case("every size class and large sizes round-trip");
+	for (int i = 0; i < 2000; i++) {
+		size_t size = (size_t)(i * 37 % 3000) + 1;
+		if (i % 200 == 0)
+			size = 20000 + (size_t)i * 10;	/* large: whole pages */
+		ptrs[i] = kmalloc(size);
+		SELFTEST_CHECK(ptrs[i] != NULL);
+		if (ptrs[i])
+			memset(ptrs[i], 0x5a, size);
+	}
+	for (int i = 0; i < 2000; i++)
+		kfree(ptrs[i]);
+	kfree(NULL);
+	SELFTEST_CHECK(same_as(&start));
+
+	selftest_case("double, interior and foreign frees are reported");
+	struct kmalloc_stats s;
+	char on_stack[16];
+	char *a = kmalloc(100);
+	kfree(a);
+	kfree(a);
+	char *b = kmalloc(100);
+	kfree(b + 1);
+	kfree(on_stack);
+	kfree(b);
+	kmalloc_get_stats(&s);
+	SELFTEST_CHECK(s.bad_frees == start.heap.bad_frees + 3);
+	SELFTEST_CHECK(same_as(&start));
+
+	selftest_case("cleanup guards free on every path, take_ptr moves out");
+	{
+		void *scoped __free(kfree) = kmalloc(64);
+		SELFTEST_CHECK(scoped != NULL);
+	}
+	void *kept;
+	{
+		void *scoped __free(kfree) = kmalloc(64);
+		kept = take_ptr(scoped);
+	}
+	kmalloc_get_stats(&s);
+	SELFTEST_CHECK(s.objects == start.heap.objects + 1);
+	kfree(kept);
+	SELFTEST_CHECK(same_as(&start));
+}
+SELFTEST(heap, test_heap);
+
+static int destroyed;
+static void counting_destroy(struct kobj *obj)
+{
+	destroyed++;
+	kfree(obj);
+}
+static const struct kobj_type counting_type = { .name = "test", .destroy = counting_destroy };
+
+static void test_kobj(void)
+{
+	struct mm_snapshot start;
+
+	snapshot(&start);
+	selftest_case("destroy runs once, at the last put");
+	struct kobj *obj = kmalloc(sizeof(*obj));
+	kobj_init(obj, &counting_type);
+	kobj_get(obj);
+	kobj_handle_open(obj);
+	kobj_put(obj);
+	SELFTEST_CHECK(destroyed == 0);
+	kobj_handle_close(obj);
+	SELFTEST_CHECK(destroyed == 0);
+	kobj_put(obj);
+	SELFTEST_CHECK(destroyed == 1);
+
+	selftest_case("a reference in a cleanup guard is put at scope end");
+	{
+		struct kobj *scoped __free(kobj_put) = kmalloc(sizeof(struct kobj));
+		kobj_init(scoped, &counting_type);
+	}
+	SELFTEST_CHECK(destroyed == 2);
+	SELFTEST_CHECK(same_as(&start));
+}
+SELFTEST(kobj, test_kobj);
+
+#define BASE 0x400000ul
+
+static void test_address_space(void)
+{
+	struct mm_snapshot start;
+	uint64_t value = 0x1122334455667788ull, out = 0;
+	char name[16];
+
+	snapshot(&start);
+	struct address_space *as = as_create();
+	SELFTEST_CHECK(as != NULL);
+	if (!as)
+		return;
+	as_activate(as);
+
+	selftest_case("bad ranges are refused");
+	SELFTEST_CHECK(as_map_anon(as, BASE + 1, PAGE_SIZE, MAP_WRITE) == -EINVAL);
+	SELFTEST_CHECK(as_map_anon(as, 0, PAGE_SIZE, MAP_WRITE) == -EINVAL);
+	SELFTEST_CHECK(as_map_anon(as, 0xffff800000000000ul, PAGE_SIZE, MAP_WRITE) == -EINVAL);
+	SELFTEST_CHECK(as_map_anon(as, BASE, 0, MAP_WRITE) == -EINVAL);
+
+	selftest_case("anonymous memory is zero on first touch");
+	SELFTEST_CHECK(as_map_anon(as, BASE, 8 * PAGE_SIZE, MAP_WRITE) == 0);
+	SELFTEST_CHECK(as_map_anon(as, BASE + PAGE_SIZE, PAGE_SIZE, MAP_WRITE) == -EINVAL);
+	SELFTEST_CHECK(as->resident == 0);
+	SELFTEST_CHECK(copy_from_user(&out, BASE + 100, sizeof(out)) == 0 && out == 0);
+	SELFTEST_CHECK(copy_to_user(BASE + 2 * PAGE_SIZE - 4, &value, sizeof(value)) == 0);
+	SELFTEST_CHECK(as->resident == 3);	/* the copy straddled two pages */
+	SELFTEST_CHECK(copy_from_user(&out, BASE + 2 * PAGE_SIZE - 4, sizeof(out)) == 0);
+	SELFTEST_CHECK(out == value);
+
+	selftest_case("protect makes pages read-only");
+	SELFTEST_CHECK(as_protect(as, BASE + PAGE_SIZE, PAGE_SIZE, MAP_READ) == 0);
+	SELFTEST_CHECK(copy_to_user(BASE + PAGE_SIZE, &value, 8) == -EFAULT);
+	SELFTEST_CHECK(copy_from_user(&out, BASE + PAGE_SIZE, 8) == 0);
+	SELFTEST_CHECK(copy_to_user(BASE, &value, 8) == 0);	/* neighbours stay writable */
+	SELFTEST_CHECK(as_protect(as, BASE + 7 * PAGE_SIZE, 2 * PAGE_SIZE, MAP_READ) == -EINVAL);
+
+	selftest_case("unmap releases pages and later accesses fail");
+	uint64_t resident = as->resident;
+	SELFTEST_CHECK(as_unmap(as, BASE + PAGE_SIZE, PAGE_SIZE) == 0);
+	SELFTEST_CHECK(as->resident == resident - 1);
+	SELFTEST_CHECK(copy_from_user(&out, BASE + PAGE_SIZE, 8) == -EFAULT);
+	SELFTEST_CHECK(copy_from_user(&out, BASE + 2 * PAGE_SIZE, 8) == 0);
+
+	selftest_case("guard pages always fault");
+	SELFTEST_CHECK(as_map_guard(as, BASE + 16 * PAGE_SIZE, PAGE_SIZE) == 0);
+	SELFTEST_CHECK(copy_from_user(&out, BASE + 16 * PAGE_SIZE, 8) == -EFAULT);
+
+	selftest_case("user copies check their ranges");
+	SELFTEST_CHECK(copy_from_user(&out, 0, 8) == -EFAULT);
+	SELFTEST_CHECK(copy_from_user(&out, (uintptr_t)&out, 8) == -EFAULT);	/* kernel */
+	SELFTEST_CHECK(copy_from_user(&out, UINT64_MAX - 3, 8) == -EFAULT);	/* wraps */
+	SELFTEST_CHECK(copy_to_user(0x00007ffffffff000ul - 4, &value, 8) == -EFAULT);
+	SELFTEST_CHECK(copy_from_user(&out, 0x7000000000ul, 8) == -EFAULT);	/* unmapped */
+
+	selftest_case("string copies stop at NUL, size or a fault");
+	SELFTEST_CHECK(copy_to_user(BASE + 3 * PAGE_SIZE, "panda", 6) == 0);
+	SELFTEST_CHECK(copy_string_from_user(name, BASE + 3 * PAGE_SIZE, sizeof(name)) == 5);
+	SELFTEST_CHECK(strcmp(name, "panda") == 0);
+	SELFTEST_CHECK(copy_string_from_user(name, BASE + 3 * PAGE_SIZE, 4) == -ENAMETOOLONG);
+	char fill[32];
+	memset(fill, 'x', sizeof(fill));
+	SELFTEST_CHECK(copy_to_user(BASE + 8 * PAGE_SIZE - 32, fill, 32) == 0);
+	SELFTEST_CHECK(copy_string_from_user(name, BASE + 8 * PAGE_SIZE - 8, sizeof(name)) == -EFAULT);
+
+	selftest_case("destroying the address space returns every frame");
+	as_activate(NULL);
+	as_put(as);
+	SELFTEST_CHECK(same_as(&start));
+
+	selftest_case("many address spaces come and go without a leak");
+	for (int i = 0; i < 200; i++) {
+		struct address_space *tmp __free(as_put) = as_create();
+		SELFTEST_CHECK(tmp && as_map_anon(tmp, BASE, 4 * PAGE_SIZE, MAP_WRITE) == 0);
+		as_activate(tmp);
+		SELFTEST_CHECK(copy_to_user(BASE + (uint64_t)(i % 4) * PAGE_SIZE, &value, 8) == 0);
+		as_activate(NULL);
+	}
+	SELFTEST_CHECK(same_as(&start));
+}
+SELFTEST(vm, test_address_space);
+
+static void test_kstacks(void)
+{
+	struct mm_snapshot start;
+	static struct kstack stacks[64];
+
+	/* The kernel-half page tables under the stack area are created on
+	 * first use and kept (every address space shares them). */
+	SELFTEST_CHECK(kstack_alloc(&stacks[0]) == 0);
+	kstack_free(&stacks[0]);
+	snapshot(&start);
+	selftest_case("stacks are mapped with a guard below");
+	for (int i = 0; i < 64; i++) {
+		SELFTEST_CHECK(kstack_alloc(&stacks[i]) == 0);
+		SELFTEST_CHECK(stacks[i].top - stacks[i].bottom == KSTACK_SIZE);
+		SELFTEST_CHECK(arch_addr_is_mapped(stacks[i].bottom));
+		SELFTEST_CHECK(arch_addr_is_mapped(stacks[i].top - 8));
+		SELFTEST_CHECK(!arch_addr_is_mapped(stacks[i].bottom - 8));
+		SELFTEST_CHECK(kstack_is_guard(stacks[i].bottom - 8));
+		((volatile uint64_t *)stacks[i].top)[-1] = (uint64_t)i;
+	}
+	selftest_case("freeing stacks returns their frames");
+	for (int i = 0; i < 64; i++)
+		kstack_free(&stacks[i]);
+	SELFTEST_CHECK(same_as(&start));
+}
+SELFTEST(kstack, test_kstacks);
+
+/* Recurses until the stack runs out (depth is never reached). */
+__attribute__((noipa, used)) int recurse_deep(volatile char *previous, long depth);
+__attribute__((noipa, used)) int recurse_deep(volatile char *previous, long depth)
+{
+	volatile char pad[512];
+
+	pad[0] = previous ? previous[0] + 1 : 0;
+	if (depth == 0)
+		return pad[0];
+	return recurse_deep(pad, depth - 1) + pad[1];
+}
+
+static void test_stack_overflow(void)
+{
+	struct kstack stack;
+
+	selftest_case("overflowing a kernel stack is reported, not silent");
+	if (kstack_alloc(&stack) < 0)
+		return;
+	__asm__ volatile("movq %0, %%rsp\n\t"
+			 "xorl %%edi, %%edi\n\t"
+			 "movq $1000000, %%rsi\n\t"
+			 "call recurse_deep"
+			 : : "r"(stack.top) : "memory", "rdi", "rsi");
+}
+SELFTEST_FATAL(stack-overflow, test_stack_overflow);
