@@ -17,7 +17,7 @@ def test_memory_suites_pass_at_both_extremes(mem):
     for suite in MM_SUITES:
         assert_cases_passed(run, suite)
     managed = int(re.search(r"mm: (\d+) MiB in \d+ frames managed", run.output).group(1))
-    assert managed >= int(mem) * 0.8 if mem == "4096" else managed >= 10
+    assert managed >= int(mem) * 0.6    # minus firmware, the kernel and metadata
 
 
 def test_exhaustion_restores_statistics_exactly():
