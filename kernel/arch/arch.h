@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/layout.h"	/* DIRECT_MAP_BASE, KERNEL_VMA, USER_TOP */
 #include "arch/x86_64/trap.h"	/* struct trap_frame */
 
 struct boot_info;
@@ -18,10 +19,21 @@ void arch_drop_identity_map(void);
 /* Fills `info` from whatever boot protocol started us. */
 void arch_read_boot_info(struct boot_info *info, uint32_t magic, uint32_t info_phys);
 
-/* Physical address to its direct-map alias. */
+/* Physical address to its direct-map alias, and back. */
 static inline void *arch_phys_to_virt(uint64_t phys)
 {
-	return (void *)(phys + 0xffff800000000000ull);
+	return (void *)(phys + DIRECT_MAP_BASE);
+}
+
+static inline uint64_t arch_virt_to_phys(const void *virt)
+{
+	return (uintptr_t)virt - DIRECT_MAP_BASE;
+}
+
+/* True for addresses in the direct map (where kernel heap memory lives). */
+static inline bool arch_is_direct_map(uintptr_t addr)
+{
+	return addr >= DIRECT_MAP_BASE && addr < DIRECT_MAP_BASE + DIRECT_MAP_MAX_PHYS;
 }
 
 typedef uint64_t irq_state_t;

@@ -65,7 +65,7 @@ static inline void *phys_to_virt(uint64_t phys)
 
 static inline uint64_t virt_to_phys(const void *virt)
 {
-	return (uintptr_t)virt - 0xffff800000000000ull;
+	return arch_virt_to_phys(virt);
 }
 
 /* A page owned by a scope: `uint64_t pt __free(frame) = frame_alloc(...)`. */

@@ -129,7 +129,7 @@ void kfree(void *ptr)
 	if (!ptr)
 		return;
 	uintptr_t addr = (uintptr_t)ptr;
-	uint8_t tag = addr >= 0xffff800000000000ull ? frame_tag(virt_to_phys(ptr)) : 0;
+	uint8_t tag = arch_is_direct_map(addr) ? frame_tag(virt_to_phys(ptr)) : 0;
 
 	if (tag & TAG_SLAB) {
 		struct slab *s = slab_of(ptr, tag & 0xf);

@@ -189,7 +189,8 @@ uint64_t arch_pt_unmap(uint64_t root, uintptr_t va)
 		return 0;
 	old = *pte & PTE_ADDR_MASK;
 	*pte = 0;
-	if (root == arch_pt_active() || va >= 0xffff800000000000ull)
+	/* The kernel half is shared by every root, so always flush it. */
+	if (root == arch_pt_active() || va >= DIRECT_MAP_BASE)
 		arch_tlb_flush_page(va);
 	return old;
 }
