@@ -107,6 +107,7 @@ $(BUILD)/host-lib/%.c.o: lib/%.c tests/unit/host_names.h
 # unit test needs besides lib/: UNIT_SRCS_<test> lists it.
 UNIT_SRCS_test_buddy := kernel/mm/buddy.c
 UNIT_SRCS_test_slab := kernel/mm/slab.c
+UNIT_SRCS_test_eevdf := kernel/proc/eevdf.c
 
 .SECONDEXPANSION:
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(HOST_LIB_OBJS) $$(UNIT_SRCS_$$*)
