@@ -89,6 +89,7 @@ $(BUILD)/panda.elf: $(BUILD)/panda.pass1.elf $(BUILD)/ksyms-full.o tools/check-k
 $(BUILD)/initrd.tar: $(INITRD_FILES) VERSION
 	$(Q)$(call say,TAR,$@)rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root
 	$(Q)cp -R initrd/. $(BUILD)/initrd-root/
+	$(Q)mkdir -p $(BUILD)/initrd-root/bin && cp $(USER_PROGRAMS) $(BUILD)/initrd-root/bin/
 	$(Q)echo "Panda OS $(VERSION)" > $(BUILD)/initrd-root/etc/panda-release
 	$(Q)tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner \
 		--mtime=@0 -cf $@ -C $(BUILD)/initrd-root .
@@ -115,6 +116,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(HOST_LIB_OBJS) $$(UNIT
 	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -Ikernel -o $@ $< $(UNIT_SRCS_$*) $(HOST_LIB_OBJS)
 
 unit-tests: $(UNIT_BINS)
+
+include user/user.mk
 
 # --- running ---------------------------------------------------------------
 check-deps:

@@ -16,6 +16,7 @@
 #define ENOTDIR		20
 #define EISDIR		21
 #define EINVAL		22	/* invalid argument */
+#define EMFILE		24	/* handle table full */
 #define ENOSPC		28
 #define EPIPE		32	/* peer closed: end of stream */
 #define ERANGE		34

@@ -39,6 +39,7 @@ static inline bool arch_is_direct_map(uintptr_t addr)
 typedef uint64_t irq_state_t;
 irq_state_t arch_irq_save(void);	/* disables interrupts */
 void arch_irq_restore(irq_state_t state);
+void arch_irq_enable(void);
 void arch_cpu_relax(void);
 __attribute__((noreturn)) void arch_halt_forever(void);
 
@@ -73,11 +74,49 @@ void arch_tlb_flush_page(uintptr_t va);
 uint64_t arch_tsc(void);
 uint64_t arch_tsc_hz(void);
 
+/* Monotonic time in ns since arch_clock_init(), from the TSC. */
+void arch_clock_init(void);
+uint64_t arch_clock_ns(void);
+
+/* The per-CPU one-shot timer: handler() runs in interrupt context when a
+ * deadline armed with arch_timer_oneshot(ns from now; 0 disarms) passes. */
+void arch_timer_init(void (*handler)(void));
+void arch_timer_oneshot(uint64_t ns);
+uint64_t arch_spurious_interrupts(void);
+
+/* Threads. A thread's kernel stack holds, when it is not running, the
+ * frame arch_switch left; a user thread's entry frame sits at the top. */
+#define ARCH_FPU_STATE_SIZE 512		/* 16-byte aligned */
+void arch_init_threads(void);		/* FPU, SYSCALL MSRs */
+void arch_fpu_init_state(void *state);
+void arch_fpu_save(void *state);
+void arch_fpu_restore(const void *state);
+/* Saves the running context, stores its stack pointer in *from_sp and
+ * resumes the context saved at to_sp. Returns when switched back to. */
+void arch_switch(uint64_t *from_sp, uint64_t to_sp);
+/* A stack on which the first switch calls start(arg), which must not return. */
+uint64_t arch_thread_stack_init(uintptr_t top, void (*start)(void *), void *arg);
+/* A stack on which the first switch calls start(arg), then enters user
+ * mode at ip with stack sp and arg0 in the first argument register. */
+uint64_t arch_user_stack_init(uintptr_t top, void (*start)(void *), void *arg,
+			      uintptr_t ip, uintptr_t sp, uint64_t arg0);
+/* The user-mode registers of the thread whose kernel stack ends at top. */
+struct trap_frame *arch_user_frame(uintptr_t top);
+bool arch_frame_is_user(const struct trap_frame *frame);
+/* Where entries from user mode land: the running thread's stack top. */
+void arch_set_kernel_stack(uintptr_t top);
+/* Waits for an interrupt with interrupts enabled; returns with them off. */
+void arch_idle(void);
+
 /* Page-fault and double-fault handling (needs the memory manager). */
 void arch_init_faults(void);
-/* Who handles a fault in user mode (the process layer kills the process). */
+/* Who handles an exception raised in user mode (the process layer kills
+ * the process). `what` names it; addr is the faulting address or 0. */
 void arch_set_user_fault_handler(void (*fn)(struct trap_frame *frame, const char *what,
 					    uintptr_t addr));
+/* Called before an interrupt or exception returns to the code it
+ * interrupted: the scheduler's preemption point. */
+void arch_set_trap_exit_hook(void (*fn)(struct trap_frame *frame));
 
 /* Raw user copies; the checked versions are in mm/usercopy.h. */
 long arch_copy_user(void *dst, const void *src, size_t n);

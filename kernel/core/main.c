@@ -5,6 +5,7 @@
 #include "arch/arch.h"
 #include "core/boot_info.h"
 #include "core/log.h"
+#include "core/panic.h"
 #include "core/params.h"
 #include "core/selftest.h"
 #include "dev/serial.h"
@@ -12,8 +13,11 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
+#include "fs/initrd.h"
+#include "proc/process.h"
 
 void mm_bench_run_requested(void);
+void init_run(void);
 
 static struct cmdline kernel_cmdline;
 
@@ -50,6 +54,16 @@ static void report_boot(void)
 		log_warn("boot: no ACPI RSDP found\n");
 }
 
+/* The first kernel thread: self-tests and benchmarks when asked for, then
+ * the first user process. */
+static void kernel_init(void *arg)
+{
+	(void)arg;
+	selftest_run_requested();
+	mm_bench_run_requested();
+	init_run();
+}
+
 void kmain(uint32_t magic, uint32_t info_phys)
 {
 	serial_init();
@@ -67,9 +81,13 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	vm_init();
 	arch_init_faults();
 
-	selftest_run_requested();
-	mm_bench_run_requested();
+	process_init();
+	sched_init();
+	initrd_init();
 
-	log_info("kernel: boot complete; no init program exists yet, so the CPU halts here\n");
-	arch_halt_forever();
+	struct thread *t = thread_create_kernel("kinit", kernel_init, NULL);
+	if (!t)
+		panic("kernel: no memory for the first thread");
+	thread_start(t);
+	sched_idle_loop();
 }

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/errors.h"
+#include "lib/string.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/kstack.h"
@@ -176,30 +177,103 @@ int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned p
 	return 0;
 }
 
-int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec)
+/* The region holding addr, or NULL. Caller holds the lock. */
+static const struct vm_region *find_region(const struct address_space *as, uintptr_t addr)
 {
-	guard(spinlock)(&as->lock);
-	uintptr_t page = addr & ~(PAGE_SIZE - 1);
 	const struct vm_region *r = as->regions;
 
 	while (r && r->end <= addr)
 		r = r->next;
-	if (!r || r->start > addr || r->guard)
+	return r && r->start <= addr ? r : NULL;
+}
+
+/* The frame behind the page at va, allocated (zeroed) if need be; 0 when
+ * va is in no mappable region or memory ran out. Caller holds the lock. */
+static uint64_t populate(struct address_space *as, uintptr_t va)
+{
+	const struct vm_region *r = find_region(as, va);
+
+	if (!r || r->guard)
+		return 0;
+	uint64_t pa = arch_pt_lookup(as->root, va);
+	if (pa)
+		return pa;
+	pa = frame_alloc(0, OWNER_USER, FRAME_ZERO | FRAME_USER_REQUEST);
+	if (!pa)
+		return 0;
+	if (arch_pt_map(as->root, va, pa, r->prot | MAP_USER) < 0) {
+		frame_free(pa, 0);
+		return 0;
+	}
+	as->resident++;
+	return pa;
+}
+
+int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec)
+{
+	guard(spinlock)(&as->lock);
+	const struct vm_region *r = find_region(as, addr);
+
+	if (!r || r->guard)
 		return -EFAULT;
 	if ((write && !(r->prot & MAP_WRITE)) || (exec && !(r->prot & MAP_EXEC)))
 		return -EFAULT;
-	if (arch_pt_lookup(as->root, page))
-		return 0;	/* another path mapped it meanwhile */
-	uint64_t frame = frame_alloc(0, OWNER_USER, FRAME_ZERO | FRAME_USER_REQUEST);
-	if (!frame)
-		return -ENOMEM;
-	int rc = arch_pt_map(as->root, page, frame, r->prot | MAP_USER);
-	if (rc < 0) {
-		frame_free(frame, 0);
-		return rc;
+	return populate(as, addr & ~(PAGE_SIZE - 1)) ? 0 : -ENOMEM;
+}
+
+int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len)
+{
+	guard(spinlock)(&as->lock);
+
+	if (va >= USER_TOP || len > USER_TOP - va)
+		return -EFAULT;
+	while (len) {
+		uintptr_t page = va & ~(PAGE_SIZE - 1);
+		size_t chunk = PAGE_SIZE - (va - page);
+		if (chunk > len)
+			chunk = len;
+		const struct vm_region *r = find_region(as, page);
+		if (!r || r->guard)
+			return -EFAULT;
+		uint64_t pa = populate(as, page);
+		if (!pa)
+			return -ENOMEM;
+		char *dst = (char *)phys_to_virt(pa) + (va - page);
+		if (src) {
+			memcpy(dst, src, chunk);
+			src = (const char *)src + chunk;
+		} else {
+			memset(dst, 0, chunk);
+		}
+		va += chunk;
+		len -= chunk;
 	}
-	as->resident++;
 	return 0;
+}
+
+uintptr_t as_find_free(struct address_space *as, size_t len, uintptr_t lo, uintptr_t hi)
+{
+	guard(spinlock)(&as->lock);
+	uintptr_t at = lo;
+
+	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	for (const struct vm_region *r = as->regions; r; r = r->next) {
+		if (r->end <= at)
+			continue;
+		if (r->start >= at && r->start - at >= len)
+			break;
+		at = r->end;
+	}
+	return at < hi && len && len <= hi - at ? at : 0;
+}
+
+bool as_is_guard(struct address_space *as, uintptr_t addr)
+{
+	guard(spinlock)(&as->lock);
+
+	const struct vm_region *r = find_region(as, addr);
+
+	return r && r->guard;
 }
 
 void as_activate(struct address_space *as)

@@ -48,6 +48,15 @@ int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned p
  * -EFAULT when no region allows the access, -ENOMEM without memory. */
 int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec);
 
+/* Fills [va, va+len) from src (or with zeros when src is NULL), whatever
+ * the regions' protections: how the loader writes a new program. The range
+ * must lie in mapped regions. 0, -EFAULT or -ENOMEM. */
+int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len);
+/* The lowest free range of len bytes within [lo, hi), or 0 when none. */
+uintptr_t as_find_free(struct address_space *as, size_t len, uintptr_t lo, uintptr_t hi);
+/* True when addr lies in a guard region. */
+bool as_is_guard(struct address_space *as, uintptr_t addr);
+
 /* The address space whose user half the CPU sees (NULL: none). */
 void as_activate(struct address_space *as);
 struct address_space *as_current(void);

@@ -10,12 +10,13 @@ VERSION = open(__file__.rsplit("/tests/", 1)[0] + "/VERSION").read().strip()
 BANNER = rf"Panda OS {re.escape(VERSION)}: (\d+) MiB usable memory"
 
 
-def test_interactive_boot_prints_banner_and_stays_up(console):
-    c = console()
-    match = c.expect(BANNER)
-    assert 100 <= int(match.group(1)) <= 128      # the runner's default 128 MiB
-    c.expect(r"boot complete")
-    assert c.child.isalive()                      # idles; the fixture kills it
+def test_default_boot_runs_init_and_powers_off():
+    run = boot()
+    assert run.status == OK, run.output
+    assert 100 <= int(re.search(BANNER, run.output).group(1)) <= 128  # default 128 MiB
+    assert "init: Panda OS user space is up (pid 1)" in run.output
+    assert "hello: hello, world" in run.output
+    assert "kernel: init exited with status 0; powering off" in run.output
 
 
 def test_make_run_prints_banner(console):
@@ -67,8 +68,8 @@ def test_banner_reports_memory_size():
     assert 250 <= size <= 256
 
 
-def test_halted_kernel_is_stopped_by_runner_timeout():
-    run = boot(timeout=3)
+def test_idle_kernel_is_stopped_by_runner_timeout():
+    run = boot("--no-initrd", timeout=3)
     assert run.status == TIMEOUT
-    assert "boot complete" in run.output
+    assert "no init to start; the CPU idles" in run.output
     assert "timed out after 3 s" in run.output

@@ -21,7 +21,7 @@ def test_panic_prints_registers_and_symbolized_backtrace():
     funcs = backtrace_functions(run.output)
     # Innermost first, each caller after its callee.
     expected = ["panic", "panic_inner", "panic_outer", "test_panic", "run_suite",
-                "selftest_run_requested", "kmain"]
+                "selftest_run_requested", "kernel_init", "kernel_thread_start"]
     assert funcs[:len(expected)] == expected, run.output
     assert "panic: exiting QEMU" in run.output
 

@@ -15,7 +15,7 @@ def test_iso_boots_to_banner(console, firmware, timeout):
     c = console("--iso", "--firmware", firmware, timeout=timeout)
     c.expect(r"Panda OS [\d.]+: \d+ MiB usable memory")
     c.expect(r"boot: multiboot2 from GRUB")
-    c.expect(r"boot complete")
+    c.expect(r"init exited with status 0")
 
 
 @pytest.mark.parametrize("firmware, timeout", [("bios", 30), ("uefi", 90)])

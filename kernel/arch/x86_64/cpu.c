@@ -44,6 +44,11 @@ void arch_irq_restore(irq_state_t state)
 		__asm__ volatile("sti" ::: "memory");
 }
 
+void arch_irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+
 void arch_cpu_relax(void)
 {
 	__asm__ volatile("pause");

@@ -7,6 +7,7 @@
 #include "core/backtrace.h"
 #include "core/log.h"
 #include "core/panic.h"
+#include "lib/errors.h"
 #include "lib/format.h"
 #include "mm/kstack.h"
 #include "mm/vm.h"
@@ -29,6 +30,18 @@ void arch_set_user_fault_handler(void (*fn)(struct trap_frame *, const char *, u
 	user_fault_handler = fn;
 }
 
+void arch_user_fault(struct trap_frame *f, const char *what, uintptr_t addr)
+{
+	char title[128];
+
+	if (!user_fault_handler) {
+		fmt_snprintf(title, sizeof(title), "user-mode %s at %#lx with no process layer",
+			     what, addr);
+		panic_with_frame(f, title);
+	}
+	user_fault_handler(f, what, addr);
+}
+
 static uint64_t fixup_for(uint64_t ip)
 {
 	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++)
@@ -43,19 +56,16 @@ static void page_fault(struct trap_frame *f)
 	bool user_mode = f->cs & 3;
 	struct address_space *as = as_current();
 	char title[128];
+	int rc = -EFAULT;
 
 	if (addr < USER_TOP && as) {
-		int rc = as_fault(as, addr, f->error & PF_WRITE, f->error & PF_FETCH);
+		rc = as_fault(as, addr, f->error & PF_WRITE, f->error & PF_FETCH);
 		if (rc == 0)
 			return;
 	}
 	if (user_mode) {
-		if (user_fault_handler) {
-			user_fault_handler(f, "page fault", addr);
-			return;
-		}
-		fmt_snprintf(title, sizeof(title), "user page fault at %#lx with no process layer", addr);
-		panic_with_frame(f, title);
+		arch_user_fault(f, rc == -ENOMEM ? "out of memory" : "page fault", addr);
+		return;
 	}
 	uint64_t fixup = fixup_for(f->rip);
 	if (fixup) {

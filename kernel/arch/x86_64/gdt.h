@@ -4,8 +4,6 @@
 #ifndef ARCH_X86_64_GDT_H
 #define ARCH_X86_64_GDT_H
 
-#include <stdint.h>
-
 /* Selectors. SYSRET loads SS from STAR[63:48] + 8 and CS from + 16, so user
  * data must sit right below user code (SDM Vol. 2B, SYSRET). */
 #define GDT_KERNEL_CODE	0x08
@@ -23,6 +21,9 @@
 
 #define IST_STACK_SIZE		16384
 
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
 struct tss {
 	uint32_t reserved0;
 	uint64_t rsp[3];		/* stacks for entering rings 0-2 */
@@ -35,5 +36,6 @@ struct tss {
 
 struct cpu;
 void gdt_init(struct cpu *cpu);
+#endif
 
 #endif

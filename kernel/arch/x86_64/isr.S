@@ -54,6 +54,10 @@ trap_common:
 	cld
 	movq %rsp, %rdi
 	call trap_dispatch
+/* Also where a new user thread enters user mode for the first time, with
+ * rsp at the trap frame its creator built. */
+	.global trap_return
+trap_return:
 	popq %r15
 	popq %r14
 	popq %r13

@@ -10,6 +10,8 @@
 #define PTE_PRESENT	(1ull << 0)
 #define PTE_WRITABLE	(1ull << 1)
 #define PTE_USER	(1ull << 2)
+#define PTE_WRITE_THROUGH (1ull << 3)
+#define PTE_CACHE_DISABLE (1ull << 4)
 #define PTE_HUGE	(1ull << 7)
 #define PTE_NX		(1ull << 63)
 #define PTE_ADDR_MASK	0x000ffffffffff000ull
@@ -54,6 +56,27 @@ bool arch_addr_is_mapped(uintptr_t addr)
 		table = table_at(entry);
 	}
 	return false;
+}
+
+/* Device registers must not be cached (SDM Vol. 3A 11.3): marks the
+ * direct-map page (of whatever size) holding `phys` PCD|PWT. The 2 MiB page
+ * around the local APIC holds no RAM, so nothing else loses its caching. */
+void paging_map_uncached(uint64_t phys)
+{
+	uintptr_t va = (uintptr_t)arch_phys_to_virt(phys);
+	uint64_t *table = table_at(read_cr3());
+
+	for (int level = 4; level >= 1; level--) {
+		uint64_t *entry = &table[index_at(va, level)];
+
+		KASSERT(*entry & PTE_PRESENT);
+		if (level == 1 || (level <= 3 && *entry & PTE_HUGE)) {
+			*entry |= PTE_CACHE_DISABLE | PTE_WRITE_THROUGH;
+			arch_tlb_flush_page(va);
+			return;
+		}
+		table = table_at(*entry);
+	}
 }
 
 uint64_t arch_direct_map_tables_needed(uint64_t max_phys)

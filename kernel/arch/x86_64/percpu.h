@@ -3,17 +3,32 @@
 #ifndef ARCH_X86_64_PERCPU_H
 #define ARCH_X86_64_PERCPU_H
 
+/* Offsets the entry code in syscall.S uses; checked below. */
+#define CPU_USER_RSP	8
+#define CPU_KERNEL_RSP	16
+#define CPU_CURRENT	24
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 
 #include "arch/x86_64/gdt.h"
 
+struct thread;
+
 struct cpu {
 	struct cpu *self;		/* %gs:0, so this_cpu() is one load */
+	uint64_t user_rsp;		/* scratch: user rsp during syscall entry */
+	uint64_t kernel_rsp;		/* top of the running thread's kernel stack */
+	struct thread *current;		/* the running thread */
 	unsigned id;
 	uint64_t gdt[8];		/* see gdt.h for the layout */
 	struct tss tss;
 	uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 };
+
+_Static_assert(__builtin_offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "percpu layout");
 
 static inline struct cpu *this_cpu(void)
 {
@@ -22,4 +37,5 @@ static inline struct cpu *this_cpu(void)
 	return c;
 }
 
+#endif /* __ASSEMBLER__ */
 #endif

@@ -26,6 +26,7 @@ struct idt_gate {
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static trap_handler_fn handlers[256];
+static void (*trap_exit_hook)(struct trap_frame *frame);
 extern const uint64_t isr_stub_table[256];
 
 static const char *const exception_names[32] = {
@@ -79,9 +80,13 @@ void trap_set_handler(unsigned vector, trap_handler_fn handler)
 	handlers[vector] = handler;
 }
 
-void trap_dispatch(struct trap_frame *frame)
+void arch_set_trap_exit_hook(void (*fn)(struct trap_frame *frame))
 {
-	unsigned vector = (unsigned)frame->vector;
+	trap_exit_hook = fn;
+}
+
+static void handle(struct trap_frame *frame, unsigned vector)
+{
 	char title[96];
 
 	if (handlers[vector]) {
@@ -93,14 +98,32 @@ void trap_dispatch(struct trap_frame *frame)
 		log_warn("trap: unexpected interrupt %u ignored\n", vector);
 		return;
 	}
+	if (frame->cs & 3) {
+		/* Whatever user code did, it is the process's problem. */
+		arch_user_fault(frame, trap_name(vector), 0);
+		return;
+	}
 	fmt_snprintf(title, sizeof(title), "unexpected exception #%u (%s)",
 		     vector, trap_name(vector));
 	panic_with_frame(frame, title);
 }
 
+void trap_dispatch(struct trap_frame *frame)
+{
+	unsigned vector = (unsigned)frame->vector;
+
+	handle(frame, vector);
+	/* Never switch threads from an IST stack: it belongs to the CPU. */
+	if (trap_exit_hook && vector != VEC_NMI && vector != VEC_DOUBLE_FAULT &&
+	    vector != VEC_MACHINE_CHECK)
+		trap_exit_hook(frame);
+}
+
 void arch_dump_frame(const struct trap_frame *f)
 {
-	if (f->vector != TRAP_VECTOR_NONE)
+	if (f->vector == TRAP_VECTOR_SYSCALL)
+		kprintf("system call %lu\n", f->rax);
+	else if (f->vector != TRAP_VECTOR_NONE)
 		kprintf("vector %lu (%s) error code %#lx\n", f->vector,
 			trap_name((unsigned)f->vector), f->error);
 	kprintf("rip %016lx cs %04lx rflags %08lx\n", f->rip, f->cs, f->rflags);

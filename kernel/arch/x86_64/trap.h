@@ -16,6 +16,7 @@ struct trap_frame {
 };
 
 #define TRAP_VECTOR_NONE	(~0ull)	/* frame captured by panic() */
+#define TRAP_VECTOR_SYSCALL	0x100	/* frame built by the syscall entry */
 
 enum {
 	VEC_DIVIDE = 0, VEC_DEBUG, VEC_NMI, VEC_BREAKPOINT, VEC_OVERFLOW,
@@ -25,6 +26,8 @@ enum {
 	VEC_PAGE_FAULT, VEC_RESERVED15, VEC_X87, VEC_ALIGNMENT_CHECK,
 	VEC_MACHINE_CHECK, VEC_SIMD, VEC_VIRTUALIZATION, VEC_CONTROL_PROTECTION,
 	VEC_FIRST_IRQ = 32,
+	VEC_TIMER = 0x40,		/* local APIC timer */
+	VEC_SPURIOUS = 0xff,		/* local APIC spurious vector */
 };
 
 /* A handler returns when it dealt with the trap; the interrupted code then
@@ -35,5 +38,7 @@ void trap_set_handler(unsigned vector, trap_handler_fn handler);
 const char *trap_name(unsigned vector);
 void trap_dispatch(struct trap_frame *frame);
 void idt_init(void);
+/* Hands an exception raised in user mode to the process layer (fault.c). */
+void arch_user_fault(struct trap_frame *frame, const char *what, uintptr_t addr);
 
 #endif

@@ -1,0 +1,68 @@
+/* SYSCALL entry (SDM Vol. 2B, SYSCALL/SYSRET). The CPU leaves the user rip
+ * in rcx and rflags in r11, masks IF, and does not switch stacks: we swap to
+ * the kernel GS, park the user rsp in the per-CPU area, and build the same
+ * struct trap_frame an interrupt from user mode would, so a thread blocked
+ * in a syscall looks like any other (killable, dumpable, switchable). */
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/percpu.h"
+
+#define TRAP_VECTOR_SYSCALL 0x100
+
+	.text
+	.global syscall_entry
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:CPU_USER_RSP
+	movq %gs:CPU_KERNEL_RSP, %rsp
+	pushq $GDT_USER_DATA		/* ss */
+	pushq %gs:CPU_USER_RSP		/* rsp */
+	pushq %r11			/* rflags */
+	pushq $GDT_USER_CODE		/* cs */
+	pushq %rcx			/* rip */
+	pushq $0			/* error */
+	pushq $TRAP_VECTOR_SYSCALL
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	xorl %ebp, %ebp			/* backtraces stop here */
+	sti
+	movq %rsp, %rdi
+	call syscall_dispatch
+	cli
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	addq $8, %rsp			/* r11: becomes rflags below */
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	addq $8, %rsp			/* rcx: becomes rip below */
+	popq %rbx
+	popq %rax
+	/* rsp now points at the vector slot. The rip is below USER_TOP (the
+	 * last user page is never mapped), so it is canonical, and SYSRET
+	 * cannot fault in ring 0 with the user's stack. */
+	movq 16(%rsp), %rcx		/* rip */
+	movq 32(%rsp), %r11		/* rflags */
+	movq 40(%rsp), %rsp		/* rsp */
+	swapgs
+	sysretq
+
+	.section .note.GNU-stack, "", @progbits

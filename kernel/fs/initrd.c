@@ -1,0 +1,105 @@
+#include "fs/initrd.h"
+
+#include "arch/arch.h"
+#include "core/boot_info.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "lib/abi.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "lib/ustar.h"
+
+struct initrd_dir {
+	struct kobj obj;
+	const uint8_t *archive;
+	size_t size;
+};
+
+static void initrd_dir_destroy(struct kobj *obj)
+{
+	(void)obj;
+	panic("initrd: the root directory object lost its last reference");
+}
+
+const struct kobj_type initrd_dir_type = { .name = "initrd_dir", .destroy = initrd_dir_destroy };
+
+static struct initrd_dir root;
+static bool present;
+
+void initrd_init(void)
+{
+	const struct boot_module *m = boot_initrd();
+	struct ustar_reader r;
+	struct ustar_entry e;
+	unsigned files = 0;
+	int rc;
+
+	if (!m)
+		return;
+	kobj_init(&root.obj, &initrd_dir_type);	/* the kernel's reference, forever */
+	root.archive = arch_phys_to_virt(m->phys_start);
+	root.size = m->phys_end - m->phys_start;
+	present = true;
+	ustar_open(&r, root.archive, root.size);
+	while ((rc = ustar_next(&r, &e)) == 1)
+		files += e.type == USTAR_FILE;
+	if (rc < 0)
+		log_error("initrd: damaged archive (%s at byte %zu); only the %u files before it "
+			  "are usable\n", r.error, r.offset, files);
+	else
+		log_info("initrd: %u files\n", files);
+}
+
+struct kobj *initrd_root(void)
+{
+	return present ? kobj_get(&root.obj) : NULL;
+}
+
+/* Normalises path into out: no leading '/', components checked. */
+static int clean_path(const char *path, char *out, size_t size)
+{
+	size_t len = strnlen(path, PANDA_PATH_MAX);
+
+	if (len == PANDA_PATH_MAX)
+		return -ENAMETOOLONG;
+	while (*path == '/')
+		path++;
+	if (!*path)
+		return -EISDIR;		/* the directory itself */
+	for (const char *c = path; *c;) {
+		const char *end = strchr(c, '/');
+		size_t n = end ? (size_t)(end - c) : strlen(c);
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return -EINVAL;
+		c += n + (end ? 1 : 0);
+		if (end && !*c)
+			return -EINVAL;	/* trailing '/' */
+	}
+	strlcpy(out, path, size);
+	return 0;
+}
+
+int initrd_lookup(struct kobj *dir, const char *path, const uint8_t **data, size_t *size)
+{
+	struct initrd_dir *d = kobj_of(dir, struct initrd_dir, obj);
+	char clean[PANDA_PATH_MAX];
+	struct ustar_entry e;
+	const char *error;
+
+	KASSERT(dir->type == &initrd_dir_type);
+	int rc = clean_path(path, clean, sizeof(clean));
+	if (rc < 0)
+		return rc;
+	rc = ustar_find(d->archive, d->size, clean, &e, &error);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return -ENOENT;
+	if (e.type == USTAR_DIRECTORY)
+		return -EISDIR;
+	if (e.type != USTAR_FILE)
+		return -ENOENT;
+	*data = e.data;
+	*size = e.size;
+	return 0;
+}

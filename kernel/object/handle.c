@@ -1,0 +1,128 @@
+#include "object/handle.h"
+
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+
+#define HANDLE_TAG		(1u << 31)
+#define HANDLE_GEN_BITS		(31 - HANDLE_INDEX_BITS)
+#define HANDLE_GEN_MASK		((1u << HANDLE_GEN_BITS) - 1)
+#define HANDLE_INITIAL		16
+
+static panda_handle_t encode(uint32_t index, uint32_t generation)
+{
+	return HANDLE_TAG | (generation & HANDLE_GEN_MASK) << HANDLE_INDEX_BITS | index;
+}
+
+void handle_table_init(struct handle_table *t)
+{
+	*t = (struct handle_table){ .lock = SPINLOCK_INIT("handles") };
+}
+
+void handle_table_destroy(struct handle_table *t)
+{
+	struct handle_entry *entries;
+	uint32_t capacity;
+
+	{
+		guard(spinlock)(&t->lock);
+		entries = t->entries;
+		capacity = t->capacity;
+		t->entries = NULL;
+		t->capacity = t->count = 0;
+	}
+	/* Outside the lock: closing may run an object's on_zero_handles. */
+	for (uint32_t i = 0; i < capacity; i++)
+		if (entries[i].obj)
+			kobj_handle_close(entries[i].obj);
+	kfree(entries);
+}
+
+/* Caller holds the lock. */
+static int grow(struct handle_table *t)
+{
+	uint32_t capacity = t->capacity ? t->capacity * 2 : HANDLE_INITIAL;
+
+	if (t->capacity == HANDLE_TABLE_MAX)
+		return -EMFILE;
+	struct handle_entry *entries = kmalloc(capacity * sizeof(*entries));
+	if (!entries)
+		return -ENOMEM;
+	if (t->entries)
+		memcpy(entries, t->entries, t->capacity * sizeof(*entries));
+	kfree(t->entries);
+	t->entries = entries;
+	t->capacity = capacity;
+	return 0;
+}
+
+long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
+{
+	guard(spinlock)(&t->lock);
+
+	if (t->count == t->capacity) {
+		int rc = grow(t);
+		if (rc < 0)
+			return rc;
+	}
+	for (uint32_t i = 0; i < t->capacity; i++) {
+		struct handle_entry *e = &t->entries[i];
+		if (e->obj)
+			continue;
+		kobj_handle_open(obj);
+		e->obj = obj;
+		e->rights = rights & RIGHTS_ALL;
+		t->count++;
+		return encode(i, e->generation);
+	}
+	return -EMFILE;		/* unreachable: count < capacity */
+}
+
+/* Caller holds the lock. */
+static struct handle_entry *lookup(struct handle_table *t, panda_handle_t h)
+{
+	uint32_t index = h & (HANDLE_TABLE_MAX - 1);
+
+	if (!(h & HANDLE_TAG) || index >= t->capacity)
+		return NULL;
+	struct handle_entry *e = &t->entries[index];
+	if (!e->obj || encode(index, e->generation) != h)
+		return NULL;
+	return e;
+}
+
+int handle_get(struct handle_table *t, panda_handle_t h, const struct kobj_type *type,
+	       uint32_t need, struct kobj **obj, uint32_t *rights)
+{
+	guard(spinlock)(&t->lock);
+	struct handle_entry *e = lookup(t, h);
+
+	if (!e)
+		return -EBADHANDLE;
+	if (type && e->obj->type != type)
+		return -EINVAL;
+	if ((e->rights & need) != need)
+		return -EACCES;
+	*obj = kobj_get(e->obj);
+	if (rights)
+		*rights = e->rights;
+	return 0;
+}
+
+int handle_close(struct handle_table *t, panda_handle_t h)
+{
+	struct kobj *obj;
+
+	{
+		guard(spinlock)(&t->lock);
+		struct handle_entry *e = lookup(t, h);
+		if (!e)
+			return -EBADHANDLE;
+		obj = e->obj;
+		e->obj = NULL;
+		e->generation++;
+		t->count--;
+	}
+	kobj_handle_close(obj);
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* Per-process handle tables. A handle value is index + generation with the
+ * top bit always set (so 0 is never a handle): a closed, stale or forged
+ * value fails the generation or bounds check and gives -EBADHANDLE, never
+ * another object. Each entry holds one kobj handle (and so a reference)
+ * and the rights that came with it. */
+#ifndef OBJECT_HANDLE_H
+#define OBJECT_HANDLE_H
+
+#include <stdint.h>
+
+#include "core/kobj.h"
+#include "core/spinlock.h"
+#include "lib/abi.h"
+
+#define HANDLE_INDEX_BITS	12
+#define HANDLE_TABLE_MAX	(1u << HANDLE_INDEX_BITS)	/* per process */
+
+struct handle_entry {
+	struct kobj *obj;		/* NULL: free slot */
+	uint32_t rights;
+	uint32_t generation;		/* bumped on every close */
+};
+
+struct handle_table {
+	struct spinlock lock;		/* guards everything below */
+	struct handle_entry *entries;
+	uint32_t capacity;		/* grows by doubling up to the max */
+	uint32_t count;
+};
+
+void handle_table_init(struct handle_table *t);
+/* Closes every handle and frees the table. */
+void handle_table_destroy(struct handle_table *t);
+
+/* Opens a handle to obj with rights; returns the value, -ENOMEM, or
+ * -EMFILE when the table is full. */
+long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights);
+/* Resolves h to its object with one reference for the caller (kobj_put it).
+ * -EBADHANDLE: not a live handle; -EINVAL: an object of another type
+ * (type NULL accepts any); -EACCES: a right in `need` is missing. */
+int handle_get(struct handle_table *t, panda_handle_t h, const struct kobj_type *type,
+	       uint32_t need, struct kobj **obj, uint32_t *rights);
+int handle_close(struct handle_table *t, panda_handle_t h);
+
+#endif

@@ -1,0 +1,83 @@
+/* The first process. The kernel starts /bin/init from the initrd (or what
+ * `init=PATH` or `init="PATH ARGS..."` names), hands it the initrd directory
+ * and waits for it; when init ends, so does the system, with init's status:
+ * 0 powers off as a pass, anything else as a failure (which is how system
+ * tests run a user program as init and read its verdict). */
+#include "core/log.h"
+#include "core/params.h"
+#include "core/shutdown.h"
+#include "fs/initrd.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "proc/process.h"
+#include "proc/spawn.h"
+
+#define INIT_CMD_MAX 256
+
+static char init_cmd[INIT_CMD_MAX] = "/bin/init";
+
+static bool parse_init(const char *value)
+{
+	if (!*value || strlen(value) >= sizeof(init_cmd)) {
+		log_warn("cmdline: init= needs a path of at most %d bytes\n", INIT_CMD_MAX - 1);
+		return false;
+	}
+	strlcpy(init_cmd, value, sizeof(init_cmd));
+	return true;
+}
+PARAM("init", parse_init);
+
+/* Splits init_cmd at spaces into back-to-back strings; returns argc. */
+static uint32_t split_args(char *out, size_t *len)
+{
+	uint32_t argc = 0;
+	size_t n = 0;
+
+	for (const char *c = init_cmd; *c;) {
+		while (*c == ' ')
+			c++;
+		if (!*c)
+			break;
+		while (*c && *c != ' ')
+			out[n++] = *c++;
+		out[n++] = 0;
+		argc++;
+	}
+	*len = n;
+	return argc;
+}
+
+void init_run(void)
+{
+	static struct spawn_request req;
+	static char args[INIT_CMD_MAX + 1];
+	struct kobj *root = initrd_root();
+	struct process *init;
+	struct panda_exit_status status;
+
+	if (!root) {
+		log_warn("kernel: no initrd, so there is no init to start; the CPU idles\n");
+		return;
+	}
+	req.argc = split_args(args, &req.args_len);
+	req.args = args;
+	req.path = args;
+	req.dir = root;
+	req.grants[0] = (struct spawn_grant){ root, RIGHTS_ALL };
+	req.grant_count = 1;
+	int rc = spawn_process(&req, &init);
+	if (rc < 0) {
+		log_error("kernel: cannot start init \"%s\": %s\n", init_cmd, error_name(rc));
+		system_exit(EXIT_TESTS_FAILED);
+	}
+	log_info("kernel: started %s as pid %u\n", args, init->pid);
+	process_wait(init, UINT64_MAX, &status);
+	process_put(init);
+	if (status.how == EXIT_NORMAL)
+		log_info("kernel: init exited with status %d; powering off\n", status.code);
+	else
+		log_info("kernel: init was %s; powering off\n",
+			 status.how == EXIT_FAULT ? "killed by a fault" : "killed");
+	system_exit(status.how == EXIT_NORMAL && status.code == 0 ? EXIT_TESTS_PASSED
+								  : EXIT_TESTS_FAILED);
+}

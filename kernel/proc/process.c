@@ -1,0 +1,241 @@
+#include "proc/process.h"
+
+#include "arch/arch.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/vm.h"
+
+static struct kcache *process_cache;
+static struct spinlock list_lock = SPINLOCK_INIT("process_list");
+static struct list_node all_processes = LIST_INIT(all_processes);	/* live ones */
+static uint32_t next_pid = 1;
+static uint32_t exited_but_held;
+
+static void process_destroy(struct kobj *obj)
+{
+	struct process *p = kobj_of(obj, struct process, obj);
+
+	KASSERT(p->state == PROCESS_EXITED && !p->as);
+	{
+		guard(spinlock)(&list_lock);
+		exited_but_held--;
+	}
+	kcache_free(process_cache, p);
+}
+
+const struct kobj_type process_type = { .name = "process", .destroy = process_destroy };
+
+void process_put(struct process *p)
+{
+	kobj_put(&p->obj);
+}
+
+struct process *process_create(const char *name, uint32_t ppid)
+{
+	struct process *p = kcache_alloc(process_cache);
+
+	if (!p)
+		return NULL;
+	p->as = as_create();
+	if (!p->as) {
+		kcache_free(process_cache, p);
+		return NULL;
+	}
+	kobj_init(&p->obj, &process_type);
+	strlcpy(p->name, name, sizeof(p->name));
+	p->ppid = ppid;
+	p->lock = (struct spinlock)SPINLOCK_INIT("process");
+	handle_table_init(&p->handles);
+	wait_queue_init(&p->exit_wq);
+	list_init(&p->threads);
+	p->started_at = arch_clock_ns();
+	p->log_refilled_at = p->started_at;
+	p->log_tokens = PROCESS_LOG_BURST;
+
+	guard(spinlock)(&list_lock);
+	p->pid = next_pid++;
+	kobj_get(&p->obj);		/* the list's reference, until exit */
+	list_add_tail(&all_processes, &p->all_link);
+	return p;
+}
+
+int process_add_thread(struct process *p, struct thread *t)
+{
+	guard(spinlock)(&p->lock);
+
+	if (p->dying)
+		return -ECANCELED;
+	list_add_tail(&p->threads, &t->proc_link);
+	p->live_threads++;
+	return 0;
+}
+
+const char *process_name(const struct process *p)
+{
+	return p->name;
+}
+
+struct address_space *process_address_space(struct process *p)
+{
+	return p->as;
+}
+
+struct process *current_process(void)
+{
+	return current_thread()->proc;
+}
+
+/* Caller holds p->lock. True when this call decided the status. */
+static bool decide(struct process *p, int code, uint32_t how)
+{
+	if (p->dying)
+		return false;
+	p->dying = true;
+	p->status = (struct panda_exit_status){ .code = code, .how = how };
+	return true;
+}
+
+void process_kill(struct process *p, uint32_t how)
+{
+	guard(spinlock)(&p->lock);
+
+	if (!decide(p, -1, how))
+		return;
+	list_for_each(pos, &p->threads)
+		thread_kill(list_entry(pos, struct thread, proc_link));
+}
+
+/* Releases what a process holds once its last thread is done: its memory
+ * and handles go now, not when the last handle to it is closed. */
+static void release(struct process *p)
+{
+	struct address_space *as;
+
+	{
+		guard(spinlock)(&p->lock);
+		as = p->as;
+		p->as = NULL;
+	}
+	as_activate(NULL);		/* we are still running on its tables */
+	handle_table_destroy(&p->handles);
+	as_put(as);
+	{
+		guard(spinlock)(&p->lock);
+		p->state = PROCESS_EXITED;
+	}
+	wait_queue_wake_all(&p->exit_wq, 0);
+	{
+		guard(spinlock)(&list_lock);
+		list_del(&p->all_link);
+		exited_but_held++;
+	}
+	process_put(p);			/* the list's reference */
+}
+
+void process_discard(struct process *p)
+{
+	{
+		guard(spinlock)(&p->lock);
+		KASSERT(p->live_threads == 0);
+		decide(p, -1, EXIT_KILLED);
+	}
+	release(p);
+}
+
+void process_exit_current(int code, uint32_t how)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->proc;
+	bool last;
+
+	KASSERT(p);
+	{
+		guard(spinlock)(&p->lock);
+		decide(p, code, how);
+		list_for_each(pos, &p->threads) {
+			struct thread *other = list_entry(pos, struct thread, proc_link);
+			if (other != t)
+				thread_kill(other);
+		}
+		list_del(&t->proc_link);
+		p->cpu_ns += thread_cpu_ns(t);
+		last = --p->live_threads == 0;
+	}
+	if (last)
+		release(p);
+	thread_exit();
+}
+
+static bool has_exited(void *arg)
+{
+	struct process *p = arg;
+
+	guard(spinlock)(&p->lock);
+	return p->state == PROCESS_EXITED;
+}
+
+int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status *status)
+{
+	int rc = wait_event(&p->exit_wq, has_exited, p, deadline);
+
+	if (rc == 0) {
+		guard(spinlock)(&p->lock);
+		*status = p->status;
+	}
+	return rc;
+}
+
+void process_before_user_mode(void)
+{
+	sched_preempt_point();
+	if (current_thread()->killed)
+		process_exit_current(-1, EXIT_KILLED);
+}
+
+void process_get_counts(struct process_counts *counts)
+{
+	guard(spinlock)(&list_lock);
+	uint32_t live = 0;
+
+	list_for_each(pos, &all_processes)
+		live++;
+	counts->live = live;
+	counts->exited = exited_but_held;
+}
+
+/* A user-mode exception: the process dies, the kernel carries on. */
+static void user_fault(struct trap_frame *frame, const char *what, uintptr_t addr)
+{
+	struct process *p = current_process();
+
+	if (!p)
+		panic_with_frame(frame, "user-mode exception in a kernel thread");
+	bool has_addr = !strcmp(what, "page fault") || !strcmp(what, "out of memory");
+	if (has_addr && p->as && as_is_guard(p->as, addr))
+		what = "stack overflow";
+	if (has_addr)
+		log_info("pid %u (%s) killed: %s at %#lx, ip %#lx\n", p->pid, p->name, what,
+			 addr, frame->rip);
+	else
+		log_info("pid %u (%s) killed: %s, ip %#lx\n", p->pid, p->name, what, frame->rip);
+	process_exit_current(-1, EXIT_FAULT);
+}
+
+static void trap_exit(struct trap_frame *frame)
+{
+	if (arch_frame_is_user(frame))
+		process_before_user_mode();
+	else
+		sched_preempt_point();
+}
+
+void process_init(void)
+{
+	process_cache = kcache_create("process", sizeof(struct process));
+	KASSERT(process_cache);
+	arch_set_user_fault_handler(user_fault);
+	arch_set_trap_exit_hook(trap_exit);
+}

@@ -1,0 +1,84 @@
+/* Processes: an address space, a handle table and threads, with a pid, a
+ * name and, once it ends, an exit status. A process ends by exit, by a
+ * fault or by a kill; either way its memory and handles are released at
+ * once, and the process object itself lives on, readable, for as long as
+ * someone holds a handle to it (DESIGN "Contracts", process lifetime). */
+#ifndef PROC_PROCESS_H
+#define PROC_PROCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/kobj.h"
+#include "core/list.h"
+#include "core/spinlock.h"
+#include "lib/abi.h"
+#include "object/handle.h"
+#include "proc/thread.h"
+
+struct address_space;
+
+#define PROCESS_LOG_BURST (64u << 10)	/* debug_write bytes a process starts with */
+
+enum process_state { PROCESS_LIVE, PROCESS_EXITED };
+
+struct process {
+	struct kobj obj;
+	uint32_t pid, ppid;
+	char name[32];
+	struct handle_table handles;
+	struct wait_queue exit_wq;	/* waiters for the exit status */
+	uint64_t started_at;		/* monotonic ns */
+
+	struct spinlock lock;		/* guards the fields below */
+	struct address_space *as;	/* NULL once the process has exited */
+	struct list_node threads;
+	unsigned live_threads;
+	enum process_state state;
+	bool dying;			/* the exit status is decided */
+	struct panda_exit_status status;
+	uint64_t cpu_ns;		/* of threads that have exited */
+
+	uint64_t log_tokens;		/* debug_write rate limit, bytes */
+	uint64_t log_refilled_at;
+	struct list_node all_link;	/* process list; its own lock */
+};
+
+extern const struct kobj_type process_type;
+
+void process_init(void);
+
+/* A live process with an empty address space and handle table and no
+ * threads, on the process list; the caller owns one reference. */
+struct process *process_create(const char *name, uint32_t ppid);
+static inline struct process *process_get(struct process *p)
+{
+	kobj_get(&p->obj);
+	return p;
+}
+void process_put(struct process *p);
+DEFINE_FREE(process_put, struct process *, if (_T) process_put(_T))
+
+/* Ends a process that never got a thread (spawn failed half-way). */
+void process_discard(struct process *p);
+/* Adds the thread to the process (which must not be dying). */
+int process_add_thread(struct process *p, struct thread *t);
+const char *process_name(const struct process *p);
+struct address_space *process_address_space(struct process *p);
+struct process *current_process(void);		/* NULL in kernel threads */
+
+/* Ends p (first decision wins): its threads exit before they next run
+ * user code. */
+void process_kill(struct process *p, uint32_t how);
+__attribute__((noreturn)) void process_exit_current(int code, uint32_t how);
+/* Waits for p to end: 0 with *status filled, -ETIMEDOUT, -ECANCELED. */
+int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status *status);
+/* The last stop before user mode: preemption, and exit if killed. */
+void process_before_user_mode(void);
+
+struct process_counts {
+	uint32_t live, exited;		/* exited: still held by a handle */
+};
+void process_get_counts(struct process_counts *counts);
+
+#endif

@@ -1,0 +1,492 @@
+/* The scheduling mechanism around the EEVDF policy (eevdf.c).
+ *
+ * Locking: one run-queue lock per CPU guards every thread's scheduling
+ * fields (state, se, wake_at, timer_link). It is never held across a
+ * switch: schedule() drops it with interrupts still off, switches, and the
+ * thread switched to re-enables them on its own way out. */
+#include "proc/thread.h"
+
+#include "arch/x86_64/percpu.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/vm.h"
+#include "proc/process.h"
+
+struct run_queue {
+	struct spinlock lock;
+	struct sched_queue queue;	/* every runnable thread, the running one too */
+	struct list_node timers;	/* blocked threads with a deadline, by wake_at */
+	struct thread *idle;
+	struct thread *switched_from;	/* for finish_switch on the other side */
+	bool need_resched;
+	uint64_t armed_at;		/* deadline the one-shot timer is set for */
+};
+
+static struct run_queue run_queues[1];
+static struct thread idle_thread;
+static struct kcache *thread_cache;
+
+/* The reaper frees dead threads: a thread cannot free the stack it runs on. */
+static struct wait_queue reaper_wq;
+static struct list_node reap_list = LIST_INIT(reap_list);
+static struct spinlock reap_lock = SPINLOCK_INIT("reaper");
+
+static struct run_queue *this_rq(void)
+{
+	return &run_queues[this_cpu()->id];
+}
+
+struct thread *current_thread(void)
+{
+	return this_cpu()->current;
+}
+
+static struct thread *thread_of(struct sched_entity *se)
+{
+	return se ? list_entry(se, struct thread, se) : NULL;
+}
+
+/* --- time ------------------------------------------------------------- */
+
+/* Caller holds the rq lock. */
+static void charge(struct run_queue *rq, struct thread *t, uint64_t now)
+{
+	if (t == rq->idle || now <= t->charged_at)
+		return;
+	sched_charge(&rq->queue, &t->se, now - t->charged_at);
+	t->charged_at = now;
+}
+
+/* Arms the one-shot timer for the earlier of the running thread's slice
+ * end and the first sleeper's deadline. Caller holds the rq lock. */
+static void arm_timer(struct run_queue *rq, struct thread *running, uint64_t now)
+{
+	uint64_t at = UINT64_MAX;
+
+	if (running != rq->idle && rq->queue.count > 1)
+		at = now + sched_runtime_left(&rq->queue, &running->se);
+	if (!list_empty(&rq->timers)) {
+		struct thread *first = list_entry(rq->timers.next, struct thread, timer_link);
+		if (first->wake_at < at)
+			at = first->wake_at;
+	}
+	if (at == rq->armed_at)
+		return;
+	rq->armed_at = at;
+	arch_timer_oneshot(at == UINT64_MAX ? 0 : at > now ? at - now : 1);
+}
+
+static void timer_add(struct run_queue *rq, struct thread *t)
+{
+	struct list_node *pos = rq->timers.next;
+
+	while (pos != &rq->timers && list_entry(pos, struct thread, timer_link)->wake_at <= t->wake_at)
+		pos = pos->next;
+	list_insert_before(pos, &t->timer_link);
+}
+
+/* --- waking ----------------------------------------------------------- */
+
+/* Caller holds the rq lock. */
+static void wake_locked(struct run_queue *rq, struct thread *t, int result)
+{
+	if (t->state != THREAD_BLOCKED)
+		return;
+	t->wake_result = result;
+	t->wake_at = UINT64_MAX;
+	if (list_linked(&t->timer_link))
+		list_del(&t->timer_link);
+	if (t == current_thread()) {
+		/* Woken before it got as far as switching away. */
+		t->state = THREAD_RUNNING;
+		return;
+	}
+	t->state = THREAD_READY;
+	if (!t->se.queued)
+		sched_enqueue(&rq->queue, &t->se);
+	struct thread *cur = current_thread();
+	if (cur == rq->idle) {
+		rq->need_resched = true;
+		return;
+	}
+	charge(rq, cur, arch_clock_ns());
+	if (thread_of(sched_pick(&rq->queue)) != cur)
+		rq->need_resched = true;
+}
+
+void thread_wake(struct thread *t, int result)
+{
+	struct run_queue *rq = this_rq();
+
+	guard(spinlock)(&rq->lock);
+	wake_locked(rq, t, result);
+}
+
+/* The timer interrupt: wake expired sleepers, end slices. */
+static void timer_tick(void)
+{
+	struct run_queue *rq = this_rq();
+	guard(spinlock)(&rq->lock);
+	uint64_t now = arch_clock_ns();
+	struct thread *cur = current_thread();
+
+	rq->armed_at = UINT64_MAX;
+	while (!list_empty(&rq->timers)) {
+		struct thread *t = list_entry(rq->timers.next, struct thread, timer_link);
+		if (t->wake_at > now)
+			break;
+		wake_locked(rq, t, -ETIMEDOUT);
+	}
+	charge(rq, cur, now);
+	if (thread_of(sched_pick(&rq->queue)) != (cur == rq->idle ? NULL : cur))
+		rq->need_resched = true;
+	else
+		arm_timer(rq, cur, now);
+}
+
+/* --- switching -------------------------------------------------------- */
+
+/* Runs first thing in the thread switched to, on its own stack. */
+static void finish_switch(void)
+{
+	struct run_queue *rq = this_rq();
+	struct thread *prev = rq->switched_from;
+
+	rq->switched_from = NULL;
+	if (prev && prev->state == THREAD_DEAD) {
+		guard(spinlock)(&reap_lock);
+		list_add_tail(&reap_list, &prev->reap_link);
+	}
+	if (prev && prev->state == THREAD_DEAD)
+		wait_queue_wake_all(&reaper_wq, 0);
+}
+
+static void switch_to(struct run_queue *rq, struct thread *prev, struct thread *next)
+{
+	arch_fpu_save(prev->fpu);
+	arch_fpu_restore(next->fpu);
+	arch_set_kernel_stack(next->stack.top);
+	/* Each thread keeps the address space it had active: its process's,
+	 * or for a kernel thread none (or one it borrowed and holds). */
+	prev->active_as = as_current();
+	as_activate(next->active_as);
+	this_cpu()->current = next;
+	rq->switched_from = prev;
+	arch_switch(&prev->saved_sp, next->saved_sp);
+	finish_switch();
+}
+
+/* Picks the next thread and switches to it. The running thread's state
+ * says what happens to it: RUNNING stays runnable, BLOCKED and DEAD leave
+ * the queue. */
+static void schedule(void)
+{
+	irq_state_t irq = arch_irq_save();
+	struct run_queue *rq = this_rq();
+	struct thread *prev = current_thread(), *next;
+	uint64_t now = arch_clock_ns();
+
+	spin_lock(&rq->lock);
+	charge(rq, prev, now);
+	if (prev != rq->idle) {
+		if (prev->state == THREAD_BLOCKED || prev->state == THREAD_DEAD)
+			sched_dequeue(&rq->queue, &prev->se);
+		else
+			prev->state = THREAD_READY;
+	}
+	next = thread_of(sched_pick(&rq->queue));
+	if (!next)
+		next = rq->idle;
+	next->state = THREAD_RUNNING;
+	next->charged_at = now;
+	rq->need_resched = false;
+	arm_timer(rq, next, now);
+	spin_unlock(&rq->lock, 0);		/* interrupts stay off */
+	if (next != prev)
+		switch_to(rq, prev, next);
+	arch_irq_restore(irq);
+}
+
+void sched_preempt_point(void)
+{
+	if (this_rq()->need_resched)
+		schedule();
+}
+
+void thread_yield(void)
+{
+	struct run_queue *rq = this_rq();
+	struct thread *cur = current_thread();
+
+	{
+		guard(spinlock)(&rq->lock);
+		if (cur != rq->idle) {
+			charge(rq, cur, arch_clock_ns());
+			sched_yield(&rq->queue, &cur->se);
+		}
+	}
+	schedule();
+}
+
+/* --- blocking --------------------------------------------------------- */
+
+/* Marks the running thread blocked until deadline. Caller holds rq lock. */
+static void prepare_block(struct run_queue *rq, struct thread *t, uint64_t deadline)
+{
+	t->state = THREAD_BLOCKED;
+	t->wake_result = 0;
+	t->wake_at = deadline;
+	if (deadline != UINT64_MAX)
+		timer_add(rq, t);
+}
+
+int sched_sleep_until(uint64_t deadline)
+{
+	struct run_queue *rq = this_rq();
+	struct thread *t = current_thread();
+
+	while (arch_clock_ns() < deadline) {
+		{
+			guard(spinlock)(&rq->lock);
+			if (t->killed)
+				return -ECANCELED;
+			prepare_block(rq, t, deadline);
+		}
+		schedule();
+	}
+	return t->killed ? -ECANCELED : 0;
+}
+
+void wait_queue_init(struct wait_queue *wq)
+{
+	wq->lock = (struct spinlock)SPINLOCK_INIT("wait_queue");
+	list_init(&wq->waiters);
+}
+
+int wait_event(struct wait_queue *wq, bool (*ready)(void *), void *arg, uint64_t deadline)
+{
+	struct run_queue *rq = this_rq();
+	struct thread *t = current_thread();
+
+	for (;;) {
+		{
+			guard(spinlock)(&wq->lock);
+			if (list_linked(&t->wait_link))
+				list_del(&t->wait_link);
+			if (ready(arg))
+				return 0;
+			if (t->killed)
+				return -ECANCELED;
+			if (deadline == 0 || arch_clock_ns() >= deadline)
+				return -ETIMEDOUT;
+			list_add_tail(&wq->waiters, &t->wait_link);
+			guard(spinlock)(&rq->lock);
+			prepare_block(rq, t, deadline);
+		}
+		schedule();
+	}
+}
+
+void wait_queue_wake_all(struct wait_queue *wq, int result)
+{
+	guard(spinlock)(&wq->lock);
+
+	while (!list_empty(&wq->waiters)) {
+		struct thread *t = list_entry(wq->waiters.next, struct thread, wait_link);
+		list_del(&t->wait_link);
+		thread_wake(t, result);
+	}
+}
+
+/* --- thread lifetime -------------------------------------------------- */
+
+static void thread_destroy(struct kobj *obj)
+{
+	struct thread *t = kobj_of(obj, struct thread, obj);
+
+	kstack_free(&t->stack);
+	if (t->proc)
+		process_put(t->proc);
+	kcache_free(thread_cache, t);
+}
+
+static const struct kobj_type thread_type = { .name = "thread", .destroy = thread_destroy };
+
+void thread_put(struct thread *t)
+{
+	if (t)
+		kobj_put(&t->obj);
+}
+
+static struct thread *thread_alloc(const char *name)
+{
+	struct thread *t = kcache_alloc(thread_cache);
+
+	if (!t)
+		return NULL;
+	if (kstack_alloc(&t->stack) < 0) {
+		kcache_free(thread_cache, t);
+		return NULL;
+	}
+	kobj_init(&t->obj, &thread_type);
+	strlcpy(t->name, name, sizeof(t->name));
+	sched_entity_init(&t->se, 0);
+	t->state = THREAD_BLOCKED;	/* until thread_start */
+	t->wake_at = UINT64_MAX;
+	list_init(&t->timer_link);
+	list_init(&t->wait_link);
+	list_init(&t->proc_link);
+	list_init(&t->reap_link);
+	arch_fpu_init_state(t->fpu);
+	return t;
+}
+
+static void kernel_thread_start(void *arg)
+{
+	struct thread *t = arg;
+
+	finish_switch();
+	arch_irq_enable();
+	t->fn(t->arg);
+	thread_exit();
+}
+
+struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg)
+{
+	struct thread *t = thread_alloc(name);
+
+	if (!t)
+		return NULL;
+	t->fn = fn;
+	t->arg = arg;
+	t->saved_sp = arch_thread_stack_init(t->stack.top, kernel_thread_start, t);
+	return t;
+}
+
+static void user_thread_start(void *arg)
+{
+	(void)arg;
+	finish_switch();
+	process_before_user_mode();
+}
+
+struct thread *thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp,
+				  uint64_t arg0)
+{
+	struct thread *t = thread_alloc(process_name(proc));
+
+	if (!t)
+		return NULL;
+	t->proc = process_get(proc);
+	t->active_as = process_address_space(proc);
+	t->saved_sp = arch_user_stack_init(t->stack.top, user_thread_start, t, ip, sp, arg0);
+	return t;
+}
+
+void thread_start(struct thread *t)
+{
+	struct run_queue *rq = this_rq();
+
+	guard(spinlock)(&rq->lock);
+	KASSERT(t->state == THREAD_BLOCKED && !t->se.queued);
+	wake_locked(rq, t, 0);
+}
+
+void thread_kill(struct thread *t)
+{
+	struct run_queue *rq = this_rq();
+
+	guard(spinlock)(&rq->lock);
+	t->killed = true;
+	wake_locked(rq, t, -ECANCELED);
+}
+
+void thread_exit(void)
+{
+	struct run_queue *rq = this_rq();
+	struct thread *t = current_thread();
+
+	arch_irq_save();
+	spin_lock(&rq->lock);
+	t->state = THREAD_DEAD;
+	spin_unlock(&rq->lock, 0);
+	schedule();
+	panic("thread %s ran after its exit", t->name);
+}
+
+uint64_t thread_cpu_ns(const struct thread *t)
+{
+	return t->se.runtime_ns;
+}
+
+static bool reap_list_nonempty(void *arg)
+{
+	(void)arg;
+	guard(spinlock)(&reap_lock);
+	return !list_empty(&reap_list);
+}
+
+static void reaper(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct thread *dead = NULL;
+
+		wait_event(&reaper_wq, reap_list_nonempty, NULL, UINT64_MAX);
+		{
+			guard(spinlock)(&reap_lock);
+			if (!list_empty(&reap_list)) {
+				dead = list_entry(reap_list.next, struct thread, reap_link);
+				list_del(&dead->reap_link);
+			}
+		}
+		thread_put(dead);
+	}
+}
+
+/* --- start-up --------------------------------------------------------- */
+
+void sched_init(void)
+{
+	struct run_queue *rq = this_rq();
+
+	thread_cache = kcache_create("thread", sizeof(struct thread));
+	KASSERT(thread_cache);
+	rq->lock = (struct spinlock)SPINLOCK_INIT("run_queue");
+	sched_queue_init(&rq->queue);
+	list_init(&rq->timers);
+	rq->armed_at = UINT64_MAX;
+
+	/* The boot context becomes the idle thread: never queued, it runs
+	 * when nothing else can. */
+	kobj_init(&idle_thread.obj, &thread_type);
+	strlcpy(idle_thread.name, "idle", sizeof(idle_thread.name));
+	idle_thread.state = THREAD_RUNNING;
+	arch_fpu_init_state(idle_thread.fpu);
+	rq->idle = &idle_thread;
+	this_cpu()->current = &idle_thread;
+
+	arch_clock_init();
+	arch_init_threads();
+	arch_timer_init(timer_tick);
+
+	wait_queue_init(&reaper_wq);
+	struct thread *r = thread_create_kernel("reaper", reaper, NULL);
+	if (!r)
+		panic("sched: no memory for the reaper thread");
+	thread_start(r);
+}
+
+void sched_idle_loop(void)
+{
+	arch_irq_save();
+	for (;;) {
+		if (this_rq()->need_resched)
+			schedule();
+		else
+			arch_idle();
+	}
+}

@@ -1,0 +1,137 @@
+#include "proc/spawn.h"
+
+#include "arch/arch.h"
+#include "core/log.h"
+#include "fs/initrd.h"
+#include "lib/elf.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/vm.h"
+#include "proc/process.h"
+
+#define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~(uint64_t)((a) - 1))
+#define ALIGN_DOWN(x, a)	((x) & ~(uint64_t)((a) - 1))
+
+static int load_segments(struct address_space *as, const uint8_t *file,
+			 const struct elf_image *img)
+{
+	for (unsigned i = 0; i < img->count; i++) {
+		const struct elf_segment *s = &img->seg[i];
+		uint64_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
+		uint64_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
+		unsigned prot = (s->flags & ELF_SEG_WRITE ? MAP_WRITE : 0) |
+				(s->flags & ELF_SEG_EXEC ? MAP_EXEC : 0);
+
+		int rc = as_map_anon(as, start, end - start, prot);
+		if (rc == 0 && s->filesz)
+			rc = as_write(as, s->vaddr, file + s->offset, s->filesz);
+		if (rc < 0)
+			return rc;
+		/* The rest (bss) is demand-zero, and the frames written above
+		 * came zeroed, so nothing past filesz needs clearing. */
+	}
+	return 0;
+}
+
+/* Builds the startup block (lib/abi.h) at the top of the stack and returns
+ * its user address, which is also the initial stack pointer. */
+static long write_startup(struct process *p, const struct spawn_request *req,
+			  const panda_handle_t *handles)
+{
+	uint64_t strings = ALIGN_DOWN(USER_STACK_TOP - req->args_len, 16);
+	uint64_t handle_va = ALIGN_DOWN(strings - req->grant_count * sizeof(panda_handle_t), 16);
+	uint64_t argv_va = ALIGN_DOWN(handle_va - (req->argc + 1) * sizeof(uint64_t), 16);
+	uint64_t block_va = ALIGN_DOWN(argv_va - sizeof(struct panda_startup), 16);
+	size_t size = USER_STACK_TOP - block_va;
+	uint8_t *block __free(kfree) = kmalloc(size);
+
+	if (!block)
+		return -ENOMEM;
+	struct panda_startup *s = (struct panda_startup *)block;
+	*s = (struct panda_startup){
+		.argc = req->argc, .argv = (char **)argv_va,
+		.handle_count = req->grant_count, .handles = (panda_handle_t *)handle_va,
+		.pid = p->pid,
+	};
+	uint64_t *argv = (uint64_t *)(block + (argv_va - block_va));
+	const char *arg = req->args;
+	for (uint32_t i = 0; i < req->argc; i++) {
+		argv[i] = strings + (uint64_t)(arg - req->args);
+		arg += strlen(arg) + 1;
+	}
+	argv[req->argc] = 0;
+	memcpy(block + (handle_va - block_va), handles, req->grant_count * sizeof(*handles));
+	memcpy(block + (strings - block_va), req->args, req->args_len);
+	int rc = as_write(p->as, block_va, block, size);
+	return rc < 0 ? rc : (long)block_va;
+}
+
+/* Fills a fresh process; on failure the caller discards it. */
+static int build(struct process *p, const struct spawn_request *req, const uint8_t *file,
+		 const struct elf_image *img)
+{
+	panda_handle_t handles[PANDA_SPAWN_HANDLES];
+	int rc;
+
+	rc = load_segments(p->as, file, img);
+	if (rc < 0)
+		return rc;
+	rc = as_map_guard(p->as, USER_STACK_LO, USER_STACK_GUARD);
+	if (rc == 0)
+		rc = as_map_anon(p->as, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
+				 MAP_WRITE);
+	if (rc < 0)
+		return rc;
+	for (uint32_t i = 0; i < req->grant_count; i++) {
+		long h = handle_insert(&p->handles, req->grants[i].obj, req->grants[i].rights);
+		if (h < 0)
+			return (int)h;
+		handles[i] = (panda_handle_t)h;
+	}
+	long sp = write_startup(p, req, handles);
+	if (sp < 0)
+		return (int)sp;
+	struct thread *t = thread_create_user(p, img->entry, (uintptr_t)sp, (uint64_t)sp);
+	if (!t)
+		return -ENOMEM;
+	rc = process_add_thread(p, t);
+	if (rc < 0) {
+		thread_put(t);
+		return rc;
+	}
+	thread_start(t);	/* the scheduler's reference from here on */
+	return 0;
+}
+
+int spawn_process(const struct spawn_request *req, struct process **out)
+{
+	const uint8_t *file;
+	size_t size;
+	struct elf_image img;
+	int rc;
+
+	if (req->dir->type != &initrd_dir_type)
+		return -EINVAL;
+	rc = initrd_lookup(req->dir, req->path, &file, &size);
+	if (rc < 0)
+		return rc;
+	rc = elf_parse(file, size, USER_IMAGE_LO, USER_STACK_LO, &img);
+	if (rc < 0) {
+		log_info("spawn: %s: %s\n", req->path, img.error);
+		return rc;
+	}
+	const char *name = strrchr(req->path, '/');
+	struct process *p = process_create(name ? name + 1 : req->path, req->ppid);
+	if (!p)
+		return -ENOMEM;
+	rc = build(p, req, file, &img);
+	if (rc < 0) {
+		process_discard(p);
+		process_put(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}

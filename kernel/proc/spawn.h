@@ -1,0 +1,43 @@
+/* Starting a program: a new process from a static ELF executable found
+ * beneath a directory object, with arguments and granted handles. */
+#ifndef PROC_SPAWN_H
+#define PROC_SPAWN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/kobj.h"
+#include "lib/abi.h"
+
+struct process;
+
+/* User address space layout (docs/syscalls.md). */
+#define USER_IMAGE_LO		0x10000ull		/* lowest program address */
+#define USER_MMAP_LO		0x100000000ull		/* mem_map picks from here */
+#define USER_STACK_SIZE		(1ull << 20)		/* demand-zero */
+#define USER_STACK_GUARD	(64ull << 10)		/* unmapped, below the stack */
+#define USER_STACK_TOP		USER_TOP
+#define USER_STACK_LO		(USER_STACK_TOP - USER_STACK_SIZE - USER_STACK_GUARD)
+
+struct spawn_grant {
+	struct kobj *obj;		/* the request holds a reference */
+	uint32_t rights;
+};
+
+/* Everything spawn needs, already copied out of the caller's memory. */
+struct spawn_request {
+	struct kobj *dir;		/* beneath which path resolves */
+	const char *path;
+	const char *args;		/* argc NUL-terminated strings, back to back */
+	size_t args_len;
+	uint32_t argc;
+	uint32_t grant_count;
+	struct spawn_grant grants[PANDA_SPAWN_HANDLES];
+	uint32_t ppid;
+};
+
+/* Starts the program; *out gets the process (a reference). 0, or -ENOENT,
+ * -EISDIR, -EINVAL, -ENOEXEC (with the reason logged), -ENOMEM, -EMFILE. */
+int spawn_process(const struct spawn_request *req, struct process **out);
+
+#endif

@@ -1,0 +1,95 @@
+/* Threads and the scheduler that runs them. The policy (who runs next) is
+ * eevdf.c, plain C; this layer owns the mechanism: run queue, blocking and
+ * waking, timers, preemption, the idle thread and the reaper. One CPU for
+ * now; every lock is written for SMP (DESIGN "Contracts", CPUs). */
+#ifndef PROC_THREAD_H
+#define PROC_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "core/kobj.h"
+#include "core/list.h"
+#include "core/spinlock.h"
+#include "mm/kstack.h"
+#include "proc/eevdf.h"
+
+struct address_space;
+struct process;
+
+enum thread_state {
+	THREAD_READY,		/* runnable, waiting for the CPU */
+	THREAD_RUNNING,		/* on the CPU */
+	THREAD_BLOCKED,		/* waiting for a wakeup, a deadline or a kill */
+	THREAD_DEAD,		/* finished; the reaper frees it */
+};
+
+struct thread {
+	uint8_t fpu[ARCH_FPU_STATE_SIZE] __attribute__((aligned(16)));
+	struct kobj obj;
+	char name[32];
+	struct process *proc;		/* a reference; NULL for kernel threads */
+	struct kstack stack;
+	uint64_t saved_sp;		/* while switched out */
+	struct address_space *active_as; /* while switched out */
+	void (*fn)(void *);		/* kernel threads: what to run */
+	void *arg;
+
+	/* Guarded by the run-queue lock. */
+	struct sched_entity se;
+	enum thread_state state;
+	uint64_t charged_at;		/* clock of the last CPU-time charge */
+	uint64_t wake_at;		/* deadline while blocked, else UINT64_MAX */
+	struct list_node timer_link;	/* on the timer list while wake_at is set */
+	int wake_result;		/* 0, -ETIMEDOUT or -ECANCELED */
+
+	struct list_node wait_link;	/* on a wait queue; guarded by its lock */
+	struct list_node proc_link;	/* process's thread list; process lock */
+	struct list_node reap_link;	/* reaper's list; reaper lock */
+	bool killed;			/* set once; checked before user mode */
+};
+
+/* A wait queue: threads blocked until someone wakes them. */
+struct wait_queue {
+	struct spinlock lock;
+	struct list_node waiters;
+};
+
+void wait_queue_init(struct wait_queue *wq);
+/* Blocks until ready(arg) is true (evaluated with wq->lock held, so the
+ * waker must make it true before calling wait_queue_wake_all), the
+ * deadline passes (-ETIMEDOUT), or the thread is killed (-ECANCELED). */
+int wait_event(struct wait_queue *wq, bool (*ready)(void *arg), void *arg, uint64_t deadline);
+void wait_queue_wake_all(struct wait_queue *wq, int result);
+
+void sched_init(void);			/* the caller becomes the idle thread */
+/* Idles forever; the boot CPU's last call after starting its threads. */
+__attribute__((noreturn)) void sched_idle_loop(void);
+
+struct thread *current_thread(void);
+/* A kernel thread that runs fn(arg) and then exits; NULL without memory. */
+struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
+/* A thread of proc that enters user mode at ip with stack sp and arg0 in
+ * the first argument register; not yet runnable. */
+struct thread *thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp,
+				  uint64_t arg0);
+void thread_start(struct thread *t);	/* makes a new thread runnable */
+void thread_put(struct thread *t);
+__attribute__((noreturn)) void thread_exit(void);
+
+/* Marks t killed and wakes it if it is blocked; it exits before it next
+ * returns to user mode. */
+void thread_kill(struct thread *t);
+/* Wakes a blocked thread with result; nothing if it is not blocked. */
+void thread_wake(struct thread *t, int result);
+
+void thread_yield(void);
+/* Sleeps until the monotonic deadline; 0, or -ECANCELED when killed. */
+int sched_sleep_until(uint64_t deadline);
+/* Switches to the next thread if the running one should give way. */
+void sched_preempt_point(void);
+/* For process statistics: real ns the thread has run. */
+uint64_t thread_cpu_ns(const struct thread *t);
+
+#endif

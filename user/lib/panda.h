@@ -1,0 +1,40 @@
+/* Everything a Panda OS user program needs in one include: the system-call
+ * ABI and wrappers, errors, string functions, printf, and what the kernel
+ * handed the process at start (arguments, granted handles, pid). Programs
+ * define `int main(int argc, char **argv)`; returning from it exits. */
+#ifndef USER_LIB_PANDA_H
+#define USER_LIB_PANDA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/abi.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "print.h"
+#include "syscall.h"
+
+int main(int argc, char **argv);
+
+/* The startup block and its parts, saved by panda_start(). */
+const struct panda_startup *panda_startup(void);
+int panda_argc(void);
+char **panda_argv(void);
+uint32_t panda_pid(void);
+unsigned panda_handle_count(void);
+/* The i-th granted handle, or PANDA_HANDLE_NONE (0) past the end. */
+panda_handle_t panda_startup_handle(unsigned i);
+
+/* Called by crt0 with the kernel's startup block; runs main, then exits. */
+void panda_start(const struct panda_startup *startup) __attribute__((noreturn));
+
+/* Parses a whole decimal (or 0x-prefixed hex) number, with an optional
+ * sign for the signed form; returns fallback when s is NULL, empty,
+ * malformed or out of range. */
+long panda_parse_long(const char *s, long fallback);
+unsigned long panda_parse_ulong(const char *s, unsigned long fallback);
+
+/* "normal", "killed", "fault" for struct panda_exit_status.how. */
+const char *panda_exit_how_name(uint32_t how);
+
+#endif

@@ -1,0 +1,95 @@
+/* Process start-up and small helpers: panda_start() keeps the kernel's
+ * startup block (argc, argv, granted handles, pid) for the accessors in
+ * panda.h, calls main() and exits with its result. */
+#include "panda.h"
+
+static const struct panda_startup *startup_block;
+static char *empty_argv[1];
+
+void panda_start(const struct panda_startup *startup)
+{
+	startup_block = startup;
+	panda_exit(main(panda_argc(), panda_argv()));
+}
+
+const struct panda_startup *panda_startup(void) { return startup_block; }
+
+int panda_argc(void)
+{
+	return startup_block && startup_block->argv ? (int)startup_block->argc : 0;
+}
+
+char **panda_argv(void)
+{
+	return startup_block && startup_block->argv ? startup_block->argv : empty_argv;
+}
+
+uint32_t panda_pid(void) { return startup_block ? startup_block->pid : 0; }
+
+unsigned panda_handle_count(void)
+{
+	return startup_block && startup_block->handles ?
+		(unsigned)startup_block->handle_count : 0;
+}
+
+panda_handle_t panda_startup_handle(unsigned i)
+{
+	return i < panda_handle_count() ? startup_block->handles[i] : PANDA_HANDLE_NONE;
+}
+
+unsigned long panda_parse_ulong(const char *s, unsigned long fallback)
+{
+	unsigned long value = 0, base = 10;
+
+	if (!s || !*s)
+		return fallback;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!*s)
+			return fallback;
+	}
+	for (; *s; s++) {
+		unsigned long digit;
+
+		if (*s >= '0' && *s <= '9')
+			digit = (unsigned long)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			digit = (unsigned long)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			digit = (unsigned long)(*s - 'A' + 10);
+		else
+			return fallback;
+		if (value > (~0ul - digit) / base)
+			return fallback;
+		value = value * base + digit;
+	}
+	return value;
+}
+
+long panda_parse_long(const char *s, long fallback)
+{
+	unsigned long magnitude;
+	int negative = 0;
+
+	if (!s)
+		return fallback;
+	if (*s == '-' || *s == '+')
+		negative = *s++ == '-';
+	magnitude = panda_parse_ulong(s, ~0ul);
+	if (magnitude == ~0ul)		/* malformed (or too large anyway) */
+		return fallback;
+	if (negative)
+		return magnitude <= (1ul << 63) ? (long)(0 - magnitude) : fallback;
+	return magnitude < (1ul << 63) ? (long)magnitude : fallback;
+}
+
+const char *panda_exit_how_name(uint32_t how)
+{
+	switch (how) {
+	case EXIT_NORMAL: return "normal";
+	case EXIT_KILLED: return "killed";
+	case EXIT_FAULT: return "fault";
+	}
+	return "unknown";
+}

@@ -1,0 +1,39 @@
+/* System-call wrappers for user programs: one function per SYS_* number in
+ * lib/abi.h, plus a few conveniences built on them. Every call returns what
+ * the kernel returned: a non-negative result or a negative error from
+ * lib/errors.h (-EFAULT, -EBADHANDLE, ...). */
+#ifndef USER_LIB_SYSCALL_H
+#define USER_LIB_SYSCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/abi.h"
+
+/* The raw instruction, for the fuzzer: any number, any six arguments. */
+long panda_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+void panda_exit(int code) __attribute__((noreturn));
+long panda_yield(void);
+long panda_getpid(void);
+long panda_spawn(const struct panda_spawn *spawn);
+long panda_process_wait(panda_handle_t h, uint64_t deadline,
+			struct panda_exit_status *status);
+long panda_process_kill(panda_handle_t h);
+long panda_debug_write(const char *text, size_t len);
+long panda_sleep(uint64_t deadline);
+uint64_t panda_clock(void);
+long panda_mem_map(void *addr, size_t len, unsigned prot);	/* address or error */
+long panda_mem_unmap(void *addr, size_t len);
+long panda_mem_protect(void *addr, size_t len, unsigned prot);
+long panda_close(panda_handle_t h);
+
+/* Sleeps ns nanoseconds from now (until panda_clock() + ns). */
+long panda_sleep_ns(uint64_t ns);
+
+/* Starts path beneath dir with argc arguments and no granted handles.
+ * Returns the process handle or a negative error. */
+long panda_spawn_simple(panda_handle_t dir, const char *path, int argc,
+			const char *const *argv);
+
+#endif

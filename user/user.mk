@@ -1,0 +1,53 @@
+# --- user space ---------------------------------------------------------------
+# Static user programs for the initrd: each user/bin/NAME.c becomes
+# $(BUILD)/user/bin/NAME, linked with crt0 first and libpanda.a (the runtime
+# in user/lib plus lib/ compiled a third time, for user space) last.
+# User space may use SSE: the kernel saves FPU state on context switches.
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fcf-protection=none -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
+	-mno-red-zone -MMD -MP -I. -Iuser/lib
+USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	-T user/user.ld
+
+USER_CRT0      := $(BUILD)/user/lib/crt0.S.o
+USER_RT_SRCS   := $(sort $(wildcard user/lib/*.c))
+USER_RT_OBJS   := $(patsubst %,$(BUILD)/%.o,$(USER_RT_SRCS))
+USER_LIB_OBJS  := $(patsubst lib/%,$(BUILD)/user-lib/%.o,$(LIB_SRCS))
+USER_LIBPANDA  := $(BUILD)/user/libpanda.a
+USER_SRCS      := $(sort $(wildcard user/bin/*.c))
+USER_PROGRAMS  := $(patsubst user/bin/%.c,$(BUILD)/user/bin/%,$(USER_SRCS))
+USER_BIN_OBJS  := $(patsubst user/bin/%.c,$(BUILD)/user/obj/%.c.o,$(USER_SRCS))
+
+.PHONY: user
+user: $(USER_PROGRAMS)
+
+$(USER_LIB_OBJS): $(BUILD)/user-lib/%.c.o: lib/%.c
+	@mkdir -p $(@D)
+	$(Q)$(call say,USERCC,$<)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(USER_RT_OBJS): $(BUILD)/user/lib/%.c.o: user/lib/%.c
+	@mkdir -p $(@D)
+	$(Q)$(call say,USERCC,$<)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+# Program objects stay out of $(BUILD)/user/bin, which holds only programs.
+$(USER_BIN_OBJS): $(BUILD)/user/obj/%.c.o: user/bin/%.c
+	@mkdir -p $(@D)
+	$(Q)$(call say,USERCC,$<)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(USER_CRT0): $(BUILD)/user/lib/%.S.o: user/lib/%.S
+	@mkdir -p $(@D)
+	$(Q)$(call say,USERAS,$<)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(USER_LIBPANDA): $(USER_RT_OBJS) $(USER_LIB_OBJS)
+	$(Q)$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(USER_PROGRAMS): $(BUILD)/user/bin/%: $(BUILD)/user/obj/%.c.o $(USER_CRT0) \
+		$(USER_LIBPANDA) user/user.ld
+	@mkdir -p $(@D)
+	$(Q)$(call say,USERLD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBPANDA)
+
+# The initrd carries the programs in /bin (the copy is in its recipe).
+$(BUILD)/initrd.tar: $(USER_PROGRAMS)
+
