@@ -132,12 +132,14 @@ debug: check-deps all
 test: check-deps all iso unit-tests
 	$(PYTHON) tools/run-tests $(TESTFLAGS)
 
-# Benchmarks; `make bench ICOUNT=1` runs under -icount shift=0, where one guest
+# Benchmarks: the kernel's memory benchmarks, then /bin/bench as init.
+# `make bench ICOUNT=1` runs under -icount shift=0, where one guest
 # instruction is one ns of virtual time (deterministic, for ratios).
 ICOUNT ?= 0
 BENCH_QEMU := $(if $(filter 1,$(ICOUNT)),-- -icount shift=0)
 bench: check-deps all
-	@tools/qemu-run --mem 512 --timeout 600 --append "bench=mm quiet" $(BENCH_QEMU) | grep -E '^(bench|info) '
+	@tools/qemu-run --mem 512 --timeout 900 --append "bench=mm init=/bin/bench quiet" \
+		$(BENCH_QEMU) | grep -E '^(bench|info) '
 
 clean:
 	rm -rf $(BUILD)

@@ -1,17 +1,30 @@
-/* Byte-at-a-time implementations: simple and obviously correct. The build
- * passes -fno-tree-loop-distribute-patterns so gcc cannot turn these loops
- * back into calls to themselves. */
+/* Simple implementations. memcpy and memset, which page zeroing and
+ * program loading lean on, use the string instructions on x86-64 (eight
+ * bytes per step, then the tail); everything else goes a byte at a time.
+ * The build passes -fno-tree-loop-distribute-patterns so gcc cannot turn
+ * these loops back into calls to themselves. Callers keep the direction
+ * flag clear, as the ABI requires (the kernel's entry paths clear it). */
 #include "lib/string.h"
 
 #include <stdint.h>
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
+#ifdef __x86_64__
+	void *d = dst;
+	size_t words = n / 8, bytes = n % 8;
+
+	__asm__ volatile("rep movsq\n\tmovq %3, %%rcx\n\trep movsb"
+			 : "+D"(d), "+S"(src), "+c"(words)
+			 : "r"(bytes)
+			 : "memory");
+#else
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
 	while (n--)
 		*d++ = *s++;
+#endif
 	return dst;
 }
 
@@ -29,10 +42,20 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
+#ifdef __x86_64__
+	void *d = dst;
+	size_t words = n / 8, bytes = n % 8;
+
+	__asm__ volatile("rep stosq\n\tmovq %3, %%rcx\n\trep stosb"
+			 : "+D"(d), "+c"(words)
+			 : "a"(0x0101010101010101ull * (unsigned char)c), "r"(bytes)
+			 : "memory");
+#else
 	unsigned char *d = dst;
 
 	while (n--)
 		*d++ = (unsigned char)c;
+#endif
 	return dst;
 }
 

@@ -10,36 +10,10 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/kstack.h"
+#include "mm/snapshot.h"
 #include "mm/usercopy.h"
 #include "mm/vm.h"
 
-struct mm_snapshot {
-	struct frame_stats frames;
-	struct kmalloc_stats heap;
-};
-
-static void snapshot(struct mm_snapshot *s)
-{
-	kmalloc_shrink();	/* empty slabs kept for reuse are not a leak */
-	frame_get_stats(&s->frames);
-	kmalloc_get_stats(&s->heap);
-}
-
-static bool same_as(const struct mm_snapshot *before)
-{
-	struct mm_snapshot now;
-
-	snapshot(&now);
-	bool same = now.frames.free == before->frames.free &&
-		    now.heap.objects == before->heap.objects &&
-		    now.heap.slab_pages == before->heap.slab_pages &&
-		    now.heap.large_pages == before->heap.large_pages;
-	for (unsigned o = 0; o < BUDDY_ORDERS; o++)
-		same = same && now.frames.free_blocks[o] == before->frames.free_blocks[o];
-	for (unsigned i = 0; i < OWNER_COUNT; i++)
-		same = same && now.frames.owned[i] == before->frames.owned[i];
-	return same;
-}
 
 /* Takes frames until none are left, chaining them through their own first
  * word; returns the chain and how many. */
@@ -71,7 +45,7 @@ static void test_frames(void)
 	struct frame_stats s;
 	uint64_t count;
 
-	snapshot(&start);
+	mm_snapshot_take(&start);
 
 	selftest_case("exhausting memory fails cleanly");
 	uint64_t failures_before = start.frames.failed_allocations;
@@ -84,7 +58,7 @@ static void test_frames(void)
 
 	selftest_case("freeing everything restores every statistic exactly");
 	give_all(chain);
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("user requests leave the kernel its reserve");
 	chain = take_all(FRAME_USER_REQUEST, &count);
@@ -94,7 +68,7 @@ static void test_frames(void)
 	SELFTEST_CHECK(kernel_frame != 0);
 	frame_free(kernel_frame, 0);
 	give_all(chain);
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("blocks are aligned to their size and zeroed on request");
 	for (unsigned order = 0; order <= BUDDY_MAX_ORDER; order++) {
@@ -126,7 +100,7 @@ static void test_frames(void)
 	frame_free(0x123, 0);
 	frame_get_stats(&s);
 	SELFTEST_CHECK(s.bad_frees == bad_before + 2);
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 }
 SELFTEST(frames, test_frames);
 
@@ -135,7 +109,7 @@ static void test_heap(void)
 	struct mm_snapshot start;
 	static void *ptrs[2000];
 
-	snapshot(&start);
+	mm_snapshot_take(&start);
 
 	selftest_case("every size class and large sizes round-trip");
 	for (int i = 0; i < 2000; i++) {
@@ -150,7 +124,7 @@ static void test_heap(void)
 	for (int i = 0; i < 2000; i++)
 		kfree(ptrs[i]);
 	kfree(NULL);
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("double, interior and foreign frees are reported");
 	struct kmalloc_stats s;
@@ -164,7 +138,7 @@ static void test_heap(void)
 	kfree(b);
 	kmalloc_get_stats(&s);
 	SELFTEST_CHECK(s.bad_frees == start.heap.bad_frees + 3);
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("cleanup guards free on every path, take_ptr moves out");
 	{
@@ -179,7 +153,7 @@ static void test_heap(void)
 	kmalloc_get_stats(&s);
 	SELFTEST_CHECK(s.objects == start.heap.objects + 1);
 	kfree(kept);
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 }
 SELFTEST(heap, test_heap);
 
@@ -195,7 +169,7 @@ static void test_kobj(void)
 {
 	struct mm_snapshot start;
 
-	snapshot(&start);
+	mm_snapshot_take(&start);
 	selftest_case("destroy runs once, at the last put");
 	struct kobj *obj = kmalloc(sizeof(*obj));
 	kobj_init(obj, &counting_type);
@@ -214,7 +188,7 @@ static void test_kobj(void)
 		kobj_init(scoped, &counting_type);
 	}
 	SELFTEST_CHECK(destroyed == 2);
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 }
 SELFTEST(kobj, test_kobj);
 
@@ -226,7 +200,7 @@ static void test_address_space(void)
 	uint64_t value = 0x1122334455667788ull, out = 0;
 	char name[16];
 
-	snapshot(&start);
+	mm_snapshot_take(&start);
 	struct address_space *as = as_create();
 	SELFTEST_CHECK(as != NULL);
 	if (!as)
@@ -287,7 +261,7 @@ static void test_address_space(void)
 	selftest_case("destroying the address space returns every frame");
 	as_activate(NULL);
 	as_put(as);
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("many address spaces come and go without a leak");
 	for (int i = 0; i < 200; i++) {
@@ -297,7 +271,7 @@ static void test_address_space(void)
 		SELFTEST_CHECK(copy_to_user(BASE + (uint64_t)(i % 4) * PAGE_SIZE, &value, 8) == 0);
 		as_activate(NULL);
 	}
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 }
 SELFTEST(vm, test_address_space);
 
@@ -313,7 +287,7 @@ static void test_kstacks(void)
 		SELFTEST_CHECK(kstack_alloc(&stacks[i]) == 0);
 	for (int i = 0; i < 64; i++)
 		kstack_free(&stacks[i]);
-	snapshot(&start);
+	mm_snapshot_take(&start);
 	selftest_case("stacks are mapped with a guard below");
 	for (int i = 0; i < 64; i++) {
 		SELFTEST_CHECK(kstack_alloc(&stacks[i]) == 0);
@@ -327,7 +301,7 @@ static void test_kstacks(void)
 	selftest_case("freeing stacks returns their frames");
 	for (int i = 0; i < 64; i++)
 		kstack_free(&stacks[i]);
-	SELFTEST_CHECK(same_as(&start));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 }
 SELFTEST(kstack, test_kstacks);
 

@@ -217,10 +217,10 @@ static void user_fault(struct trap_frame *frame, const char *what, uintptr_t add
 	if (has_addr && p->as && as_is_guard(p->as, addr))
 		what = "stack overflow";
 	if (has_addr)
-		log_info("pid %u (%s) killed: %s at %#lx, ip %#lx\n", p->pid, p->name, what,
+		log_info("pid %u (%s) killed: %s at 0x%lx, ip 0x%lx\n", p->pid, p->name, what,
 			 addr, frame->rip);
 	else
-		log_info("pid %u (%s) killed: %s, ip %#lx\n", p->pid, p->name, what, frame->rip);
+		log_info("pid %u (%s) killed: %s, ip 0x%lx\n", p->pid, p->name, what, frame->rip);
 	process_exit_current(-1, EXIT_FAULT);
 }
 

@@ -28,6 +28,7 @@ struct run_queue {
 static struct run_queue run_queues[1];
 static struct thread idle_thread;
 static struct kcache *thread_cache;
+static uint32_t threads_alive;		/* allocated and not yet freed */
 
 /* The reaper frees dead threads: a thread cannot free the stack it runs on. */
 static struct wait_queue reaper_wq;
@@ -311,6 +312,7 @@ static void thread_destroy(struct kobj *obj)
 	if (t->proc)
 		process_put(t->proc);
 	kcache_free(thread_cache, t);
+	__atomic_fetch_sub(&threads_alive, 1, __ATOMIC_RELAXED);
 }
 
 static const struct kobj_type thread_type = { .name = "thread", .destroy = thread_destroy };
@@ -331,6 +333,7 @@ static struct thread *thread_alloc(const char *name)
 		kcache_free(thread_cache, t);
 		return NULL;
 	}
+	__atomic_fetch_add(&threads_alive, 1, __ATOMIC_RELAXED);
 	kobj_init(&t->obj, &thread_type);
 	strlcpy(t->name, name, sizeof(t->name));
 	sched_entity_init(&t->se, 0);
@@ -415,6 +418,11 @@ void thread_exit(void)
 	spin_unlock(&rq->lock, 0);
 	schedule();
 	panic("thread %s ran after its exit", t->name);
+}
+
+uint32_t thread_count(void)
+{
+	return __atomic_load_n(&threads_alive, __ATOMIC_RELAXED);
 }
 
 uint64_t thread_cpu_ns(const struct thread *t)

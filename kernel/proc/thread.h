@@ -89,6 +89,8 @@ void thread_yield(void);
 int sched_sleep_until(uint64_t deadline);
 /* Switches to the next thread if the running one should give way. */
 void sched_preempt_point(void);
+/* Threads that exist, dead ones not yet reaped included (for leak tests). */
+uint32_t thread_count(void);
 /* For process statistics: real ns the thread has run. */
 uint64_t thread_cpu_ns(const struct thread *t);
 

@@ -50,5 +50,5 @@ def test_memory_benchmarks_print_lines_at_both_fill_levels():
     lines = re.findall(r"^bench (\w+) iters=(\d+) ns_per_op=(\d+) tsc_per_op=(\d+) fill=(\d+)$",
                        run.output, re.M)
     names = {(name, fill) for name, _, _, _, fill in lines}
-    for name in ["frame_alloc_free", "kmalloc_free", "page_fault"]:
+    for name in ["frame_alloc_free", "kmalloc_free", "kernel_page_fault"]:
         assert (name, "10") in names and (name, "90") in names, run.output

@@ -85,3 +85,25 @@ TEST(test_strlcpy_truncates_and_terminates)
 	CHECK_EQ(lib_strlcpy(buf, "x", 0), 1);
 	CHECK_STR(buf, "hi");
 }
+
+/* The word-at-a-time paths: every start offset and length around the
+ * eight-byte steps, checked byte for byte, including the bytes around. */
+TEST(test_memcpy_memset_every_alignment_and_length)
+{
+	unsigned char ours[96], want[96], src[96];
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 13 + 5);
+	for (size_t off = 0; off < 9; off++) {
+		for (size_t n = 0; n <= 70; n++) {
+			memset(ours, 0x5a, sizeof(ours));
+			memset(want, 0x5a, sizeof(want));
+			CHECK(lib_memset(ours + off, 0xc3, n) == ours + off);
+			memset(want + off, 0xc3, n);
+			CHECK(memcmp(ours, want, sizeof(ours)) == 0);
+			CHECK(lib_memcpy(ours + off, src + (n % 7), n) == ours + off);
+			memcpy(want + off, src + (n % 7), n);
+			CHECK(memcmp(ours, want, sizeof(ours)) == 0);
+		}
+	}
+}

@@ -1,0 +1,35 @@
+#include "mm/snapshot.h"
+
+#include "core/log.h"
+
+void mm_snapshot_take(struct mm_snapshot *s)
+{
+	kmalloc_shrink();
+	frame_get_stats(&s->frames);
+	kmalloc_get_stats(&s->heap);
+}
+
+static bool same(const char *what, uint64_t before, uint64_t now)
+{
+	if (before != now)
+		kprintf("mm: %s %lu before, %lu now\n", what, before, now);
+	return before == now;
+}
+
+bool mm_snapshot_same(const struct mm_snapshot *before)
+{
+	struct mm_snapshot now;
+	bool ok = true;
+
+	mm_snapshot_take(&now);
+	ok &= same("free frames", before->frames.free, now.frames.free);
+	ok &= same("heap objects", before->heap.objects, now.heap.objects);
+	ok &= same("slab pages", before->heap.slab_pages, now.heap.slab_pages);
+	ok &= same("large kmalloc pages", before->heap.large_pages, now.heap.large_pages);
+	for (unsigned o = 0; o < BUDDY_ORDERS; o++)
+		ok &= same("free blocks of an order", before->frames.free_blocks[o],
+			   now.frames.free_blocks[o]);
+	for (unsigned i = 0; i < OWNER_COUNT; i++)
+		ok &= same("frames of an owner", before->frames.owned[i], now.frames.owned[i]);
+	return ok;
+}

@@ -1,0 +1,138 @@
+/* Self-tests of processes, run from a kernel thread against the programs
+ * in the initrd: exit statuses, faults, kills and orphans, each checked to
+ * give back every frame and heap object it took (`test=proc`). */
+#include "core/log.h"
+#include "core/selftest.h"
+#include "fs/initrd.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "mm/snapshot.h"
+#include "proc/process.h"
+#include "proc/spawn.h"
+
+#define SETTLE_NS 3000000000ull
+
+/* Spawns `cmd` (space-separated words, the first one the path), granting
+ * the initrd directory as init gets it. */
+static int spawn_cmd(const char *cmd, struct process **out)
+{
+	static struct spawn_request req;
+	static char args[256];
+	struct kobj *root = initrd_root();
+	size_t n = 0;
+
+	if (!root)
+		return -ENOENT;
+	memset(&req, 0, sizeof(req));
+	for (const char *c = cmd; *c && n < sizeof(args) - 2; c++)
+		args[n++] = *c == ' ' ? 0 : *c;
+	args[n++] = 0;
+	for (size_t i = 0; i < n; i++)
+		req.argc += args[i] == 0;
+	req.dir = root;
+	req.grants[0] = (struct spawn_grant){ root, RIGHTS_ALL };
+	req.grant_count = 1;
+	req.path = args;
+	req.args = args;
+	req.args_len = n;
+	int rc = spawn_process(&req, out);
+	kobj_put(root);
+	return rc;
+}
+
+static struct panda_exit_status run(const char *cmd)
+{
+	struct process *p;
+	struct panda_exit_status st = { .code = -999, .how = 99 };
+
+	if (spawn_cmd(cmd, &p) < 0)
+		return st;
+	process_wait(p, UINT64_MAX, &st);
+	process_put(p);
+	return st;
+}
+
+/* Waits until every thread and process from before the test is gone (dead
+ * threads are freed by the reaper, orphans finish on their own). */
+static bool settle(uint32_t threads)
+{
+	uint64_t until = arch_clock_ns() + SETTLE_NS;
+	struct process_counts pc;
+
+	do {
+		process_get_counts(&pc);
+		if (thread_count() == threads && pc.live == 0 && pc.exited == 0)
+			return true;
+		sched_sleep_until(arch_clock_ns() + 1000000);
+	} while (arch_clock_ns() < until);
+	kprintf("proc: %u threads (want %u), %u live and %u held processes after %llu s\n",
+		thread_count(), threads, pc.live, pc.exited, SETTLE_NS / 1000000000ull);
+	return false;
+}
+
+static void test_processes(void)
+{
+	struct mm_snapshot start;
+	uint32_t threads = thread_count();
+	struct panda_exit_status st;
+	struct process *p;
+
+	selftest_case("the exit code reaches the waiter");
+	st = run("/bin/exit-code 42");
+	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 42);
+	SELFTEST_CHECK(settle(threads));
+
+	selftest_case("10000 spawn/exit cycles leave memory exactly at its baseline");
+	mm_snapshot_take(&start);
+	uint64_t t0 = arch_clock_ns();
+	for (int i = 0; i < 10000; i++) {
+		st = run("/bin/exit-code 7");
+		if (st.how != EXIT_NORMAL || st.code != 7) {
+			SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 7);
+			break;
+		}
+	}
+	kprintf("proc: 10000 spawn/exit cycles took %lu ms\n", (arch_clock_ns() - t0) / 1000000);
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
+
+	static const char *const faults[] = {
+		"null", "write-null", "gpf", "ud", "de", "stack", "write-text",
+		"exec-stack", "kernel-read", "kernel-write", "int3", "noncanonical",
+	};
+	selftest_case("every fault kind kills its process and frees it");
+	for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		char cmd[64] = "/bin/crash ";
+		strlcpy(cmd + strlen(cmd), faults[i], sizeof(cmd) - strlen(cmd));
+		st = run(cmd);
+		SELFTEST_CHECK(st.how == EXIT_FAULT);
+	}
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
+
+	selftest_case("a killed process is freed");
+	SELFTEST_CHECK(spawn_cmd("/bin/spin", &p) == 0);
+	sched_sleep_until(arch_clock_ns() + 20000000);
+	process_kill(p, EXIT_KILLED);
+	SELFTEST_CHECK(process_wait(p, arch_clock_ns() + SETTLE_NS, &st) == 0);
+	SELFTEST_CHECK(st.how == EXIT_KILLED);
+	process_put(p);
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
+
+	selftest_case("children that outlive their parent are freed when they end");
+	st = run("/bin/orphan");
+	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
+
+	selftest_case("spawn refuses what is not a program beneath the directory");
+	SELFTEST_CHECK(spawn_cmd("/etc/panda-release", &p) == -ENOEXEC);
+	SELFTEST_CHECK(spawn_cmd("/bin/no-such-program", &p) == -ENOENT);
+	SELFTEST_CHECK(spawn_cmd("/bin", &p) == -EISDIR);
+	SELFTEST_CHECK(spawn_cmd("/bin/../bin/init", &p) == -EINVAL);
+	SELFTEST_CHECK(spawn_cmd("bin//init", &p) == -EINVAL);
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
+}
+SELFTEST(proc, test_processes);

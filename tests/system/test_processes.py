@@ -1,0 +1,87 @@
+"""Processes: spawn, exit, faults, kills, preemption and the syscall
+interface, driven by the user programs in the initrd. A program started as
+init decides the verdict: its exit status 0 powers off as a pass."""
+import re
+
+import pytest
+
+from conftest import OK, TEST_FAILED, assert_cases_passed, boot, selftest
+
+
+def run_init(command, timeout=120, *args):
+    return boot("--append", f'init="{command}"', *args, timeout=timeout)
+
+
+def test_process_selftests_leave_no_leak():
+    run = selftest("proc", timeout=180)
+    assert run.status == OK, run.output
+    assert_cases_passed(run, "proc")
+
+
+def test_fifty_children_report_their_exit_codes():
+    run = run_init("/bin/spawn-many")
+    assert run.status == OK, run.output
+    codes = " ".join(str(i) for i in range(50))
+    assert f"spawn-many: collected 50 exit codes: {codes}" in run.output
+
+
+def test_each_fault_kills_only_its_process():
+    run = run_init("/bin/fault-test")
+    assert run.status == OK, run.output
+    assert "fault-test: all 12 faults contained" in run.output
+    assert re.search(r"^pid \d+ \(crash\) killed: page fault at 0x0, ip 0x4[0-9a-f]+$",
+                     run.output, re.M), run.output
+    for what in ["general protection fault", "invalid opcode", "divide error"]:
+        assert re.search(rf"^pid \d+ \(crash\) killed: {what}, ip 0x4[0-9a-f]+$",
+                         run.output, re.M), what
+    assert re.search(r"killed: stack overflow at 0x7fff", run.output), run.output
+    assert "PANIC" not in run.output
+
+
+def test_sleeper_wakes_promptly_beside_cpu_hogs():
+    run = run_init("/bin/latency")
+    print("\n".join(line for line in run.lines() if line.startswith("latency:")))
+    assert run.status == OK, run.output
+    m = re.search(r"latency: wakeups=2000 p50=(\d+)us p99=(\d+)us max=(\d+)us", run.output)
+    assert m, run.output
+    assert int(m.group(2)) < 6000          # two 3 ms slices
+
+
+def test_floating_point_state_is_private_to_each_process():
+    run = run_init("/bin/fpu-test")
+    assert run.status == OK, run.output
+    assert "fpu-test: all 3 computations matched" in run.output
+
+
+def test_syscall_fuzzing_leaves_the_kernel_running():
+    run = run_init("/bin/sysfuzz", 300)
+    assert run.status == OK, run.output
+    assert re.search(r"sysfuzz: \d+ syscall numbers fuzzed, kernel still alive", run.output)
+    assert "PANIC" not in run.output
+
+
+def test_init_command_line_passes_arguments():
+    run = run_init("/bin/hello one two")
+    assert run.status == OK, run.output
+    assert 'hello: argv[1] = "one"' in run.output
+    assert 'hello: argv[2] = "two"' in run.output
+
+
+def test_failing_init_fails_the_run():
+    run = run_init("/bin/exit-code 3")
+    assert run.status == TEST_FAILED, run.output
+    assert "kernel: init exited with status 3; powering off" in run.output
+
+
+def test_missing_init_is_reported():
+    run = run_init("/bin/no-such-program")
+    assert run.status == TEST_FAILED, run.output
+    assert 'cannot start init "/bin/no-such-program": ENOENT' in run.output
+
+
+def test_bench_prints_one_line_per_benchmark():
+    run = run_init("/bin/bench", 300)
+    assert run.status == OK, run.output
+    for name in ["null_syscall", "yield", "spawn_exit", "page_fault"]:
+        assert re.search(rf"^bench {name} iters=\d+ ns_per_op=[\d.]+ tsc_per_op=[\d.]+$",
+                         run.output, re.M), name
