@@ -8,9 +8,11 @@
 #include <stdint.h>
 
 #include "arch/x86_64/layout.h"	/* DIRECT_MAP_BASE, KERNEL_VMA, USER_TOP */
+#include "arch/x86_64/percpu.h"	/* CPU_CURRENT, CPU_NEED_RESCHED */
 #include "arch/x86_64/trap.h"	/* struct trap_frame */
 
 struct boot_info;
+struct thread;
 
 /* Early CPU setup: GDT, TSS with IST stacks, IDT, per-CPU area. */
 void arch_init_cpu(void);
@@ -105,6 +107,30 @@ struct trap_frame *arch_user_frame(uintptr_t top);
 bool arch_frame_is_user(const struct trap_frame *frame);
 /* Where entries from user mode land: the running thread's stack top. */
 void arch_set_kernel_stack(uintptr_t top);
+/* The running thread and the "switch soon" flag live in the per-CPU area:
+ * one %gs-relative access each, on every return to user mode. */
+static inline struct thread *arch_current_thread(void)
+{
+	struct thread *t;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(CPU_CURRENT));
+	return t;
+}
+
+static inline bool arch_need_resched(void)
+{
+	uint32_t v;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(v) : "i"(CPU_NEED_RESCHED));
+	return v;
+}
+
+static inline void arch_set_need_resched(bool on)
+{
+	__asm__ volatile("movl %0, %%gs:%c1" : : "r"((uint32_t)on), "i"(CPU_NEED_RESCHED)
+			 : "memory");
+}
+
 /* Waits for an interrupt with interrupts enabled; returns with them off. */
 void arch_idle(void);
 

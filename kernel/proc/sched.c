@@ -21,7 +21,6 @@ struct run_queue {
 	struct list_node timers;	/* blocked threads with a deadline, by wake_at */
 	struct thread *idle;
 	struct thread *switched_from;	/* for finish_switch on the other side */
-	bool need_resched;
 	uint64_t armed_at;		/* deadline the one-shot timer is set for */
 };
 
@@ -38,11 +37,6 @@ static struct spinlock reap_lock = SPINLOCK_INIT("reaper");
 static struct run_queue *this_rq(void)
 {
 	return &run_queues[this_cpu()->id];
-}
-
-struct thread *current_thread(void)
-{
-	return this_cpu()->current;
 }
 
 static struct thread *thread_of(struct sched_entity *se)
@@ -110,12 +104,12 @@ static void wake_locked(struct run_queue *rq, struct thread *t, int result)
 		sched_enqueue(&rq->queue, &t->se);
 	struct thread *cur = current_thread();
 	if (cur == rq->idle) {
-		rq->need_resched = true;
+		arch_set_need_resched(true);
 		return;
 	}
 	charge(rq, cur, arch_clock_ns());
 	if (thread_of(sched_pick(&rq->queue)) != cur)
-		rq->need_resched = true;
+		arch_set_need_resched(true);
 }
 
 void thread_wake(struct thread *t, int result)
@@ -143,7 +137,7 @@ static void timer_tick(void)
 	}
 	charge(rq, cur, now);
 	if (thread_of(sched_pick(&rq->queue)) != (cur == rq->idle ? NULL : cur))
-		rq->need_resched = true;
+		arch_set_need_resched(true);
 	else
 		arm_timer(rq, cur, now);
 }
@@ -203,7 +197,7 @@ static void schedule(void)
 		next = rq->idle;
 	next->state = THREAD_RUNNING;
 	next->charged_at = now;
-	rq->need_resched = false;
+	arch_set_need_resched(false);
 	arm_timer(rq, next, now);
 	spin_unlock(&rq->lock, 0);		/* interrupts stay off */
 	if (next != prev)
@@ -213,7 +207,7 @@ static void schedule(void)
 
 void sched_preempt_point(void)
 {
-	if (this_rq()->need_resched)
+	if (arch_need_resched())
 		schedule();
 }
 
@@ -492,7 +486,7 @@ void sched_idle_loop(void)
 {
 	arch_irq_save();
 	for (;;) {
-		if (this_rq()->need_resched)
+		if (arch_need_resched())
 			schedule();
 		else
 			arch_idle();

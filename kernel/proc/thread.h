@@ -67,7 +67,10 @@ void sched_init(void);			/* the caller becomes the idle thread */
 /* Idles forever; the boot CPU's last call after starting its threads. */
 __attribute__((noreturn)) void sched_idle_loop(void);
 
-struct thread *current_thread(void);
+static inline struct thread *current_thread(void)
+{
+	return arch_current_thread();
+}
 /* A kernel thread that runs fn(arg) and then exits; NULL without memory. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
 /* A thread of proc that enters user mode at ip with stack sp and arg0 in

@@ -36,7 +36,7 @@ static long sys_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 static long sys_getpid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
-	return current_process()->pid;
+	return current_thread()->proc->pid;
 }
 
 /* Copies argv into one buffer of back-to-back strings. */
@@ -306,5 +306,6 @@ void syscall_dispatch(struct trap_frame *f)
 		f->rax = table[nr](f->rdi, f->rsi, f->rdx, f->r10, f->r8);
 	else
 		f->rax = -ENOSYS;
-	process_before_user_mode();
+	if (arch_need_resched() || current_thread()->killed)
+		process_before_user_mode();
 }

@@ -85,3 +85,9 @@ def test_bench_prints_one_line_per_benchmark():
     for name in ["null_syscall", "yield", "spawn_exit", "page_fault"]:
         assert re.search(rf"^bench {name} iters=\d+ ns_per_op=[\d.]+ tsc_per_op=[\d.]+$",
                          run.output, re.M), name
+
+
+def test_syscalls_keep_every_register_but_rax_rcx_r11():
+    run = run_init("/bin/syscall-regs")
+    assert run.status == OK, run.output
+    assert "syscall-regs: every register kept across 5 kinds of syscall" in run.output

@@ -7,6 +7,7 @@
 #define CPU_USER_RSP	8
 #define CPU_KERNEL_RSP	16
 #define CPU_CURRENT	24
+#define CPU_NEED_RESCHED 32
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -20,6 +21,7 @@ struct cpu {
 	uint64_t user_rsp;		/* scratch: user rsp during syscall entry */
 	uint64_t kernel_rsp;		/* top of the running thread's kernel stack */
 	struct thread *current;		/* the running thread */
+	uint32_t need_resched;		/* switch before returning to user mode */
 	unsigned id;
 	uint64_t gdt[8];		/* see gdt.h for the layout */
 	struct tss tss;
@@ -29,6 +31,7 @@ struct cpu {
 _Static_assert(__builtin_offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, need_resched) == CPU_NEED_RESCHED, "percpu layout");
 
 static inline struct cpu *this_cpu(void)
 {

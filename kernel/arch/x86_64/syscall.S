@@ -41,21 +41,17 @@ syscall_entry:
 	movq %rsp, %rdi
 	call syscall_dispatch
 	cli
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	addq $8, %rsp			/* r11: becomes rflags below */
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	addq $8, %rsp			/* rcx: becomes rip below */
-	popq %rbx
-	popq %rax
+	/* C code preserved rbx and r12-r15, so only the registers it may
+	 * have clobbered come back from the frame (and rbp, zeroed above). */
+	movq 40(%rsp), %r10
+	movq 48(%rsp), %r9
+	movq 56(%rsp), %r8
+	movq 64(%rsp), %rbp
+	movq 72(%rsp), %rdi
+	movq 80(%rsp), %rsi
+	movq 88(%rsp), %rdx
+	movq 112(%rsp), %rax
+	addq $120, %rsp
 	/* rsp now points at the vector slot. The rip is below USER_TOP (the
 	 * last user page is never mapped), so it is canonical, and SYSRET
 	 * cannot fault in ring 0 with the user's stack. */
