@@ -107,9 +107,12 @@ static void wake_locked(struct run_queue *rq, struct thread *t, int result)
 		arch_set_need_resched(true);
 		return;
 	}
-	charge(rq, cur, arch_clock_ns());
+	uint64_t now = arch_clock_ns();
+	charge(rq, cur, now);
 	if (thread_of(sched_pick(&rq->queue)) != cur)
 		arch_set_need_resched(true);
+	else
+		arm_timer(rq, cur, now);	/* cur may have been alone, untimed */
 }
 
 void thread_wake(struct thread *t, int result)
