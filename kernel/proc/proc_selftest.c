@@ -98,7 +98,7 @@ static void test_processes(void)
 
 	static const char *const faults[] = {
 		"null", "write-null", "gpf", "ud", "de", "stack", "write-text",
-		"exec-stack", "kernel-read", "kernel-write", "int3", "noncanonical",
+		"exec-stack", "kernel-read", "kernel-write", "int3", "noncanonical", "oom",
 	};
 	selftest_case("every fault kind kills its process and frees it");
 	for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {

@@ -119,7 +119,7 @@ int spawn_process(const struct spawn_request *req, struct process **out)
 		return rc;
 	rc = elf_parse(file, size, USER_IMAGE_LO, USER_STACK_LO, &img);
 	if (rc < 0) {
-		log_info("spawn: %s: %s\n", req->path, img.error);
+		log_debug("spawn: %s: %s\n", req->path, img.error);
 		return rc;
 	}
 	const char *name = strrchr(req->path, '/');

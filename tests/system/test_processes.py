@@ -28,7 +28,8 @@ def test_fifty_children_report_their_exit_codes():
 def test_each_fault_kills_only_its_process():
     run = run_init("/bin/fault-test")
     assert run.status == OK, run.output
-    assert "fault-test: all 12 faults contained" in run.output
+    assert "fault-test: all 13 faults contained" in run.output
+    assert re.search(r"killed: out of memory at 0x1[0-9a-f]{8}, ip 0x4", run.output), run.output
     assert re.search(r"^pid \d+ \(crash\) killed: page fault at 0x0, ip 0x4[0-9a-f]+$",
                      run.output, re.M), run.output
     for what in ["general protection fault", "invalid opcode", "divide error"]:
@@ -91,3 +92,9 @@ def test_syscalls_keep_every_register_but_rax_rcx_r11():
     run = run_init("/bin/syscall-regs")
     assert run.status == OK, run.output
     assert "syscall-regs: every register kept across 5 kinds of syscall" in run.output
+
+
+def test_bad_requests_get_their_documented_errors():
+    run = run_init("/bin/spawn-errors")
+    assert run.status == OK, run.output
+    assert "spawn-errors: every bad request got its error" in run.output

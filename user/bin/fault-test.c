@@ -6,7 +6,7 @@
 
 static const char *const kinds[] = {
 	"null", "write-null", "gpf", "ud", "de", "stack", "write-text",
-	"exec-stack", "kernel-read", "kernel-write", "int3", "noncanonical",
+	"exec-stack", "kernel-read", "kernel-write", "int3", "noncanonical", "oom",
 };
 
 #define NKINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
