@@ -2,6 +2,7 @@
  * same (an error code, real or 0, then the vector) and joins trap_common,
  * which saves the general registers as a struct trap_frame (trap.h). */
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/trap_frame.inc"
 
 #define FRAME_CS_OFFSET (15 * 8 + 2 * 8 + 8)	/* regs, vector, error, rip */
 
@@ -36,21 +37,7 @@ trap_common:
 	testb $3, FRAME_CS_OFFSET - 15 * 8(%rsp)
 	jz 1f
 	swapgs
-1:	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+1:	push_general_registers
 	cld
 	movq %rsp, %rdi
 	call trap_dispatch

@@ -5,8 +5,8 @@
  * in a syscall looks like any other (killable, dumpable, switchable). */
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
-
-#define TRAP_VECTOR_SYSCALL 0x100
+#include "arch/x86_64/trap.h"
+#include "arch/x86_64/trap_frame.inc"
 
 	.text
 	.global syscall_entry
@@ -21,21 +21,7 @@ syscall_entry:
 	pushq %rcx			/* rip */
 	pushq $0			/* error */
 	pushq $TRAP_VECTOR_SYSCALL
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	push_general_registers
 	xorl %ebp, %ebp			/* backtraces stop here */
 	sti
 	movq %rsp, %rdi

@@ -3,6 +3,10 @@
 #ifndef ARCH_X86_64_TRAP_H
 #define ARCH_X86_64_TRAP_H
 
+#define TRAP_VECTOR_NONE	(~0ull)	/* frame captured by panic() */
+#define TRAP_VECTOR_SYSCALL	0x100	/* frame built by the syscall entry */
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 
 /* Field order is the push order in isr.S, reversed. */
@@ -14,9 +18,6 @@ struct trap_frame {
 	/* pushed by the CPU */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
-
-#define TRAP_VECTOR_NONE	(~0ull)	/* frame captured by panic() */
-#define TRAP_VECTOR_SYSCALL	0x100	/* frame built by the syscall entry */
 
 enum {
 	VEC_DIVIDE = 0, VEC_DEBUG, VEC_NMI, VEC_BREAKPOINT, VEC_OVERFLOW,
@@ -41,4 +42,5 @@ void idt_init(void);
 /* Hands an exception raised in user mode to the process layer (fault.c). */
 void arch_user_fault(struct trap_frame *frame, const char *what, uintptr_t addr);
 
+#endif /* __ASSEMBLER__ */
 #endif
