@@ -117,6 +117,16 @@ static inline struct thread *arch_current_thread(void)
 	return t;
 }
 
+static inline void arch_set_current_thread(struct thread *t)
+{
+	__asm__ volatile("movq %0, %%gs:%c1" : : "r"(t), "i"(CPU_CURRENT) : "memory");
+}
+
+static inline unsigned arch_cpu_id(void)
+{
+	return this_cpu()->id;
+}
+
 static inline bool arch_need_resched(void)
 {
 	uint32_t v;

@@ -6,7 +6,6 @@
  * thread switched to re-enables them on its own way out. */
 #include "proc/thread.h"
 
-#include "arch/x86_64/percpu.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/errors.h"
@@ -36,7 +35,7 @@ static struct spinlock reap_lock = SPINLOCK_INIT("reaper");
 
 static struct run_queue *this_rq(void)
 {
-	return &run_queues[this_cpu()->id];
+	return &run_queues[arch_cpu_id()];
 }
 
 static struct thread *thread_of(struct sched_entity *se)
@@ -154,12 +153,13 @@ static void finish_switch(void)
 	struct thread *prev = rq->switched_from;
 
 	rq->switched_from = NULL;
-	if (prev && prev->state == THREAD_DEAD) {
+	if (!prev || prev->state != THREAD_DEAD)
+		return;
+	{
 		guard(spinlock)(&reap_lock);
 		list_add_tail(&reap_list, &prev->reap_link);
 	}
-	if (prev && prev->state == THREAD_DEAD)
-		wait_queue_wake_all(&reaper_wq, 0);
+	wait_queue_wake_all(&reaper_wq, 0);
 }
 
 static void switch_to(struct run_queue *rq, struct thread *prev, struct thread *next)
@@ -171,7 +171,7 @@ static void switch_to(struct run_queue *rq, struct thread *prev, struct thread *
 	 * or for a kernel thread none (or one it borrowed and holds). */
 	prev->active_as = as_current();
 	as_activate(next->active_as);
-	this_cpu()->current = next;
+	arch_set_current_thread(next);
 	rq->switched_from = prev;
 	arch_switch(&prev->saved_sp, next->saved_sp);
 	finish_switch();
@@ -190,8 +190,10 @@ static void schedule(void)
 	spin_lock(&rq->lock);
 	charge(rq, prev, now);
 	if (prev != rq->idle) {
-		if (prev->state == THREAD_BLOCKED || prev->state == THREAD_DEAD)
-			sched_dequeue(&rq->queue, &prev->se);
+		if (prev->state == THREAD_BLOCKED || prev->state == THREAD_DEAD) {
+			if (prev->se.queued)
+				sched_dequeue(&rq->queue, &prev->se);
+		}
 		else
 			prev->state = THREAD_READY;
 	}
@@ -472,7 +474,7 @@ void sched_init(void)
 	idle_thread.state = THREAD_RUNNING;
 	arch_fpu_init_state(idle_thread.fpu);
 	rq->idle = &idle_thread;
-	this_cpu()->current = &idle_thread;
+	arch_set_current_thread(&idle_thread);
 
 	arch_clock_init();
 	arch_init_threads();
