@@ -9,6 +9,7 @@
 #define EIO		5	/* device or format-level I/O error */
 #define E2BIG		7	/* argument list or message too big */
 #define ENOEXEC		8	/* not a valid executable */
+#define EAGAIN		11	/* would block (a non-blocking call) */
 #define ENOMEM		12	/* out of memory */
 #define EFAULT		14	/* bad user address */
 #define EBUSY		16

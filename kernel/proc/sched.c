@@ -233,9 +233,12 @@ void thread_yield(void)
 
 /* --- blocking --------------------------------------------------------- */
 
-/* Marks the running thread blocked until deadline. Caller holds rq lock. */
-static void prepare_block(struct run_queue *rq, struct thread *t, uint64_t deadline)
+void sched_block_prepare(uint64_t deadline)
 {
+	struct run_queue *rq = this_rq();
+	struct thread *t = current_thread();
+
+	guard(spinlock)(&rq->lock);
 	t->state = THREAD_BLOCKED;
 	t->wake_result = 0;
 	t->wake_at = deadline;
@@ -243,21 +246,52 @@ static void prepare_block(struct run_queue *rq, struct thread *t, uint64_t deadl
 		timer_add(rq, t);
 }
 
-int sched_sleep_until(uint64_t deadline)
+void sched_block_cancel(void)
 {
 	struct run_queue *rq = this_rq();
 	struct thread *t = current_thread();
 
-	while (arch_clock_ns() < deadline) {
-		{
-			guard(spinlock)(&rq->lock);
-			if (t->killed)
-				return -ECANCELED;
-			prepare_block(rq, t, deadline);
+	guard(spinlock)(&rq->lock);
+	if (t->state != THREAD_BLOCKED)
+		return;			/* already woken */
+	t->state = THREAD_RUNNING;
+	t->wake_at = UINT64_MAX;
+	if (list_linked(&t->timer_link))
+		list_del(&t->timer_link);
+}
+
+void sched_block(void)
+{
+	schedule();
+}
+
+/* Why a wait should end now, checked after the thread is registered: 0
+ * to block, else its result. */
+static int wait_over(struct thread *t, uint64_t deadline)
+{
+	if (t->killed)
+		return -ECANCELED;
+	if (deadline == 0 || arch_clock_ns() >= deadline)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+int sched_sleep_until(uint64_t deadline)
+{
+	struct thread *t = current_thread();
+
+	for (;;) {
+		irq_state_t irq = arch_irq_save();
+		sched_block_prepare(deadline);
+		int rc = wait_over(t, deadline);
+		if (rc) {
+			sched_block_cancel();
+			arch_irq_restore(irq);
+			return rc == -ETIMEDOUT ? 0 : rc;
 		}
+		arch_irq_restore(irq);
 		schedule();
 	}
-	return t->killed ? -ECANCELED : 0;
 }
 
 void wait_queue_init(struct wait_queue *wq)
@@ -266,26 +300,43 @@ void wait_queue_init(struct wait_queue *wq)
 	list_init(&wq->waiters);
 }
 
+void wait_queue_add(struct wait_queue *wq, struct waiter *w)
+{
+	guard(spinlock)(&wq->lock);
+
+	if (!list_linked(&w->link))
+		list_add_tail(&wq->waiters, &w->link);
+}
+
+void wait_queue_remove(struct wait_queue *wq, struct waiter *w)
+{
+	guard(spinlock)(&wq->lock);
+
+	if (list_linked(&w->link))
+		list_del(&w->link);
+}
+
 int wait_event(struct wait_queue *wq, bool (*ready)(void *), void *arg, uint64_t deadline)
 {
-	struct run_queue *rq = this_rq();
 	struct thread *t = current_thread();
+	struct waiter w = { .thread = t };
 
+	list_init(&w.link);
 	for (;;) {
-		{
-			guard(spinlock)(&wq->lock);
-			if (list_linked(&t->wait_link))
-				list_del(&t->wait_link);
-			if (ready(arg))
-				return 0;
-			if (t->killed)
-				return -ECANCELED;
-			if (deadline == 0 || arch_clock_ns() >= deadline)
-				return -ETIMEDOUT;
-			list_add_tail(&wq->waiters, &t->wait_link);
-			guard(spinlock)(&rq->lock);
-			prepare_block(rq, t, deadline);
+		/* Blocked first, registered second, checked last: a wakeup
+		 * that comes after the check finds the thread on the queue,
+		 * and one that comes before schedule() just cancels it. */
+		irq_state_t irq = arch_irq_save();
+		sched_block_prepare(deadline);
+		wait_queue_add(wq, &w);
+		int rc = ready(arg) ? 1 : wait_over(t, deadline);
+		if (rc) {
+			sched_block_cancel();
+			wait_queue_remove(wq, &w);
+			arch_irq_restore(irq);
+			return rc > 0 ? 0 : rc;
 		}
+		arch_irq_restore(irq);
 		schedule();
 	}
 }
@@ -295,9 +346,9 @@ void wait_queue_wake_all(struct wait_queue *wq, int result)
 	guard(spinlock)(&wq->lock);
 
 	while (!list_empty(&wq->waiters)) {
-		struct thread *t = list_entry(wq->waiters.next, struct thread, wait_link);
-		list_del(&t->wait_link);
-		thread_wake(t, result);
+		struct waiter *w = list_entry(wq->waiters.next, struct waiter, link);
+		list_del(&w->link);
+		thread_wake(w->thread, result);
 	}
 }
 
@@ -339,7 +390,6 @@ static struct thread *thread_alloc(const char *name)
 	t->state = THREAD_BLOCKED;	/* until thread_start */
 	t->wake_at = UINT64_MAX;
 	list_init(&t->timer_link);
-	list_init(&t->wait_link);
 	list_init(&t->proc_link);
 	list_init(&t->reap_link);
 	arch_fpu_init_state(t->fpu);

@@ -44,24 +44,44 @@ struct thread {
 	struct list_node timer_link;	/* on the timer list while wake_at is set */
 	int wake_result;		/* 0, -ETIMEDOUT or -ECANCELED */
 
-	struct list_node wait_link;	/* on a wait queue; guarded by its lock */
 	struct list_node proc_link;	/* process's thread list; process lock */
 	struct list_node reap_link;	/* reaper's list; reaper lock */
 	bool killed;			/* set once; checked before user mode */
 };
 
-/* A wait queue: threads blocked until someone wakes them. */
+/* A wait queue: threads blocked until someone wakes them. A thread waits
+ * through a waiter of its own (on its stack), so it can wait on several
+ * queues at once. */
 struct wait_queue {
 	struct spinlock lock;
 	struct list_node waiters;
 };
 
+struct waiter {
+	struct list_node link;		/* guarded by the queue's lock */
+	struct thread *thread;
+};
+
 void wait_queue_init(struct wait_queue *wq);
-/* Blocks until ready(arg) is true (evaluated with wq->lock held, so the
- * waker must make it true before calling wait_queue_wake_all), the
- * deadline passes (-ETIMEDOUT), or the thread is killed (-ECANCELED). */
-int wait_event(struct wait_queue *wq, bool (*ready)(void *arg), void *arg, uint64_t deadline);
+void wait_queue_add(struct wait_queue *wq, struct waiter *w);	/* if not on it */
+void wait_queue_remove(struct wait_queue *wq, struct waiter *w);
+/* Wakes every waiter (taking them off the queue) with result. */
 void wait_queue_wake_all(struct wait_queue *wq, int result);
+
+/* Blocks until ready(arg) is true, the deadline passes (-ETIMEDOUT), or the
+ * thread is killed (-ECANCELED). ready() runs with interrupts off; a waker
+ * makes it true, then calls wait_queue_wake_all(wq). */
+int wait_event(struct wait_queue *wq, bool (*ready)(void *arg), void *arg, uint64_t deadline);
+
+/* The pieces wait_event is made of, for waits on several queues. With
+ * interrupts off: sched_block_prepare() marks the running thread blocked
+ * (with a deadline timer); the caller then registers its waiters and checks
+ * its conditions; then either sched_block_cancel(), or interrupts back on
+ * and sched_block(). A wakeup anywhere in between is never lost: it makes
+ * the thread runnable again and sched_block() returns at once. */
+void sched_block_prepare(uint64_t deadline);
+void sched_block_cancel(void);
+void sched_block(void);
 
 void sched_init(void);			/* the caller becomes the idle thread */
 /* Idles forever; the boot CPU's last call after starting its threads. */
