@@ -45,7 +45,7 @@ HOST_LIB_OBJS := $(patsubst lib/%,$(BUILD)/host-lib/%.o,$(LIB_SRCS))
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 
 .SECONDARY:
-.PHONY: all kernel initrd iso run test unit-tests check-deps debug bench clean
+.PHONY: all kernel initrd iso run test unit-tests fuzz check-deps debug bench clean
 all: kernel initrd
 
 kernel: $(BUILD)/panda.elf
@@ -100,7 +100,7 @@ $(BUILD)/panda.iso: $(BUILD)/panda.elf $(BUILD)/initrd.tar tools/mkiso
 # --- host unit tests -------------------------------------------------------
 # lib/ defines memcpy, strlen, ...; on the host they are renamed lib_memcpy,
 # lib_strlen, ... so the tests can call both them and the C library.
-$(BUILD)/host-lib/%.c.o: lib/%.c tests/unit/host_names.h
+$(BUILD)/host-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h
 	@mkdir -p $(@D)
 	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -include tests/unit/host_names.h -c $< -o $@
 
@@ -110,12 +110,54 @@ UNIT_SRCS_test_buddy := kernel/mm/buddy.c
 UNIT_SRCS_test_slab := kernel/mm/slab.c
 UNIT_SRCS_test_eevdf := kernel/proc/eevdf.c
 
-.SECONDEXPANSION:
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(HOST_LIB_OBJS) $$(UNIT_SRCS_$$*)
-	@mkdir -p $(@D)
-	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -Ikernel -o $@ $< $(UNIT_SRCS_$*) $(HOST_LIB_OBJS)
+# Extra compiler and linker flags of one unit test: UNIT_FLAGS_<test>.
+UNIT_FLAGS_test_bson_libbson := $(shell pkg-config --cflags --libs libbson-1.0 2>/dev/null)
 
-unit-tests: $(UNIT_BINS)
+# Tests see lib/bson.h's functions under their host names (bson_names.h).
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/bson_names.h \
+		$(HOST_LIB_OBJS) $$(UNIT_SRCS_$$*)
+	@mkdir -p $(@D)
+	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -Ikernel -include tests/unit/bson_names.h \
+		-o $@ $< $(UNIT_SRCS_$*) $(HOST_LIB_OBJS) $(UNIT_FLAGS_$*)
+
+# The BSON corpus (MongoDB's bson-corpus tests) is shared test data beside
+# the repository; tests/unit/test_bson_corpus.py drives this runner over it.
+BSON_CORPUS := $(abspath ../shared/testdata/bson-corpus)
+BSON_CORPUS_RUN := $(BUILD)/tests/bson/corpus-run
+
+$(BSON_CORPUS_RUN): tests/unit/bson_corpus_run.c tests/unit/bson_rebuild.h \
+		tests/unit/bson_names.h $(HOST_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -include tests/unit/bson_names.h \
+		-o $@ $< $(HOST_LIB_OBJS)
+
+unit-tests: $(UNIT_BINS) $(BSON_CORPUS_RUN)
+
+# --- fuzzing ---------------------------------------------------------------
+# libFuzzer targets (clang), seeded with the corpus's documents; tools/run-tests
+# runs each for a fixed time.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP -I.
+FUZZ_LIB_OBJS := $(BUILD)/fuzz-lib/bson.c.o $(BUILD)/fuzz-lib/string.c.o
+
+$(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h
+	@mkdir -p $(@D)
+	$(Q)$(call say,FUZZCC,$<)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+		-include tests/unit/host_names.h -c $< -o $@
+
+$(BUILD)/tests/fuzz/fuzz_bson: tests/fuzz/fuzz_bson.c tests/unit/bson_rebuild.h \
+		tests/unit/bson_names.h $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(call say,FUZZCC,$<)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+		-include tests/unit/bson_names.h -o $@ $< $(FUZZ_LIB_OBJS)
+
+$(BUILD)/tests/fuzz/bson-seeds/.done: tools/bson-corpus-seeds $(wildcard $(BSON_CORPUS)/*.json)
+	$(Q)$(call say,SEEDS,$(@D))tools/bson-corpus-seeds $(BSON_CORPUS) $(@D)
+	@touch $@
+
+fuzz: $(BUILD)/tests/fuzz/fuzz_bson $(BUILD)/tests/fuzz/bson-seeds/.done
 
 include user/user.mk
 
@@ -129,8 +171,8 @@ run: check-deps all
 debug: check-deps all
 	tools/debug $(RUNFLAGS)
 
-test: check-deps all iso unit-tests
-	$(PYTHON) tools/run-tests $(TESTFLAGS)
+test: check-deps all iso unit-tests fuzz
+	BSON_CORPUS=$(BSON_CORPUS) $(PYTHON) tools/run-tests $(TESTFLAGS)
 
 # Benchmarks: the kernel's memory benchmarks, then /bin/bench as init.
 # `make bench ICOUNT=1` runs under -icount shift=0, where one guest

@@ -13,3 +13,4 @@
 #define strchr lib_strchr
 #define strrchr lib_strrchr
 #define strlcpy lib_strlcpy
+#include "tests/unit/bson_names.h"
