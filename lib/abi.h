@@ -24,6 +24,13 @@ enum {
 	SYS_MEM_UNMAP = 10,	/* (void *addr, size_t len) -> 0 */
 	SYS_MEM_PROTECT = 11,	/* (void *addr, size_t len, unsigned prot) -> 0 */
 	SYS_CLOSE = 12,		/* (h) -> 0 */
+	SYS_CHANNEL_CREATE = 13,	/* (panda_handle_t ends[2]) -> 0 */
+	SYS_SEND = 14,		/* (h, const struct panda_msg *, flags) -> 0 */
+	SYS_RECV = 15,		/* (h, struct panda_msg *, flags, deadline) -> size */
+	SYS_CALL = 16,		/* (h, const struct panda_msg *req, struct panda_msg *reply,
+				 *  deadline) -> reply size */
+	SYS_WAIT = 17,		/* (struct panda_wait_item *, count, deadline) -> ready count */
+	SYS_DUP = 18,		/* (h, rights) -> new handle */
 	SYS_COUNT
 };
 
@@ -48,6 +55,49 @@ enum {
 	RIGHT_SPAWN = 1u << 8,		/* start executables beneath a directory */
 	RIGHTS_ALL = (1u << 9) - 1,
 };
+
+/* Messages (DESIGN "Contracts"): one BSON document plus handles. */
+#define PANDA_MSG_MAX		65536	/* bytes in one document */
+#define PANDA_MSG_HANDLES	64	/* handles in one message */
+#define PANDA_WAIT_MAX		64	/* items in one wait */
+#define PANDA_QUEUE_MAX		64	/* messages queued on one endpoint */
+#define PANDA_DEPTH_MAX		100	/* document nesting */
+
+/* A message going out (send, call's request) or coming in (recv, call's
+ * reply). Coming in, size and handle_count say how much room there is and
+ * come back as what arrived (also on -ETOOSMALL: what is needed). */
+struct panda_msg {
+	void *data;			/* the document */
+	uint32_t size;
+	uint32_t handle_count;
+	panda_handle_t *handles;
+	uint32_t txid;			/* recv: the call to reply to (0: none);
+					 * send: nonzero makes this the reply */
+	uint32_t reserved;
+};
+
+/* send/recv flags */
+#define PANDA_NONBLOCK		1u	/* -EAGAIN instead of waiting */
+#define PANDA_RECV_REPLY	2u	/* recv: take the parked reply to msg->txid
+					 * (a call that got -ETOOSMALL) */
+
+/* Signals for SYS_WAIT. */
+enum {
+	SIGNAL_READABLE = 1u << 0,	/* a message (or parked reply) is waiting */
+	SIGNAL_WRITABLE = 1u << 1,	/* the peer's queue has room */
+	SIGNAL_PEER_CLOSED = 1u << 2,	/* the other endpoint has no handles left */
+	SIGNAL_EXITED = 1u << 3,	/* a process ended */
+};
+
+struct panda_wait_item {
+	panda_handle_t handle;
+	uint32_t want;			/* SIGNAL_* to wait for */
+	uint32_t got;			/* out: the wanted signals that are set */
+	uint32_t reserved;
+};
+
+/* dup: keep every right the handle has. */
+#define RIGHTS_SAME		0xffffffffu
 
 /* SYS_MEM_MAP / SYS_MEM_PROTECT protections. Writable and executable at
  * once is refused (W^X). */
@@ -75,6 +125,10 @@ struct panda_exit_status {
 	int32_t code;			/* exit(code); -1 when killed or faulted */
 	uint32_t how;			/* EXIT_* */
 };
+
+/* Where programs find their well-known handles among the startup handles
+ * (init gets both from the kernel; programs pass them on in this order). */
+enum { STARTUP_ROOT = 0, STARTUP_CONSOLE = 1 };
 
 /* What a new process finds at its first instruction: rdi points to this
  * block, on its stack. The strings and arrays it points to follow it. */

@@ -163,13 +163,24 @@ int ustar_find(const void *archive, size_t size, const char *path,
 	struct ustar_reader r;
 	int rc;
 
+	struct ustar_entry cur;
+	int found = 0;
+
 	while (*path == '/')
 		path++;
+	/* Like tar extraction, a later member of the same name wins (an
+	 * archive with files appended overrides the originals). */
 	ustar_open(&r, archive, size);
-	while ((rc = ustar_next(&r, e)) == 1)
-		if (strcmp(e->path, path) == 0)
-			return 1;
-	if (error)
-		*error = r.error;
-	return rc;
+	while ((rc = ustar_next(&r, &cur)) == 1) {
+		if (strcmp(cur.path, path) == 0) {
+			*e = cur;
+			found = 1;
+		}
+	}
+	if (rc < 0 && !found) {
+		if (error)
+			*error = r.error;
+		return rc;
+	}
+	return found;
 }

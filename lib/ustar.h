@@ -37,8 +37,9 @@ void ustar_open(struct ustar_reader *r, const void *archive, size_t size);
  * stays at the bad header). */
 int ustar_next(struct ustar_reader *r, struct ustar_entry *e);
 
-/* Looks up one path. Returns 1 when found, 0 when absent, -EBADMSG when the
- * archive is malformed before the member is reached. */
+/* Looks up one path; when several members have it, the last one wins.
+ * Returns 1 when found, 0 when absent, -EBADMSG when the archive is
+ * malformed and the path was not found before the damage. */
 int ustar_find(const void *archive, size_t size, const char *path,
 	       struct ustar_entry *e, const char **error);
 

@@ -9,16 +9,34 @@
 #ifndef CORE_KOBJ_H
 #define CORE_KOBJ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/cleanup.h"
 
 struct kobj;
+struct bson_builder;
+struct message;
+struct wait_queue;
 
 struct kobj_type {
 	const char *name;
 	void (*destroy)(struct kobj *obj);		/* required */
 	void (*on_zero_handles)(struct kobj *obj);	/* optional */
+
+	/* For the wait syscall (optional): the object's SIGNAL_* state now,
+	 * and the queue woken whenever it changes. */
+	uint32_t (*signals)(struct kobj *obj);
+	struct wait_queue *(*signal_queue)(struct kobj *obj);
+
+	/* Objects implemented in the kernel answer requests (optional): req
+	 * is a validated request that came through a handle with `rights`
+	 * (checked here, once); the object may take the handles it carries.
+	 * The answer's fields are appended to reply, a document begun for
+	 * it. Returns 0, or a negative error, which the caller turns into an
+	 * error reply. */
+	int (*call)(struct kobj *obj, uint32_t rights, struct message *req,
+		    struct bson_builder *reply);
 };
 
 struct kobj {

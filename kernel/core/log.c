@@ -34,6 +34,14 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 		spin_unlock(&log_lock, s);
 }
 
+void log_write_text(const char *text, size_t n)
+{
+	irq_state_t s = spin_lock(&log_lock);
+
+	serial_write(text, n);
+	spin_unlock(&log_lock, s);
+}
+
 void log_printf(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;

@@ -5,6 +5,7 @@
 #define CORE_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -21,6 +22,9 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap);
 #define kprintf(...) log_printf(LOG_ERROR, __VA_ARGS__)
 
 void log_set_level(enum log_level level);
+/* Text as it is (any bytes, at any log level), between whole log lines:
+ * the output of the console object and of debug_write. */
+void log_write_text(const char *text, size_t n);
 
 /* From here on the log no longer waits for its lock: the panic path calls
  * this so a CPU that died holding the lock cannot silence the report. */

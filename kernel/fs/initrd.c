@@ -8,11 +8,14 @@
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "lib/ustar.h"
+#include "mm/kmalloc.h"
 
+/* The archive is read once at boot into an index of its members, so a
+ * lookup compares names instead of re-checking every header. */
 struct initrd_dir {
 	struct kobj obj;
-	const uint8_t *archive;
-	size_t size;
+	struct ustar_entry *entries;
+	unsigned count;
 };
 
 static void initrd_dir_destroy(struct kobj *obj)
@@ -26,28 +29,47 @@ const struct kobj_type initrd_dir_type = { .name = "initrd_dir", .destroy = init
 static struct initrd_dir root;
 static bool present;
 
+/* Walks the archive; with entries NULL only counts the members. */
+static unsigned walk(const uint8_t *archive, size_t size, struct ustar_entry *entries,
+		     unsigned max, struct ustar_reader *r)
+{
+	struct ustar_entry e;
+	unsigned n = 0;
+
+	ustar_open(r, archive, size);
+	while (n < max && ustar_next(r, &e) == 1) {
+		if (entries)
+			entries[n] = e;
+		n++;
+	}
+	return n;
+}
+
 void initrd_init(void)
 {
 	const struct boot_module *m = boot_initrd();
 	struct ustar_reader r;
-	struct ustar_entry e;
 	unsigned files = 0;
-	int rc;
 
 	if (!m)
 		return;
+	const uint8_t *archive = arch_phys_to_virt(m->phys_start);
+	size_t size = m->phys_end - m->phys_start;
+	unsigned count = walk(archive, size, NULL, UINT32_MAX, &r);
+	if (r.error)
+		log_error("initrd: damaged archive (%s at byte %zu); only the %u members before "
+			  "it are usable\n", r.error, r.offset, count);
+	root.entries = kmalloc(count * sizeof(*root.entries) + 1);
+	if (!root.entries) {
+		log_error("initrd: no memory for its index of %u members\n", count);
+		return;
+	}
+	root.count = walk(archive, size, root.entries, count, &r);
+	for (unsigned i = 0; i < root.count; i++)
+		files += root.entries[i].type == USTAR_FILE;
 	kobj_init(&root.obj, &initrd_dir_type);	/* the kernel's reference, forever */
-	root.archive = arch_phys_to_virt(m->phys_start);
-	root.size = m->phys_end - m->phys_start;
 	present = true;
-	ustar_open(&r, root.archive, root.size);
-	while ((rc = ustar_next(&r, &e)) == 1)
-		files += e.type == USTAR_FILE;
-	if (rc < 0)
-		log_error("initrd: damaged archive (%s at byte %zu); only the %u files before it "
-			  "are usable\n", r.error, r.offset, files);
-	else
-		log_info("initrd: %u files\n", files);
+	log_info("initrd: %u files\n", files);
 }
 
 struct kobj *initrd_root(void)
@@ -83,23 +105,23 @@ int initrd_lookup(struct kobj *dir, const char *path, const uint8_t **data, size
 {
 	struct initrd_dir *d = kobj_of(dir, struct initrd_dir, obj);
 	char clean[PANDA_PATH_MAX];
-	struct ustar_entry e;
-	const char *error;
 
 	KASSERT(dir->type == &initrd_dir_type);
 	int rc = clean_path(path, clean, sizeof(clean));
 	if (rc < 0)
 		return rc;
-	rc = ustar_find(d->archive, d->size, clean, &e, &error);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return -ENOENT;
-	if (e.type == USTAR_DIRECTORY)
-		return -EISDIR;
-	if (e.type != USTAR_FILE)
-		return -ENOENT;
-	*data = e.data;
-	*size = e.size;
-	return 0;
+	/* Like tar extraction, a later member of the same name wins. */
+	for (unsigned i = d->count; i-- > 0;) {
+		const struct ustar_entry *e = &d->entries[i];
+		if (strcmp(e->path, clean) != 0)
+			continue;
+		if (e->type == USTAR_DIRECTORY)
+			return -EISDIR;
+		if (e->type != USTAR_FILE)
+			return -ENOENT;
+		*data = e->data;
+		*size = e->size;
+		return 0;
+	}
+	return -ENOENT;
 }

@@ -20,8 +20,8 @@ struct kobj *initrd_root(void);
 
 /* Finds a regular file beneath dir. Paths are relative to dir even when
  * they start with '/'; empty, "." and ".." components are refused.
- * 0 with data/size set, -ENOENT, -EINVAL, -ENAMETOOLONG, -EISDIR, or
- * -EBADMSG when the archive is damaged before the file. */
+ * When several members have the path, the last one wins (as in tar).
+ * 0 with data/size set, -ENOENT, -EINVAL, -ENAMETOOLONG or -EISDIR. */
 int initrd_lookup(struct kobj *dir, const char *path, const uint8_t **data, size_t *size);
 
 #endif

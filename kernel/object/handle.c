@@ -56,7 +56,8 @@ static int grow(struct handle_table *t)
 	return 0;
 }
 
-long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
+/* Puts obj in a free slot; the caller has accounted for its handle. */
+static long insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
 {
 	guard(spinlock)(&t->lock);
 
@@ -69,13 +70,26 @@ long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
 		struct handle_entry *e = &t->entries[i];
 		if (e->obj)
 			continue;
-		kobj_handle_open(obj);
 		e->obj = obj;
 		e->rights = rights & RIGHTS_ALL;
 		t->count++;
 		return encode(i, e->generation);
 	}
 	return -EMFILE;		/* unreachable: count < capacity */
+}
+
+long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
+{
+	kobj_handle_open(obj);
+	long h = insert(t, obj, rights);
+	if (h < 0)
+		kobj_handle_close(obj);
+	return h;
+}
+
+long handle_insert_taken(struct handle_table *t, struct kobj *obj, uint32_t rights)
+{
+	return insert(t, obj, rights);
 }
 
 /* Caller holds the lock. */
@@ -109,20 +123,43 @@ int handle_get(struct handle_table *t, panda_handle_t h, const struct kobj_type 
 	return 0;
 }
 
+int handle_take(struct handle_table *t, panda_handle_t h, struct kobj **obj, uint32_t *rights)
+{
+	guard(spinlock)(&t->lock);
+	struct handle_entry *e = lookup(t, h);
+
+	if (!e)
+		return -EBADHANDLE;
+	*obj = e->obj;
+	*rights = e->rights;
+	e->obj = NULL;
+	e->generation++;	/* the old value now names nothing */
+	t->count--;
+	return 0;
+}
+
 int handle_close(struct handle_table *t, panda_handle_t h)
 {
 	struct kobj *obj;
+	uint32_t rights;
 
-	{
-		guard(spinlock)(&t->lock);
-		struct handle_entry *e = lookup(t, h);
-		if (!e)
-			return -EBADHANDLE;
-		obj = e->obj;
-		e->obj = NULL;
-		e->generation++;
-		t->count--;
-	}
-	kobj_handle_close(obj);
-	return 0;
+	int rc = handle_take(t, h, &obj, &rights);
+	if (rc == 0)
+		kobj_handle_close(obj);
+	return rc;
+}
+
+long handle_dup(struct handle_table *t, panda_handle_t h, uint32_t rights)
+{
+	struct kobj *obj;
+	uint32_t have;
+
+	int rc = handle_get(t, h, NULL, RIGHT_DUP, &obj, &have);
+	if (rc < 0)
+		return rc;
+	if (rights == RIGHTS_SAME)
+		rights = have;
+	long nh = (rights & ~have) ? -EINVAL : handle_insert(t, obj, rights);
+	kobj_put(obj);
+	return nh;
 }

@@ -42,4 +42,13 @@ int handle_get(struct handle_table *t, panda_handle_t h, const struct kobj_type 
 	       uint32_t need, struct kobj **obj, uint32_t *rights);
 int handle_close(struct handle_table *t, panda_handle_t h);
 
+/* Moving handles between tables (messages, DESIGN "Contracts"): a handle
+ * in transit is still a handle, so taking one out of a table keeps the
+ * object's handle count, and inserting it elsewhere adds none. */
+int handle_take(struct handle_table *t, panda_handle_t h, struct kobj **obj, uint32_t *rights);
+long handle_insert_taken(struct handle_table *t, struct kobj *obj, uint32_t rights);
+/* A second handle to the same object with rights a subset of h's
+ * (RIGHTS_SAME keeps them): needs RIGHT_DUP; -EINVAL for more rights. */
+long handle_dup(struct handle_table *t, panda_handle_t h, uint32_t rights);
+
 #endif

@@ -3,17 +3,20 @@
  * give back every frame and heap object it took (`test=proc`). */
 #include "core/log.h"
 #include "core/selftest.h"
+#include "dev/console.h"
 #include "fs/initrd.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "mm/snapshot.h"
+#include "object/channel.h"
+#include "object/message.h"
 #include "proc/process.h"
 #include "proc/spawn.h"
 
 #define SETTLE_NS 3000000000ull
 
 /* Spawns `cmd` (space-separated words, the first one the path), granting
- * the initrd directory as init gets it. */
+ * the initrd directory and the console as init gets them. */
 static int spawn_cmd(const char *cmd, struct process **out)
 {
 	static struct spawn_request req;
@@ -29,9 +32,11 @@ static int spawn_cmd(const char *cmd, struct process **out)
 	args[n++] = 0;
 	for (size_t i = 0; i < n; i++)
 		req.argc += args[i] == 0;
+	struct kobj *console __free(kobj_put) = console_object();
 	req.dir = root;
-	req.grants[0] = (struct spawn_grant){ root, RIGHTS_ALL };
-	req.grant_count = 1;
+	req.grants[STARTUP_ROOT] = (struct spawn_grant){ root, RIGHTS_ALL };
+	req.grants[STARTUP_CONSOLE] = (struct spawn_grant){ console, RIGHTS_ALL };
+	req.grant_count = 2;
 	req.path = args;
 	req.args = args;
 	req.args_len = n;
@@ -124,6 +129,14 @@ static void test_processes(void)
 	st = run("/bin/orphan");
 	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
 	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
+
+	selftest_case("an IPC workout leaves no endpoint, message or byte behind");
+	uint64_t endpoints = endpoint_count(), messages = message_count();
+	st = run("/bin/ipc-test");
+	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(endpoint_count() == endpoints && message_count() == messages);
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("spawn refuses what is not a program beneath the directory");

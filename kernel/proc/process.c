@@ -7,6 +7,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
+#include "object/message.h"
 
 static struct kcache *process_cache;
 static struct spinlock list_lock = SPINLOCK_INIT("process_list");
@@ -26,7 +27,25 @@ static void process_destroy(struct kobj *obj)
 	kcache_free(process_cache, p);
 }
 
-const struct kobj_type process_type = { .name = "process", .destroy = process_destroy };
+static uint32_t process_signals(struct kobj *obj)
+{
+	struct process *p = kobj_of(obj, struct process, obj);
+	guard(spinlock)(&p->lock);
+
+	return p->state == PROCESS_EXITED ? SIGNAL_EXITED : 0;
+}
+
+static struct wait_queue *process_signal_queue(struct kobj *obj)
+{
+	return &kobj_of(obj, struct process, obj)->exit_wq;
+}
+
+const struct kobj_type process_type = {
+	.name = "process",
+	.destroy = process_destroy,
+	.signals = process_signals,
+	.signal_queue = process_signal_queue,
+};
 
 void process_put(struct process *p)
 {
@@ -51,6 +70,7 @@ struct process *process_create(const char *name, uint32_t ppid)
 	handle_table_init(&p->handles);
 	wait_queue_init(&p->exit_wq);
 	list_init(&p->threads);
+	list_init(&p->parked);
 	p->started_at = arch_clock_ns();
 	p->log_refilled_at = p->started_at;
 	p->log_tokens = PROCESS_LOG_BURST;
@@ -108,6 +128,49 @@ void process_kill(struct process *p, uint32_t how)
 		thread_kill(list_entry(pos, struct thread, proc_link));
 }
 
+void process_park_reply(struct process *p, struct kobj *obj, struct message *m)
+{
+	/* The reference keeps obj's address from being reused by another
+	 * object while its reply waits here. */
+	m->parked_for = kobj_get(obj);
+	guard(spinlock)(&p->lock);
+	list_add_tail(&p->parked, &m->link);
+}
+
+struct message *process_take_parked(struct process *p, struct kobj *obj, uint32_t txid)
+{
+	guard(spinlock)(&p->lock);
+
+	list_for_each(pos, &p->parked) {
+		struct message *m = list_entry(pos, struct message, link);
+		if (m->txid == txid && m->parked_for == obj) {
+			list_del(&m->link);
+			kobj_put(m->parked_for);	/* the caller holds obj too */
+			m->parked_for = NULL;
+			return m;
+		}
+	}
+	return NULL;
+}
+
+static void free_parked(struct process *p)
+{
+	struct list_node parked;
+
+	{
+		guard(spinlock)(&p->lock);
+		list_init(&parked);
+		list_insert_before(&p->parked, &parked);
+		list_del(&p->parked);
+	}
+	while (!list_empty(&parked)) {
+		struct message *m = list_entry(parked.next, struct message, link);
+		list_del(&m->link);
+		kobj_put(m->parked_for);
+		message_free(m);
+	}
+}
+
 /* Releases what a process holds once its last thread is done: its memory
  * and handles go now, not when the last handle to it is closed. */
 static void release(struct process *p)
@@ -121,6 +184,7 @@ static void release(struct process *p)
 	}
 	as_activate(NULL);		/* we are still running on its tables */
 	handle_table_destroy(&p->handles);
+	free_parked(p);
 	as_put(as);
 	{
 		guard(spinlock)(&p->lock);

@@ -17,6 +17,7 @@
 #include "proc/thread.h"
 
 struct address_space;
+struct message;
 
 #define PROCESS_LOG_BURST (64u << 10)	/* debug_write bytes a process starts with */
 
@@ -38,6 +39,9 @@ struct process {
 	bool dying;			/* the exit status is decided */
 	struct panda_exit_status status;
 	uint64_t cpu_ns;		/* of threads that have exited */
+
+	struct list_node parked;	/* replies to calls that did not fit */
+	uint32_t next_txid;		/* for calls to kernel objects */
 
 	uint64_t log_tokens;		/* debug_write rate limit, bytes */
 	uint64_t log_refilled_at;
@@ -75,6 +79,12 @@ __attribute__((noreturn)) void process_exit_current(int code, uint32_t how);
 int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status *status);
 /* The last stop before user mode: preemption, and exit if killed. */
 void process_before_user_mode(void);
+
+/* A reply too big for its caller's buffer waits here (keyed by the object
+ * called, which it holds a reference to, and the transaction id) for recv
+ * with PANDA_RECV_REPLY, or until the process ends. */
+void process_park_reply(struct process *p, struct kobj *obj, struct message *m);
+struct message *process_take_parked(struct process *p, struct kobj *obj, uint32_t txid);
 
 struct process_counts {
 	uint32_t live, exited;		/* exited: still held by a handle */

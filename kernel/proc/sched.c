@@ -20,7 +20,7 @@ struct run_queue {
 	struct list_node timers;	/* blocked threads with a deadline, by wake_at */
 	struct thread *idle;
 	struct thread *switched_from;	/* for finish_switch on the other side */
-	uint64_t armed_at;		/* deadline the one-shot timer is set for */
+	uint64_t armed_at;		/* when the one-shot timer fires (MAX: off) */
 };
 
 static struct run_queue run_queues[1];
@@ -67,7 +67,10 @@ static void arm_timer(struct run_queue *rq, struct thread *running, uint64_t now
 		if (first->wake_at < at)
 			at = first->wake_at;
 	}
-	if (at == rq->armed_at)
+	/* Reprogramming the timer is a device access, slow in a VM: leave it
+	 * when it already fires no later than needed. An early tick costs
+	 * one look at the queue, which re-arms. */
+	if (at >= rq->armed_at && rq->armed_at > now)
 		return;
 	rq->armed_at = at;
 	arch_timer_oneshot(at == UINT64_MAX ? 0 : at > now ? at - now : 1);

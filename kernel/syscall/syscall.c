@@ -14,6 +14,7 @@
 #include "mm/vm.h"
 #include "proc/process.h"
 #include "proc/spawn.h"
+#include "syscall/syscall.h"
 
 typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
 
@@ -190,7 +191,7 @@ static size_t log_allowance(struct process *p, size_t want)
 static long sys_debug_write(uint64_t ubuf, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a2, (void)a3, (void)a4;
-	char chunk[257];
+	char chunk[256];
 	size_t done = 0;
 
 	if (len > PROCESS_LOG_BURST)
@@ -200,8 +201,7 @@ static long sys_debug_write(uint64_t ubuf, uint64_t len, uint64_t a2, uint64_t a
 		size_t n = len - done < 256 ? len - done : 256;
 		if (copy_from_user(chunk, ubuf + done, n) < 0)
 			return done ? (long)done : -EFAULT;
-		chunk[n] = 0;
-		kprintf("%s", chunk);
+		log_write_text(chunk, n);
 		done += n;
 	}
 	return (long)done;
@@ -275,12 +275,6 @@ static long sys_mem_protect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t
 	return as_protect(current_process()->as, addr, len, p);
 }
 
-static long sys_close(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-	(void)a1, (void)a2, (void)a3, (void)a4;
-	return handle_close(&current_process()->handles, (panda_handle_t)h);
-}
-
 static const syscall_fn table[SYS_COUNT] = {
 	[SYS_EXIT] = sys_exit,
 	[SYS_YIELD] = sys_yield,
@@ -295,6 +289,12 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_MEM_UNMAP] = sys_mem_unmap,
 	[SYS_MEM_PROTECT] = sys_mem_protect,
 	[SYS_CLOSE] = sys_close,
+	[SYS_CHANNEL_CREATE] = sys_channel_create,
+	[SYS_SEND] = sys_send,
+	[SYS_RECV] = sys_recv,
+	[SYS_CALL] = sys_call,
+	[SYS_WAIT] = sys_wait,
+	[SYS_DUP] = sys_dup,
 };
 
 /* Called from syscall.S with interrupts on; the result goes back in rax. */

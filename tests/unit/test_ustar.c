@@ -82,6 +82,19 @@ TEST(test_find_by_path)
 	CHECK_EQ(ustar_find(archive, archive_len, "etc/missing", &e, NULL), 0);
 }
 
+TEST(test_a_later_member_of_the_same_name_wins)
+{
+	struct ustar_entry e;
+
+	build_sample();
+	archive_len -= 1024;		/* append after the last member */
+	add_member("./etc", "motd", '0', "replaced\n", 9);
+	archive_len += 1024;
+	CHECK_EQ(ustar_find(archive, archive_len, "etc/motd", &e, NULL), 1);
+	CHECK_EQ(e.size, 9);
+	CHECK(memcmp(e.data, "replaced\n", 9) == 0);
+}
+
 TEST(test_empty_archives)
 {
 	struct ustar_reader r;

@@ -1,10 +1,15 @@
 /* User-space microbenchmarks, one result line each:
  * `bench NAME iters=N ns_per_op=X tsc_per_op=Y`. null_syscall (getpid),
  * yield (a yield-and-switch between this process and a partner that also
- * yields), spawn_exit (spawn and wait of /bin/exit-code) and page_fault
- * (first touch of fresh anonymous pages). Each runs an untimed warm-up
+ * yields), spawn_exit (spawn and wait of /bin/exit-code), page_fault
+ * (first touch of fresh anonymous pages), ipc_roundtrip (a 64-byte
+ * document to a server process by call and a 64-byte reply back), with
+ * ctx_switch (half a round trip) from the same run, ipc_send_recv (send
+ * and recv of a 64-byte document within one process) and bson_validate
+ * (a 4 KiB document of mixed types; extra field mb_per_s). Each runs an untimed warm-up
  * first; panda_clock() and rdtsc are read around the timed loop only.
  * `bench NAME` runs one benchmark; other output lines start with "info ". */
+#include "lib/bson.h"
 #include "panda.h"
 
 #define NULL_ITERS 100000
@@ -15,6 +20,9 @@
 #define PF_BYTES (4ul << 20)
 #define PF_PAGES (PF_BYTES / 4096)
 #define PF_ROUNDS 4
+#define IPC_ITERS 20000
+#define IPC_WARMUP 1000
+#define VALIDATE_ITERS 2000
 
 struct timing {
 	uint64_t ns, tsc;
@@ -28,9 +36,9 @@ static inline uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-#define TIMED(t, body) do {						\
+#define TIMED(t, ...) do {						\
 		uint64_t ns0_ = panda_clock(), tsc0_ = rdtsc();		\
-		body;							\
+		__VA_ARGS__;						\
 		uint64_t tsc1_ = rdtsc(), ns1_ = panda_clock();		\
 		(t)->ns += ns1_ - ns0_;					\
 		(t)->tsc += tsc1_ - tsc0_;				\
@@ -149,6 +157,163 @@ static int bench_page_fault(void)
 	return 0;
 }
 
+/* A 64-byte document: {"n": i, "s": 44 characters}. */
+static size_t make_doc64(uint8_t *buf, int32_t n)
+{
+	struct bson_builder b;
+
+	bson_build_init(&b, buf, 64);
+	bson_append_int32(&b, "n", n);
+	bson_append_cstr(&b, "s", "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH");
+	return bson_build_finish(&b);
+}
+
+/* The other side of ipc_roundtrip: echoes every call until the channel
+ * closes. Its endpoint is startup handle 2. */
+static int ipc_server(void)
+{
+	panda_handle_t ep = panda_startup_handle(2);
+	uint8_t buf[256];
+
+	for (;;) {
+		struct panda_msg msg = { .data = buf, .size = sizeof(buf) };
+		long n = panda_recv(ep, &msg, 0, PANDA_DEADLINE_NEVER);
+		if (n < 0)
+			return n == -EPIPE ? 0 : 1;
+		struct panda_msg reply = { .data = buf, .size = (uint32_t)n, .txid = msg.txid };
+		if (panda_send(ep, &reply, 0) < 0)
+			return 1;
+	}
+}
+
+static int bench_ipc_roundtrip(void)
+{
+	panda_handle_t ends[2];
+	uint8_t req_doc[64], reply_doc[256];
+	struct timing t = { 0, 0 };
+	int ok = 1;
+
+	if (panda_channel_create(ends) < 0 || make_doc64(req_doc, 1) != 64)
+		return 1;
+	panda_handle_t grants[3] = { panda_startup_handle(STARTUP_ROOT),
+				     panda_startup_handle(STARTUP_CONSOLE), ends[1] };
+	const char *argv[] = { "/bin/bench", "ipc-server" };
+	struct panda_spawn sp = { .dir = grants[0], .handle_count = 3, .path = argv[0],
+				  .argv = argv, .argc = 2, .handles = grants };
+	long server = panda_spawn(&sp);
+	panda_close(ends[1]);
+	if (server < 0)
+		return 1;
+	struct panda_msg req = { .data = req_doc, .size = 64 };
+	for (int i = 0; i < IPC_WARMUP; i++) {
+		struct panda_msg reply = { .data = reply_doc, .size = sizeof(reply_doc) };
+		ok &= panda_call(ends[0], &req, &reply, PANDA_DEADLINE_NEVER) == 64;
+	}
+	TIMED(&t, for (int i = 0; i < IPC_ITERS; i++) {
+		struct panda_msg reply = { .data = reply_doc, .size = sizeof(reply_doc) };
+		ok &= panda_call(ends[0], &req, &reply, PANDA_DEADLINE_NEVER) == 64;
+	});
+	panda_close(ends[0]);
+	ok &= wait_ok(server);
+	if (!ok) {
+		printf("info bench: ipc_roundtrip: a call failed\n");
+		return 1;
+	}
+	report("ipc_roundtrip", IPC_ITERS, &t);
+	report("ctx_switch", 2 * IPC_ITERS, &t);	/* two switches per round trip */
+	return 0;
+}
+
+static int bench_ipc_send_recv(void)
+{
+	panda_handle_t ends[2];
+	uint8_t doc[64], buf[256];
+	struct timing t = { 0, 0 };
+	int ok = 1;
+
+	if (panda_channel_create(ends) < 0 || make_doc64(doc, 2) != 64)
+		return 1;
+	struct panda_msg out = { .data = doc, .size = 64 };
+	struct panda_msg in = { .data = buf };
+#define SEND_RECV() do {							\
+		in.size = sizeof(buf);						\
+		ok &= panda_send(ends[0], &out, 0) == 0;			\
+		ok &= panda_recv(ends[1], &in, 0, PANDA_DEADLINE_NEVER) == 64;	\
+	} while (0)
+	for (int i = 0; i < IPC_WARMUP; i++)
+		SEND_RECV();
+	TIMED(&t, for (int i = 0; i < IPC_ITERS; i++) SEND_RECV());
+#undef SEND_RECV
+	panda_close(ends[0]);
+	panda_close(ends[1]);
+	if (!ok) {
+		printf("info bench: ipc_send_recv: a send or recv failed\n");
+		return 1;
+	}
+	report("ipc_send_recv", IPC_ITERS, &t);
+	return 0;
+}
+
+/* About 4 KiB of mixed types: numbers, strings, binary, nested documents
+ * and arrays, booleans, nulls and dates. */
+static size_t make_mixed_doc(uint8_t *buf, size_t cap)
+{
+	static const uint8_t blob[96] = { 1, 2, 3 };
+	struct bson_builder b;
+	char key[16];
+
+	bson_build_init(&b, buf, cap);
+	for (int i = 0; b.len < 3900 && !b.failed; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		switch (i % 6) {
+		case 0: bson_append_int32(&b, key, i); break;
+		case 1: bson_append_int64(&b, key, (int64_t)i << 40); break;
+		case 2: bson_append_cstr(&b, key, "some text, with unicode: \xc3\xa9\xe2\x82\xac"); break;
+		case 3: bson_append_binary(&b, key, 0, blob, sizeof(blob)); break;
+		case 4:
+			bson_begin_document(&b, key);
+			bson_append_bool(&b, "flag", i & 1);
+			bson_append_null(&b, "none");
+			bson_append_datetime(&b, "when", 1700000000000ll + i);
+			bson_end_document(&b);
+			break;
+		default:
+			bson_begin_array(&b, key);
+			for (int j = 0; j < 4; j++)
+				bson_append_double_bits(&b, NULL, 0x3ff0000000000000ull + (uint64_t)j);
+			bson_end_array(&b);
+		}
+	}
+	return bson_build_finish(&b);
+}
+
+static int bench_bson_validate(void)
+{
+	static uint8_t doc[4096];
+	size_t size = make_mixed_doc(doc, sizeof(doc));
+	struct timing t = { 0, 0 };
+	int ok = 1;
+
+	if (!size)
+		return 1;
+	for (int i = 0; i < VALIDATE_ITERS / 10; i++)
+		ok &= bson_validate(doc, size, BSON_MAX_DEPTH, NULL) == 0;
+	TIMED(&t, for (int i = 0; i < VALIDATE_ITERS; i++)
+		ok &= bson_validate(doc, size, BSON_MAX_DEPTH, NULL) == 0);
+	if (!ok) {
+		printf("info bench: bson_validate: the document was refused\n");
+		return 1;
+	}
+	uint64_t bytes = (uint64_t)size * VALIDATE_ITERS;
+	uint64_t ns10 = t.ns * 10 / VALIDATE_ITERS, tsc10 = t.tsc * 10 / VALIDATE_ITERS;
+	printf("bench bson_validate iters=%d ns_per_op=%lu.%lu tsc_per_op=%lu.%lu "
+	       "mb_per_s=%lu bytes=%zu\n", VALIDATE_ITERS, (unsigned long)(ns10 / 10),
+	       (unsigned long)(ns10 % 10), (unsigned long)(tsc10 / 10),
+	       (unsigned long)(tsc10 % 10), (unsigned long)(t.ns ? bytes * 1000 / t.ns : 0),
+	       size);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
@@ -157,6 +322,9 @@ static const struct {
 	{ "yield", bench_yield },
 	{ "spawn_exit", bench_spawn_exit },
 	{ "page_fault", bench_page_fault },
+	{ "ipc_roundtrip", bench_ipc_roundtrip },
+	{ "ipc_send_recv", bench_ipc_send_recv },
+	{ "bson_validate", bench_bson_validate },
 };
 
 int main(int argc, char **argv)
@@ -171,6 +339,8 @@ int main(int argc, char **argv)
 			panda_yield();
 		return 0;
 	}
+	if (only && strcmp(only, "ipc-server") == 0)
+		return ipc_server();
 	for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++) {
 		if (only && strcmp(only, benchmarks[i].name) != 0)
 			continue;

@@ -3,17 +3,41 @@
  * so a call of up to PANDA_PRINT_BUFFER bytes is one debug_write. */
 #include "print.h"
 
+#include "lib/bson.h"
+#include "lib/errors.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "syscall.h"
+#include "panda.h"
+
+/* {"op": "write", "data": text} to the console: 0, or a negative error. */
+static long console_write(panda_handle_t console, const char *text, size_t len)
+{
+	uint8_t doc[PANDA_PRINT_BUFFER + 64];
+	struct bson_builder b;
+
+	bson_build_init(&b, doc, sizeof(doc));
+	bson_append_cstr(&b, "op", "write");
+	bson_append_binary(&b, "data", 0, text, len);	/* any bytes, not just UTF-8 */
+	size_t size = bson_build_finish(&b);
+	if (!size)
+		return -E2BIG;
+	return panda_send_doc(console, doc, size);
+}
 
 struct print_buffer {
 	size_t len;
 	char data[PANDA_PRINT_BUFFER];
 };
 
+/* Through the console object when this process holds one, else the
+ * kernel log (debug_write). */
 static void write_all(const char *text, size_t len)
 {
+	panda_handle_t console = panda_startup_handle(STARTUP_CONSOLE);
+
+	if (console && len && console_write(console, text, len) == 0)
+		return;
 	while (len) {
 		long n = panda_debug_write(text, len);
 

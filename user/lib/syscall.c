@@ -3,6 +3,7 @@
  * clobbers rcx and r11, and the kernel may read or write any memory we
  * passed, hence the "memory" clobber. */
 #include "syscall.h"
+#include "panda.h"
 
 static inline long syscall6(long nr, long a0, long a1, long a2, long a3,
 			    long a4, long a5)
@@ -90,14 +91,54 @@ long panda_sleep_ns(uint64_t ns)
 long panda_spawn_simple(panda_handle_t dir, const char *path, int argc,
 			const char *const *argv)
 {
+	panda_handle_t standard[2] = { panda_startup_handle(STARTUP_ROOT),
+				       panda_startup_handle(STARTUP_CONSOLE) };
 	struct panda_spawn spawn = {
 		.dir = dir,
-		.handle_count = 0,
+		.handle_count = standard[1] ? 2 : standard[0] ? 1 : 0,
 		.path = path,
 		.argv = argv,
 		.argc = argc < 0 ? 0 : (uint64_t)argc,
-		.handles = NULL,
+		.handles = standard,
 	};
 
 	return panda_spawn(&spawn);
+}
+
+long panda_channel_create(panda_handle_t ends[2])
+{
+	return panda_syscall6(SYS_CHANNEL_CREATE, (long)ends, 0, 0, 0, 0, 0);
+}
+
+long panda_send(panda_handle_t h, const struct panda_msg *msg, unsigned flags)
+{
+	return panda_syscall6(SYS_SEND, h, (long)msg, flags, 0, 0, 0);
+}
+
+long panda_recv(panda_handle_t h, struct panda_msg *msg, unsigned flags, uint64_t deadline)
+{
+	return panda_syscall6(SYS_RECV, h, (long)msg, flags, (long)deadline, 0, 0);
+}
+
+long panda_call(panda_handle_t h, const struct panda_msg *req, struct panda_msg *reply,
+		uint64_t deadline)
+{
+	return panda_syscall6(SYS_CALL, h, (long)req, (long)reply, (long)deadline, 0, 0);
+}
+
+long panda_wait(struct panda_wait_item *items, uint32_t count, uint64_t deadline)
+{
+	return panda_syscall6(SYS_WAIT, (long)items, count, (long)deadline, 0, 0, 0);
+}
+
+long panda_dup(panda_handle_t h, uint32_t rights)
+{
+	return panda_syscall6(SYS_DUP, h, rights, 0, 0, 0, 0);
+}
+
+long panda_send_doc(panda_handle_t h, const void *doc, size_t size)
+{
+	struct panda_msg msg = { .data = (void *)doc, .size = (uint32_t)size };
+
+	return panda_send(h, &msg, 0);
 }

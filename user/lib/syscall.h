@@ -28,11 +28,22 @@ long panda_mem_unmap(void *addr, size_t len);
 long panda_mem_protect(void *addr, size_t len, unsigned prot);
 long panda_close(panda_handle_t h);
 
+long panda_channel_create(panda_handle_t ends[2]);
+long panda_send(panda_handle_t h, const struct panda_msg *msg, unsigned flags);
+long panda_recv(panda_handle_t h, struct panda_msg *msg, unsigned flags, uint64_t deadline);
+long panda_call(panda_handle_t h, const struct panda_msg *req, struct panda_msg *reply,
+		uint64_t deadline);
+long panda_wait(struct panda_wait_item *items, uint32_t count, uint64_t deadline);
+long panda_dup(panda_handle_t h, uint32_t rights);
+/* Sends one document with no handles. */
+long panda_send_doc(panda_handle_t h, const void *doc, size_t size);
+
 /* Sleeps ns nanoseconds from now (until panda_clock() + ns). */
 long panda_sleep_ns(uint64_t ns);
 
-/* Starts path beneath dir with argc arguments and no granted handles.
- * Returns the process handle or a negative error. */
+/* Starts path beneath dir with argc arguments, granting the standard
+ * handles this process has (STARTUP_ROOT, STARTUP_CONSOLE) in their
+ * places. Returns the process handle or a negative error. */
 long panda_spawn_simple(panda_handle_t dir, const char *path, int argc,
 			const char *const *argv);
 

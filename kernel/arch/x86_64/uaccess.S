@@ -9,7 +9,11 @@
 	.global arch_copy_user
 arch_copy_user:
 	movq %rdx, %rcx
-1:	rep movsb
+	shrq $3, %rcx
+1:	rep movsq			/* eight bytes a step, */
+	movq %rdx, %rcx
+	andq $7, %rcx
+8:	rep movsb			/* then the tail */
 	xorl %eax, %eax
 	ret
 2:	movq $-EFAULT, %rax
@@ -36,6 +40,7 @@ arch_copy_user_string:
 
 	.section .ex_table, "a"
 	.quad 1b, 2b
+	.quad 8b, 2b
 	.quad 4b, 7b
 
 	.section .note.GNU-stack, "", @progbits

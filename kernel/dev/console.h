@@ -1,0 +1,14 @@
+/* The console object: what holders of a console handle write to (and,
+ * with the platform issue, read lines from). Today it writes to the serial
+ * port. Protocol in docs/protocols.md. */
+#ifndef DEV_CONSOLE_H
+#define DEV_CONSOLE_H
+
+#include "core/kobj.h"
+
+extern const struct kobj_type console_type;
+
+/* The console object, with one more reference for the caller. */
+struct kobj *console_object(void);
+
+#endif

@@ -1,0 +1,34 @@
+/* A message: one validated BSON document and the handles travelling with
+ * it. While a message exists it owns those handles (still counted as
+ * handles: in transit, not closed); freeing an undelivered message closes
+ * them. */
+#ifndef OBJECT_MESSAGE_H
+#define OBJECT_MESSAGE_H
+
+#include <stdint.h>
+
+#include "core/kobj.h"
+#include "core/list.h"
+
+struct message {
+	struct list_node link;		/* on a queue; guarded by its channel */
+	uint32_t size;			/* bytes in data */
+	uint32_t txid;			/* a call's request or reply; 0: plain */
+	uint32_t handle_count;
+	struct kobj **objs;		/* handle_count entries */
+	uint32_t *rights;
+	uint8_t *data;
+	struct kobj *parked_for;	/* a parked reply: the object called (a ref) */
+};
+
+/* Room for size bytes and handle_count handles (none attached yet:
+ * handle_count starts at 0), or NULL without memory. */
+struct message *message_alloc(uint32_t size, uint32_t handle_room);
+/* Closes the handles it still carries and frees it. NULL is fine. */
+void message_free(struct message *m);
+DEFINE_FREE(message_free, struct message *, message_free(_T))
+
+/* Live messages, for leak tests. */
+uint64_t message_count(void);
+
+#endif

@@ -1,0 +1,400 @@
+/* System calls on handles and messages: close, dup, channel_create, send,
+ * recv, call, wait (docs/syscalls.md). Rights are checked here, where a
+ * request enters, and nowhere below. */
+#include "core/log.h"
+#include "lib/abi.h"
+#include "lib/bson.h"
+#include "lib/errors.h"
+#include "mm/kmalloc.h"
+#include "mm/usercopy.h"
+#include "object/channel.h"
+#include "object/message.h"
+#include "proc/process.h"
+#include "syscall/syscall.h"
+
+#define KERNEL_REPLY_MAX 4096	/* bytes in a kernel object's reply */
+
+static struct handle_table *my_handles(void)
+{
+	return &current_process()->handles;
+}
+
+long sys_close(SYSCALL_ARGS)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4;
+	return handle_close(my_handles(), (panda_handle_t)a0);
+}
+
+long sys_dup(SYSCALL_ARGS)
+{
+	(void)a2, (void)a3, (void)a4;
+	return handle_dup(my_handles(), (panda_handle_t)a0, (uint32_t)a1);
+}
+
+long sys_channel_create(SYSCALL_ARGS)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4;
+	const uint32_t rights = RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_DUP | RIGHT_TRANSFER;
+	struct kobj *a, *b;
+	panda_handle_t ends[2];
+
+	int rc = channel_create(&a, &b);
+	if (rc < 0)
+		return rc;
+	long ha = handle_insert(my_handles(), a, rights);
+	long hb = ha < 0 ? ha : handle_insert(my_handles(), b, rights);
+	kobj_put(a);
+	kobj_put(b);
+	if (hb >= 0) {
+		ends[0] = (panda_handle_t)ha;
+		ends[1] = (panda_handle_t)hb;
+		if (copy_to_user(a0, ends, sizeof(ends)) == 0)
+			return 0;
+		hb = -EFAULT;
+	}
+	if (ha >= 0)
+		handle_close(my_handles(), (panda_handle_t)ha);
+	if (hb >= 0)
+		handle_close(my_handles(), (panda_handle_t)hb);
+	return hb;
+}
+
+/* --- messages in ---------------------------------------------------- */
+
+/* Builds a message from the caller's panda_msg. The listed handles leave
+ * the caller's table first, whatever happens next (DESIGN "Contracts":
+ * send); on failure the message, and with it those handles, is freed.
+ * `via` is the endpoint it will travel through, if any. */
+static int message_in(const struct panda_msg *um, struct endpoint *via, struct message **out)
+{
+	panda_handle_t values[PANDA_MSG_HANDLES];
+	struct handle_table *t = my_handles();
+	int rc = 0;
+
+	if (um->handle_count > PANDA_MSG_HANDLES)
+		return -E2BIG;
+	if (um->handle_count &&
+	    copy_from_user(values, (uintptr_t)um->handles, um->handle_count * sizeof(values[0])))
+		return -EFAULT;
+	bool size_ok = um->size >= BSON_MIN_SIZE && um->size <= PANDA_MSG_MAX;
+	struct message *m __free(message_free) =
+		message_alloc(size_ok ? um->size : 0, um->handle_count);
+	for (uint32_t i = 0; i < um->handle_count; i++) {
+		struct kobj *obj;
+		uint32_t rights;
+		int r = handle_take(t, values[i], &obj, &rights);
+		if (r < 0) {
+			rc = rc ? rc : r;
+			continue;
+		}
+		if (!m) {
+			kobj_handle_close(obj);
+			continue;
+		}
+		m->objs[m->handle_count] = obj;
+		m->rights[m->handle_count++] = rights;
+		if (!(rights & RIGHT_TRANSFER))
+			rc = rc ? rc : -EACCES;
+		else if (via && endpoint_is_own_channel(via, obj))
+			rc = rc ? rc : -EINVAL;
+	}
+	if (!m)
+		return -ENOMEM;
+	if (rc)
+		return rc;
+	if (!size_ok)
+		return um->size > PANDA_MSG_MAX ? -E2BIG : -EBADMSG;
+	if (copy_from_user(m->data, (uintptr_t)um->data, um->size))
+		return -EFAULT;
+	struct bson_error err;
+	if (bson_validate(m->data, um->size, PANDA_DEPTH_MAX, &err) < 0) {
+		log_debug("ipc: pid %u sent a bad document: %s at byte %zu\n",
+			  current_process()->pid, err.message, err.offset);
+		return -EBADMSG;
+	}
+	*out = take_ptr(m);
+	return 0;
+}
+
+/* --- messages out --------------------------------------------------- */
+
+/* Gives m to the caller through *um (at user address uaddr): document,
+ * handles (entering the caller's table) and sizes. On success m is
+ * consumed; on failure nothing changed and the caller keeps m. */
+static int message_out(struct message *m, struct panda_msg *um, uintptr_t uaddr)
+{
+	struct handle_table *t = my_handles();
+	panda_handle_t values[PANDA_MSG_HANDLES];
+	uint32_t n = 0;
+	int rc = 0;
+
+	if (m->size > um->size || m->handle_count > um->handle_count) {
+		um->size = m->size;
+		um->handle_count = m->handle_count;
+		um->txid = m->txid;
+		return copy_to_user(uaddr, um, sizeof(*um)) ? -EFAULT : -ETOOSMALL;
+	}
+	if (copy_to_user((uintptr_t)um->data, m->data, m->size))
+		return -EFAULT;
+	for (; n < m->handle_count; n++) {
+		long h = handle_insert_taken(t, m->objs[n], m->rights[n]);
+		if (h < 0) {
+			rc = (int)h;
+			break;
+		}
+		values[n] = (panda_handle_t)h;
+	}
+	um->size = m->size;
+	um->handle_count = m->handle_count;
+	um->txid = m->txid;
+	if (!rc && n && copy_to_user((uintptr_t)um->handles, values, n * sizeof(values[0])))
+		rc = -EFAULT;
+	if (!rc && copy_to_user(uaddr, um, sizeof(*um)))
+		rc = -EFAULT;
+	if (rc) {
+		/* Back out: the handles return to the message, untouched. */
+		for (uint32_t i = 0; i < n; i++) {
+			struct kobj *obj;
+			uint32_t rights;
+			handle_take(t, values[i], &obj, &rights);
+		}
+		return rc;
+	}
+	m->handle_count = 0;		/* they live in the table now */
+	message_free(m);
+	return 0;
+}
+
+/* --- send, recv, call ----------------------------------------------- */
+
+/* A request to an object the kernel implements: the answer, or an error
+ * reply {"error": NAME, "code": -N}. */
+static struct message *kernel_call(struct kobj *obj, uint32_t rights, struct message *req)
+{
+	struct message *reply = message_alloc(KERNEL_REPLY_MAX, 0);
+	struct bson_builder b;
+
+	if (!reply)
+		return NULL;
+	bson_build_init(&b, reply->data, KERNEL_REPLY_MAX);
+	int rc = obj->type->call(obj, rights, req, &b);
+	if (rc < 0) {
+		bson_build_init(&b, reply->data, KERNEL_REPLY_MAX);
+		bson_append_cstr(&b, "error", error_name(rc));
+		bson_append_int32(&b, "code", rc);
+	}
+	reply->size = (uint32_t)bson_build_finish(&b);
+	if (!reply->size) {		/* an object overflowed its reply */
+		message_free(reply);
+		return NULL;
+	}
+	reply->txid = req->txid;
+	return reply;
+}
+
+long sys_send(SYSCALL_ARGS)
+{
+	(void)a3, (void)a4;
+	struct panda_msg um;
+	struct kobj *obj __free(kobj_put) = NULL;
+	uint32_t rights;
+	struct message *m;
+
+	if (copy_from_user(&um, a1, sizeof(um)))
+		return -EFAULT;
+	int rc = handle_get(my_handles(), (panda_handle_t)a0, NULL, RIGHT_SEND, &obj, &rights);
+	if (rc < 0)
+		return rc;
+	bool is_endpoint = obj->type == &endpoint_type;
+	if (!is_endpoint && !obj->type->call)
+		return -EINVAL;
+	rc = message_in(&um, is_endpoint ? endpoint_of(obj) : NULL, &m);
+	if (rc < 0)
+		return rc;
+	if (is_endpoint) {
+		m->txid = um.txid;
+		return endpoint_send(endpoint_of(obj), m, a2 & PANDA_NONBLOCK);
+	}
+	/* A kernel object: a call whose reply nobody reads. */
+	struct message *reply = kernel_call(obj, rights, m);
+	message_free(m);
+	if (!reply)
+		return -ENOMEM;
+	struct bson_iter it;
+	int32_t code = 0;
+	if (bson_find(reply->data, "code", &it))
+		bson_iter_int32(&it, &code);
+	message_free(reply);
+	return code;
+}
+
+long sys_recv(SYSCALL_ARGS)
+{
+	(void)a4;
+	struct panda_msg um;
+	struct kobj *obj __free(kobj_put) = NULL;
+	struct message *m = NULL;
+	uint32_t need_size, need_handles;
+	int rc;
+
+	if (copy_from_user(&um, a1, sizeof(um)))
+		return -EFAULT;
+	if (um.handle_count > PANDA_MSG_HANDLES)
+		um.handle_count = PANDA_MSG_HANDLES;
+	if (a2 & PANDA_RECV_REPLY) {
+		rc = handle_get(my_handles(), (panda_handle_t)a0, NULL, RIGHT_SEND, &obj, NULL);
+		if (rc < 0)
+			return rc;
+		m = process_take_parked(current_process(), obj, um.txid);
+		if (!m)
+			return -ENOENT;
+		rc = message_out(m, &um, a1);
+		if (rc < 0)
+			process_park_reply(current_process(), obj, m);	/* still there */
+		return rc < 0 ? rc : (long)um.size;
+	}
+	rc = handle_get(my_handles(), (panda_handle_t)a0, &endpoint_type, RIGHT_RECV, &obj, NULL);
+	if (rc < 0)
+		return rc;
+	rc = endpoint_recv(endpoint_of(obj), um.size, um.handle_count, a2 & PANDA_NONBLOCK, a3,
+			   &m, &need_size, &need_handles);
+	if (rc == -ETOOSMALL) {
+		um.size = need_size;
+		um.handle_count = need_handles;
+		return copy_to_user(a1, &um, sizeof(um)) ? -EFAULT : -ETOOSMALL;
+	}
+	if (rc < 0)
+		return rc;
+	rc = message_out(m, &um, a1);
+	if (rc < 0) {
+		endpoint_unreceive(endpoint_of(obj), m);
+		return rc;
+	}
+	return um.size;
+}
+
+long sys_call(SYSCALL_ARGS)
+{
+	(void)a4;
+	struct panda_msg req, reply_buf;
+	struct kobj *obj __free(kobj_put) = NULL;
+	struct message *m, *reply = NULL;
+	uint32_t rights;
+	struct process *self = current_process();
+
+	if (copy_from_user(&req, a1, sizeof(req)) || copy_from_user(&reply_buf, a2, sizeof(reply_buf)))
+		return -EFAULT;
+	if (reply_buf.handle_count > PANDA_MSG_HANDLES)
+		reply_buf.handle_count = PANDA_MSG_HANDLES;
+	int rc = handle_get(my_handles(), (panda_handle_t)a0, NULL, RIGHT_SEND, &obj, &rights);
+	if (rc < 0)
+		return rc;
+	bool is_endpoint = obj->type == &endpoint_type;
+	if (!is_endpoint && !obj->type->call)
+		return -EINVAL;
+	rc = message_in(&req, is_endpoint ? endpoint_of(obj) : NULL, &m);
+	if (rc < 0)
+		return rc;
+	if (is_endpoint) {
+		rc = endpoint_call(endpoint_of(obj), m, a3, &reply);
+		if (rc < 0)
+			return rc;
+	} else {
+		{
+			guard(spinlock)(&self->lock);
+			do
+				m->txid = ++self->next_txid;
+			while (m->txid == 0);
+		}
+		reply = kernel_call(obj, rights, m);
+		message_free(m);
+		if (!reply)
+			return -ENOMEM;
+	}
+	rc = message_out(reply, &reply_buf, a2);
+	if (rc == -ETOOSMALL)
+		process_park_reply(self, obj, reply);	/* fetch it with PANDA_RECV_REPLY */
+	else if (rc < 0)
+		message_free(reply);	/* no buffer to put it in: it goes */
+	return rc < 0 ? rc : (long)reply_buf.size;
+}
+
+/* --- wait --------------------------------------------------------------- */
+
+struct wait_entry {
+	struct kobj *obj;
+	struct waiter waiter;
+};
+
+static void wait_release(struct wait_entry *e, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		wait_queue_remove(e[i].obj->type->signal_queue(e[i].obj), &e[i].waiter);
+		kobj_put(e[i].obj);
+	}
+}
+
+/* Registers on every object, then checks them; returns how many items are
+ * ready (their `got` set), 0 to sleep. Interrupts are off. */
+static uint32_t wait_check(struct panda_wait_item *items, struct wait_entry *e, uint32_t n)
+{
+	uint32_t ready = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		wait_queue_add(e[i].obj->type->signal_queue(e[i].obj), &e[i].waiter);
+		items[i].got = e[i].obj->type->signals(e[i].obj) & items[i].want;
+		ready += items[i].got != 0;
+	}
+	return ready;
+}
+
+long sys_wait(SYSCALL_ARGS)
+{
+	(void)a3, (void)a4;
+	uint64_t deadline = a2;
+	uint32_t n = (uint32_t)a1;
+	struct thread *t = current_thread();
+	long rc = 0;
+
+	if (a1 == 0 || a1 > PANDA_WAIT_MAX)
+		return a1 ? -E2BIG : -EINVAL;
+	struct panda_wait_item *items __free(kfree) = kmalloc(n * sizeof(*items));
+	struct wait_entry *e __free(kfree) = kmalloc(n * sizeof(*e));
+	if (!items || !e)
+		return -ENOMEM;
+	if (copy_from_user(items, a0, n * sizeof(*items)))
+		return -EFAULT;
+	uint32_t got = 0;
+	for (; got < n; got++) {
+		rc = handle_get(my_handles(), items[got].handle, NULL, RIGHT_WAIT, &e[got].obj, NULL);
+		if (rc == 0 && !e[got].obj->type->signals) {
+			kobj_put(e[got].obj);
+			rc = -EINVAL;
+		}
+		if (rc < 0)
+			break;
+		e[got].waiter = (struct waiter){ .thread = t };
+		list_init(&e[got].waiter.link);
+	}
+	if (rc < 0) {
+		wait_release(e, got);
+		return rc;
+	}
+	for (;;) {
+		irq_state_t irq = arch_irq_save();
+		sched_block_prepare(deadline);
+		uint32_t ready = wait_check(items, e, n);
+		if (ready || t->killed || deadline == 0 || arch_clock_ns() >= deadline) {
+			sched_block_cancel();
+			arch_irq_restore(irq);
+			rc = ready ? (long)ready : t->killed ? -ECANCELED : -ETIMEDOUT;
+			break;
+		}
+		arch_irq_restore(irq);
+		sched_block();
+	}
+	wait_release(e, n);
+	if (rc > 0 && copy_to_user(a0, items, n * sizeof(*items)))
+		return -EFAULT;
+	return rc;
+}

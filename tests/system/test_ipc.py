@@ -1,0 +1,19 @@
+"""Channels, messages and handles, driven from user space: /bin/ipc-test
+runs as init with /bin/ipc-peer as the other end of its channels and
+decides the verdict (exit status 0 powers off as a pass)."""
+import re
+
+from conftest import OK, boot
+
+
+def test_ipc_checks_all_pass():
+    run = boot("--append", 'init="/bin/ipc-test"', timeout=180)
+    failed = [line for line in run.lines() if line.startswith("ipc-test: FAIL")]
+    assert not failed, "\n".join(failed) + "\n" + run.output
+    assert run.status == OK, run.output
+    results = [line for line in run.lines() if line.startswith("ipc-test:")]
+    assert results, run.output
+    m = re.fullmatch(r"ipc-test: (\d+) checks passed", results[-1])
+    assert m, run.output
+    assert int(m.group(1)) >= 100, run.output
+    assert "PANIC" not in run.output
