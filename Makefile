@@ -140,7 +140,7 @@ unit-tests: $(UNIT_BINS) $(BSON_CORPUS_RUN)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP -I.
-FUZZ_LIB_OBJS := $(BUILD)/fuzz-lib/bson.c.o $(BUILD)/fuzz-lib/string.c.o
+FUZZ_LIB_OBJS := $(patsubst %,$(BUILD)/fuzz-lib/%.c.o,bson bson_build bson_json string)
 
 $(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h
 	@mkdir -p $(@D)

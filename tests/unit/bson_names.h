@@ -60,3 +60,4 @@
 #define bson_to_json lib_bson_to_json
 #define bson_to_json_buf lib_bson_to_json_buf
 #define bson_validate lib_bson_validate
+#define bson_utf8_valid lib_bson_utf8_valid

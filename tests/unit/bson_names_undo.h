@@ -55,3 +55,4 @@
 #undef bson_to_json
 #undef bson_to_json_buf
 #undef bson_validate
+#undef bson_utf8_valid
