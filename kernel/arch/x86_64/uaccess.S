@@ -5,7 +5,9 @@
 #define ENAMETOOLONG 36
 
 	.text
-/* long arch_copy_user(void *dst, const void *src, size_t n): 0 or -EFAULT */
+/* long arch_copy_user(void *dst, const void *src, size_t n): 0 or -EFAULT
+ * Aligned so the rep loops never straddle a page (see lib/string.c). */
+	.align 64
 	.global arch_copy_user
 arch_copy_user:
 	movq %rdx, %rcx
