@@ -121,9 +121,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/bson_names.h 
 	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -Ikernel -include tests/unit/bson_names.h \
 		-o $@ $< $(UNIT_SRCS_$*) $(HOST_LIB_OBJS) $(UNIT_FLAGS_$*)
 
-# The BSON corpus (MongoDB's bson-corpus tests) is shared test data beside
-# the repository; tests/unit/test_bson_corpus.py drives this runner over it.
-BSON_CORPUS := $(abspath ../shared/testdata/bson-corpus)
+# The BSON corpus (MongoDB's bson-corpus tests, copied unchanged from the
+# project's shared test data into tests/data so any checkout is complete);
+# tests/unit/test_bson_corpus.py drives this runner over it.
+BSON_CORPUS := $(abspath tests/data/bson-corpus)
 BSON_CORPUS_RUN := $(BUILD)/tests/bson/corpus-run
 
 $(BSON_CORPUS_RUN): tests/unit/bson_corpus_run.c tests/unit/bson_rebuild.h \

@@ -11,8 +11,9 @@ README.md), one test per case, through build/tests/bson/corpus-run:
   same keys in the same order, numbers of the same kind (integer or double)
   and value, doubles bit for bit, $date strings naming the same instant.
 
-The corpus directory is $BSON_CORPUS, else ../shared/testdata/bson-corpus
-beside the repository. A missing corpus or runner fails; nothing is skipped.
+The corpus directory is $BSON_CORPUS, else tests/data/bson-corpus (an
+unchanged copy of the project's shared test data, so a checkout tests
+itself wherever it lies). A missing corpus or runner fails; nothing is skipped.
 """
 
 import datetime
@@ -26,8 +27,7 @@ import subprocess
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CORPUS = os.environ.get("BSON_CORPUS") or os.path.join(
-    os.path.dirname(ROOT), "shared", "testdata", "bson-corpus")
+CORPUS = os.environ.get("BSON_CORPUS") or os.path.join(ROOT, "tests", "data", "bson-corpus")
 RUNNER = os.path.join(ROOT, "build", "tests", "bson", "corpus-run")
 
 
