@@ -119,7 +119,12 @@ struct panda_spawn {
 };
 
 /* How a process ended. */
-enum { EXIT_NORMAL = 0, EXIT_KILLED = 1, EXIT_FAULT = 2 };
+enum {
+	EXIT_NORMAL = 0,
+	EXIT_KILLED = 1,		/* process_kill */
+	EXIT_FAULT = 2,			/* an exception in user mode */
+	EXIT_INTERRUPTED = 3,		/* Ctrl-C on the console it was foreground of */
+};
 
 struct panda_exit_status {
 	int32_t code;			/* exit(code); -1 when killed or faulted */
@@ -127,8 +132,9 @@ struct panda_exit_status {
 };
 
 /* Where programs find their well-known handles among the startup handles
- * (init gets both from the kernel; programs pass them on in this order). */
-enum { STARTUP_ROOT = 0, STARTUP_CONSOLE = 1 };
+ * (init gets all three from the kernel; programs pass root and console on
+ * in these places; the power handle stays with init). */
+enum { STARTUP_ROOT = 0, STARTUP_CONSOLE = 1, STARTUP_POWER = 2 };
 
 /* What a new process finds at its first instruction: rdi points to this
  * block, on its stack. The strings and arrays it points to follow it. */

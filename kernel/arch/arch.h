@@ -76,6 +76,22 @@ void arch_tlb_flush_page(uintptr_t va);
 uint64_t arch_tsc(void);
 uint64_t arch_tsc_hz(void);
 
+/* Device interrupts. An ISA IRQ (0-15) is routed through the IOAPIC (with
+ * the MADT's interrupt source overrides, once ACPI has told them) to a
+ * vector of its own; handler(ctx) runs in interrupt context and the
+ * interrupt is acknowledged for it. 0, -EBUSY (taken), -EINVAL. */
+int arch_irq_attach(unsigned isa_irq, void (*handler)(void *ctx), void *ctx);
+/* Interrupt controllers as ACPI's MADT describes them; without a call the
+ * kernel assumes one IOAPIC at 0xfec00000 and identity-mapped ISA IRQs. */
+struct irq_override {
+	uint8_t isa_irq;
+	uint32_t gsi;
+	uint16_t flags;			/* MPS INTI flags: polarity, trigger */
+};
+void arch_irq_configure(uint64_t ioapic_phys, uint32_t gsi_base,
+			const struct irq_override *overrides, unsigned count);
+uint64_t arch_irq_spurious_count(void);
+
 /* Monotonic time in ns since arch_clock_init(), from the TSC. */
 void arch_clock_init(void);
 uint64_t arch_clock_ns(void);
@@ -84,7 +100,6 @@ uint64_t arch_clock_ns(void);
  * deadline armed with arch_timer_oneshot(ns from now; 0 disarms) passes. */
 void arch_timer_init(void (*handler)(void));
 void arch_timer_oneshot(uint64_t ns);
-uint64_t arch_spurious_interrupts(void);
 
 /* Threads. A thread's kernel stack holds, when it is not running, the
  * frame arch_switch left; a user thread's entry frame sits at the top. */

@@ -9,6 +9,7 @@
 #ifndef CORE_KOBJ_H
 #define CORE_KOBJ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,16 @@ struct kobj_type {
 	 * error reply. */
 	int (*call)(struct kobj *obj, uint32_t rights, struct message *req,
 		    struct bson_builder *reply);
+
+	/* Objects that produce messages for recv (optional): the next one, if
+	 * it fits max_size and max_handles (else -ETOOSMALL with *need_size
+	 * and *need_handles set, and it stays), waiting until deadline unless
+	 * nonblock. unreceive() puts a message back at the head when handing
+	 * it to the caller failed. */
+	int (*recv)(struct kobj *obj, uint32_t max_size, uint32_t max_handles, bool nonblock,
+		    uint64_t deadline, struct message **out, uint32_t *need_size,
+		    uint32_t *need_handles);
+	void (*unreceive)(struct kobj *obj, struct message *m);
 };
 
 struct kobj {

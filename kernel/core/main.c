@@ -13,6 +13,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
+#include "dev/console.h"
 #include "fs/initrd.h"
 #include "proc/process.h"
 
@@ -81,6 +82,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	vm_init();
 	arch_init_faults();
 
+	console_init();
 	process_init();
 	sched_init();
 	initrd_init();

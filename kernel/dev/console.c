@@ -1,20 +1,295 @@
+/* The console object: output to every screen the kernel has (serial, and
+ * the display once there is one), input from the keyboard and the serial
+ * line through one line discipline. Protocol in docs/protocols.md.
+ *
+ * Cooked mode (the default) collects a line with echo, Backspace, Ctrl-U
+ * (erase the line) and Enter; Ctrl-D on an empty line is end of input.
+ * Raw mode hands every key press over as it comes, without echo. In both,
+ * Ctrl-C kills the foreground process its holder named, if any. */
 #include "dev/console.h"
 
 #include "core/log.h"
 #include "core/panic.h"
+#include "dev/input.h"
 #include "lib/abi.h"
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "object/message.h"
+#include "proc/process.h"
 
-static struct kobj console;
+#define LINE_MAX	1024		/* bytes in the line being typed */
+#define QUEUE_BYTES	4096		/* typed-ahead input not yet received */
+#define EVENT_MSG_MAX	96		/* a raw-mode key document */
+
+/* Typed-ahead input: complete lines (cooked) or key events (raw), kept as
+ * ready-made documents in a byte ring would be overkill: a queue of small
+ * records in a fixed buffer does. */
+struct input_record {
+	uint16_t len;			/* bytes of text, or 0 for a key event / EOF */
+	uint8_t kind;			/* REC_LINE, REC_KEY, REC_EOF */
+	struct key_event key;
+};
+
+enum { REC_LINE, REC_KEY, REC_EOF };
+
+static struct {
+	struct kobj obj;
+	struct spinlock lock;		/* guards everything below */
+	bool raw;
+	char line[LINE_MAX];		/* being typed (cooked) */
+	size_t line_len;
+	uint8_t queue[QUEUE_BYTES];	/* records and their text, FIFO */
+	size_t head, tail;		/* byte offsets; head == tail: empty */
+	uint64_t dropped;		/* input lost to a full queue */
+	struct message *pending;	/* built but not yet taken by recv */
+	struct process *foreground;	/* killed by Ctrl-C (a reference) */
+	struct wait_queue readers;
+} console;
 
 static void console_destroy(struct kobj *obj)
 {
 	(void)obj;
 	panic("console: the console object lost its last reference");
 }
+
+/* --- the input queue (caller holds the lock) -------------------------- */
+
+static size_t queue_used(void)
+{
+	return console.tail - console.head;
+}
+
+static void queue_put(const void *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		console.queue[(console.tail + i) % QUEUE_BYTES] = ((const uint8_t *)data)[i];
+	console.tail += n;
+}
+
+static void queue_get(void *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		((uint8_t *)data)[i] = console.queue[(console.head + i) % QUEUE_BYTES];
+	console.head += n;
+}
+
+static bool push_record(uint8_t kind, const struct key_event *key, const char *text, size_t len)
+{
+	struct input_record r = { .len = (uint16_t)len, .kind = kind };
+
+	if (key)
+		r.key = *key;
+	if (QUEUE_BYTES - queue_used() < sizeof(r) + len) {
+		console.dropped++;
+		return false;
+	}
+	queue_put(&r, sizeof(r));
+	queue_put(text, len);
+	return true;
+}
+
+/* --- output ----------------------------------------------------------- */
+
+static void echo(const char *text, size_t n)
+{
+	log_write_text(text, n);
+}
+
+/* --- input: the line discipline ------------------------------------- */
+
+/* Returns true when readers should wake; *interrupt gets the process
+ * Ctrl-C kills (with a reference). Caller holds the lock. */
+static bool discipline(const struct key_event *ev, struct process **interrupt)
+{
+	uint32_t k = ev->key;
+
+	if (k == 0x03 && console.foreground) {		/* Ctrl-C */
+		*interrupt = process_get(console.foreground);
+		console.line_len = 0;
+		if (!console.raw)
+			echo("^C\n", 3);
+		return false;
+	}
+	if (console.raw)
+		return push_record(REC_KEY, ev, NULL, 0);
+	switch (k) {
+	case '\n':
+		echo("\n", 1);
+		push_record(REC_LINE, NULL, console.line, console.line_len);
+		console.line_len = 0;
+		return true;
+	case '\b':
+		if (console.line_len) {
+			/* Erase a whole UTF-8 character, not just its last byte. */
+			do
+				console.line_len--;
+			while (console.line_len &&
+			       (console.line[console.line_len] & 0xc0) == 0x80);
+			echo("\b \b", 3);
+		}
+		return false;
+	case 0x15:					/* Ctrl-U */
+		for (; console.line_len; console.line_len--)
+			echo("\b \b", 3);
+		return false;
+	case 0x04:					/* Ctrl-D */
+		if (console.line_len == 0) {
+			push_record(REC_EOF, NULL, NULL, 0);
+			return true;
+		}
+		return false;
+	case 0x03:					/* Ctrl-C, nobody to stop */
+		console.line_len = 0;
+		echo("^C\n", 3);
+		return false;
+	}
+	if (k >= 0x110000 || k < 0x20 || k == 0x7f)
+		return false;		/* other keys mean nothing to a line */
+	char utf8[4];
+	size_t n = k < 0x80 ? 1 : k < 0x800 ? 2 : k < 0x10000 ? 3 : 4;
+	if (n == 1) {
+		utf8[0] = (char)k;
+	} else {
+		for (size_t i = n - 1; i > 0; i--, k >>= 6)
+			utf8[i] = (char)(0x80 | (k & 0x3f));
+		utf8[0] = (char)((0xf0 << (4 - n)) | k);
+	}
+	if (console.line_len + n > LINE_MAX) {
+		console.dropped++;
+		return false;
+	}
+	memcpy(console.line + console.line_len, utf8, n);
+	console.line_len += n;
+	echo(utf8, n);
+	return false;
+}
+
+void console_input(const struct key_event *ev)
+{
+	struct process *interrupt = NULL;
+	bool wake;
+
+	if (!console.obj.type)
+		return;			/* input before console_init */
+	{
+		guard(spinlock)(&console.lock);
+		wake = discipline(ev, &interrupt);
+	}
+	if (interrupt) {
+		process_kill(interrupt, EXIT_INTERRUPTED);
+		process_put(interrupt);
+	}
+	if (wake)
+		wait_queue_wake_all(&console.readers, 0);
+}
+
+/* --- recv ------------------------------------------------------------- */
+
+/* The next record as a document: {"line": text}, {"key": code, "mods": m,
+ * "text": character} or NULL for end of input. Caller holds the lock and
+ * has checked the queue is not empty. */
+static int next_message(struct message **out)
+{
+	struct input_record r;
+
+	queue_get(&r, sizeof(r));
+	if (r.kind == REC_EOF) {
+		*out = NULL;
+		return 0;
+	}
+	struct message *m = message_alloc(r.len + EVENT_MSG_MAX, 0);
+	if (!m) {
+		console.head += r.len;
+		return -ENOMEM;
+	}
+	struct bson_builder b;
+	bson_build_init(&b, m->data, r.len + EVENT_MSG_MAX);
+	if (r.kind == REC_LINE) {
+		char text[LINE_MAX];
+		queue_get(text, r.len);
+		bson_append_utf8(&b, "line", text, r.len);
+	} else {
+		bson_append_int64(&b, "key", r.key.key);
+		bson_append_int32(&b, "mods", (int32_t)r.key.modifiers);
+		if (r.key.key < 0x80 && r.key.key >= 0x20) {
+			char c = (char)r.key.key;
+			bson_append_utf8(&b, "text", &c, 1);
+		}
+	}
+	m->size = (uint32_t)bson_build_finish(&b);
+	*out = m;
+	return 0;
+}
+
+static bool readable(void *arg)
+{
+	(void)arg;
+	guard(spinlock)(&console.lock);
+	return console.pending || queue_used();
+}
+
+static int console_recv(struct kobj *obj, uint32_t max_size, uint32_t max_handles,
+			bool nonblock, uint64_t deadline, struct message **out,
+			uint32_t *need_size, uint32_t *need_handles)
+{
+	(void)obj, (void)max_handles;
+	for (;;) {
+		int rc = -EAGAIN;
+		{
+			guard(spinlock)(&console.lock);
+			if (!console.pending && queue_used()) {
+				rc = next_message(&console.pending);
+				if (rc == 0 && !console.pending)
+					return -EPIPE;		/* end of input */
+			}
+			if (console.pending) {
+				if (console.pending->size > max_size) {
+					*need_size = console.pending->size;
+					*need_handles = 0;
+					return -ETOOSMALL;
+				}
+				*out = console.pending;
+				console.pending = NULL;
+				return 0;
+			}
+			if (rc == -ENOMEM)
+				return rc;
+		}
+		if (nonblock)
+			return -EAGAIN;
+		rc = wait_event(&console.readers, readable, NULL, deadline);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+static void console_unreceive(struct kobj *obj, struct message *m)
+{
+	(void)obj;
+	{
+		guard(spinlock)(&console.lock);
+		if (!console.pending) {
+			console.pending = m;
+			m = NULL;
+		}
+	}
+	message_free(m);
+}
+
+static uint32_t console_signals(struct kobj *obj)
+{
+	(void)obj;
+	return readable(NULL) ? SIGNAL_READABLE : 0;
+}
+
+static struct wait_queue *console_signal_queue(struct kobj *obj)
+{
+	(void)obj;
+	return &console.readers;
+}
+
+/* --- requests --------------------------------------------------------- */
 
 /* {"op": "write", "data": string or binary} -> {"written": n} */
 static int console_write(uint32_t rights, const uint8_t *doc, struct bson_builder *reply)
@@ -39,6 +314,46 @@ static int console_write(uint32_t rights, const uint8_t *doc, struct bson_builde
 	return 0;
 }
 
+/* {"op": "mode", "raw": bool} */
+static int console_mode(uint32_t rights, const uint8_t *doc)
+{
+	struct bson_iter it;
+	bool raw;
+
+	if (!(rights & RIGHT_WRITE))
+		return -EACCES;
+	if (!bson_find(doc, "raw", &it) || !bson_iter_bool(&it, &raw))
+		return -EINVAL;
+	guard(spinlock)(&console.lock);
+	console.raw = raw;
+	console.line_len = 0;
+	return 0;
+}
+
+/* {"op": "foreground"} with a process handle attached, or none to clear. */
+static int console_foreground(uint32_t rights, struct message *req)
+{
+	struct process *p = NULL, *old;
+
+	if (!(rights & RIGHT_WRITE))
+		return -EACCES;
+	if (req->handle_count > 1)
+		return -EINVAL;
+	if (req->handle_count == 1) {
+		if (req->objs[0]->type != &process_type || !(req->rights[0] & RIGHT_KILL))
+			return req->objs[0]->type != &process_type ? -EINVAL : -EACCES;
+		p = process_get(kobj_of(req->objs[0], struct process, obj));
+	}
+	{
+		guard(spinlock)(&console.lock);
+		old = console.foreground;
+		console.foreground = p;
+	}
+	if (old)
+		process_put(old);
+	return 0;
+}
+
 static int console_call(struct kobj *obj, uint32_t rights, struct message *req,
 			struct bson_builder *reply)
 {
@@ -51,6 +366,10 @@ static int console_call(struct kobj *obj, uint32_t rights, struct message *req,
 		return -EINVAL;
 	if (len == 5 && memcmp(op, "write", 5) == 0)
 		return console_write(rights, req->data, reply);
+	if (len == 4 && memcmp(op, "mode", 4) == 0)
+		return console_mode(rights, req->data);
+	if (len == 10 && memcmp(op, "foreground", 10) == 0)
+		return console_foreground(rights, req);
 	return -ENOSYS;
 }
 
@@ -58,11 +377,20 @@ const struct kobj_type console_type = {
 	.name = "console",
 	.destroy = console_destroy,
 	.call = console_call,
+	.recv = console_recv,
+	.unreceive = console_unreceive,
+	.signals = console_signals,
+	.signal_queue = console_signal_queue,
 };
+
+void console_init(void)
+{
+	kobj_init(&console.obj, &console_type);	/* the kernel's reference */
+	console.lock = (struct spinlock)SPINLOCK_INIT("console");
+	wait_queue_init(&console.readers);
+}
 
 struct kobj *console_object(void)
 {
-	if (!console.type)
-		kobj_init(&console, &console_type);	/* the kernel's reference */
-	return kobj_get(&console);
+	return kobj_get(&console.obj);
 }

@@ -8,6 +8,8 @@
 
 extern const struct kobj_type console_type;
 
+/* Sets the console object up; before anything can type or hold it. */
+void console_init(void);
 /* The console object, with one more reference for the caller. */
 struct kobj *console_object(void);
 

@@ -136,12 +136,27 @@ static struct wait_queue *endpoint_signal_queue(struct kobj *obj)
 	return &endpoint_of(obj)->changed;
 }
 
+static int endpoint_recv_op(struct kobj *obj, uint32_t max_size, uint32_t max_handles,
+			    bool nonblock, uint64_t deadline, struct message **out,
+			    uint32_t *need_size, uint32_t *need_handles)
+{
+	return endpoint_recv(endpoint_of(obj), max_size, max_handles, nonblock, deadline, out,
+			     need_size, need_handles);
+}
+
+static void endpoint_unreceive_op(struct kobj *obj, struct message *m)
+{
+	endpoint_unreceive(endpoint_of(obj), m);
+}
+
 const struct kobj_type endpoint_type = {
 	.name = "channel endpoint",
 	.destroy = endpoint_destroy,
 	.on_zero_handles = endpoint_zero_handles,
 	.signals = endpoint_signals,
 	.signal_queue = endpoint_signal_queue,
+	.recv = endpoint_recv_op,
+	.unreceive = endpoint_unreceive_op,
 };
 
 static struct endpoint *endpoint_new(struct channel *ch)

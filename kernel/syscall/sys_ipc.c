@@ -253,11 +253,13 @@ long sys_recv(SYSCALL_ARGS)
 			process_park_reply(current_process(), obj, m);	/* still there */
 		return rc < 0 ? rc : (long)um.size;
 	}
-	rc = handle_get(my_handles(), (panda_handle_t)a0, &endpoint_type, RIGHT_RECV, &obj, NULL);
+	rc = handle_get(my_handles(), (panda_handle_t)a0, NULL, RIGHT_RECV, &obj, NULL);
 	if (rc < 0)
 		return rc;
-	rc = endpoint_recv(endpoint_of(obj), um.size, um.handle_count, a2 & PANDA_NONBLOCK, a3,
-			   &m, &need_size, &need_handles);
+	if (!obj->type->recv)
+		return -EINVAL;
+	rc = obj->type->recv(obj, um.size, um.handle_count, a2 & PANDA_NONBLOCK, a3, &m,
+			     &need_size, &need_handles);
 	if (rc == -ETOOSMALL) {
 		um.size = need_size;
 		um.handle_count = need_handles;
@@ -267,7 +269,7 @@ long sys_recv(SYSCALL_ARGS)
 		return rc;
 	rc = message_out(m, &um, a1);
 	if (rc < 0) {
-		endpoint_unreceive(endpoint_of(obj), m);
+		obj->type->unreceive(obj, m);
 		return rc;
 	}
 	return um.size;

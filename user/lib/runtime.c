@@ -90,6 +90,7 @@ const char *panda_exit_how_name(uint32_t how)
 	case EXIT_NORMAL: return "normal";
 	case EXIT_KILLED: return "killed";
 	case EXIT_FAULT: return "fault";
+	case EXIT_INTERRUPTED: return "interrupted";
 	}
 	return "unknown";
 }

@@ -9,6 +9,7 @@
 #define MSR_APIC_BASE		0x1b
 #define APIC_BASE_ENABLE	(1u << 11)
 
+#define LAPIC_ID		0x020
 #define LAPIC_EOI		0x0b0
 #define LAPIC_SVR		0x0f0
 #define LAPIC_LVT_TIMER		0x320
@@ -39,12 +40,14 @@ static void lapic_write(unsigned reg, uint32_t value)
 	lapic[reg / 4] = value;
 }
 
+void lapic_eoi(void);
+
 static void timer_interrupt(struct trap_frame *frame)
 {
 	(void)frame;
 	/* Acknowledge first: the handler may switch threads and come back
 	 * here only much later. */
-	lapic_write(LAPIC_EOI, 0);
+	lapic_eoi();
 	if (timer_handler)
 		timer_handler();
 }
@@ -110,7 +113,17 @@ void arch_timer_oneshot(uint64_t ns)
 	lapic_write(LAPIC_TIMER_INITIAL, (uint32_t)ticks);
 }
 
-uint64_t arch_spurious_interrupts(void)
+uint64_t arch_irq_spurious_count(void)
 {
 	return spurious_count;
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
 }
