@@ -37,6 +37,9 @@ KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
 LIB_SRCS    := $(shell find lib -name '*.c' | sort)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) \
 	$(patsubst lib/%,$(BUILD)/kernel-lib/%.o,$(LIB_SRCS))
+# The screen font (kernel/dev/screen.c), drawn in tools/font/panda-8x16.txt,
+# becomes C in build/ (rule below, after the kernel's compile rules).
+KERNEL_OBJS += $(BUILD)/gen/screen-font.c.o
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
@@ -62,6 +65,14 @@ $(BUILD)/%.S.o: %.S
 
 $(BUILD)/kernel-lib/%.c.o: lib/%.c
 	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# The screen font: tools/gen-font turns the drawing into a C array.
+$(BUILD)/gen/screen-font.c: tools/font/panda-8x16.txt tools/gen-font
+	@mkdir -p $(@D)
+	$(Q)$(call say,GEN,$@)tools/gen-font $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/screen-font.c.o: $(BUILD)/gen/screen-font.c
 	$(Q)$(call say,CC,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 # The kernel embeds its own symbol table for backtraces. Pass 1 links with an
@@ -109,6 +120,8 @@ $(BUILD)/host-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h
 UNIT_SRCS_test_buddy := kernel/mm/buddy.c
 UNIT_SRCS_test_slab := kernel/mm/slab.c
 UNIT_SRCS_test_eevdf := kernel/proc/eevdf.c
+UNIT_SRCS_test_acpi := kernel/dev/acpi_tables.c
+UNIT_SRCS_test_keymap := kernel/dev/keymap.c
 
 # Extra compiler and linker flags of one unit test: UNIT_FLAGS_<test>.
 UNIT_FLAGS_test_bson_libbson := $(shell pkg-config --cflags --libs libbson-1.0 2>/dev/null)

@@ -2,6 +2,7 @@
 
 #include "core/params.h"
 #include "core/spinlock.h"
+#include "dev/screen.h"
 #include "dev/serial.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -14,6 +15,7 @@ static void console_sink(void *ctx, const char *text, size_t n)
 {
 	(void)ctx;
 	serial_write(text, n);
+	screen_write(text, n);		/* a no-op until screen_init succeeded */
 }
 
 void log_vprintf(enum log_level level, const char *fmt, va_list ap)
@@ -39,6 +41,7 @@ void log_write_text(const char *text, size_t n)
 	irq_state_t s = spin_lock(&log_lock);
 
 	serial_write(text, n);
+	screen_write(text, n);
 	spin_unlock(&log_lock, s);
 }
 
@@ -59,6 +62,7 @@ void log_set_level(enum log_level level)
 void log_enter_panic_mode(void)
 {
 	panic_mode = true;
+	screen_panic_mode();
 	current_level = LOG_DEBUG;
 }
 

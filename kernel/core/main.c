@@ -8,13 +8,18 @@
 #include "core/panic.h"
 #include "core/params.h"
 #include "core/selftest.h"
+#include "dev/acpi.h"
+#include "dev/console.h"
+#include "dev/ps2.h"
+#include "dev/screen.h"
 #include "dev/serial.h"
+#include "fs/initrd.h"
 #include "lib/cmdline.h"
+#include "lib/format.h"
+#include "lib/string.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
-#include "dev/console.h"
-#include "fs/initrd.h"
 #include "proc/process.h"
 
 void mm_bench_run_requested(void);
@@ -73,19 +78,26 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	arch_read_boot_info(&boot_info, magic, info_phys);
 	apply_command_line();
 
-	kprintf("Panda OS %s: %lu MiB usable memory\n", PANDA_VERSION,
-		boot_info.usable_bytes >> 20);
+	char banner[80];
+	fmt_snprintf(banner, sizeof(banner), "Panda OS %s: %lu MiB usable memory\n",
+		     PANDA_VERSION, boot_info.usable_bytes >> 20);
+	kprintf("%s", banner);
 	report_boot();
 
 	frame_init();
 	kmalloc_init();
+	if (screen_init())
+		screen_write(banner, strlen(banner));	/* it went to serial only */
 	vm_init();
 	arch_init_faults();
+	acpi_init();
 
 	console_init();
 	process_init();
 	sched_init();
 	initrd_init();
+	ps2_init();
+	serial_input_init();
 
 	struct thread *t = thread_create_kernel("kinit", kernel_init, NULL);
 	if (!t)

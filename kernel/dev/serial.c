@@ -2,7 +2,12 @@
 
 #include <stdint.h>
 
+#include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
+#include "core/log.h"
+#include "core/spinlock.h"
+#include "dev/input.h"
+#include "dev/keymap.h"
 
 #define COM1		0x3f8
 #define REG_DATA	0	/* DLAB=0: transmit/receive */
@@ -18,7 +23,11 @@
 #define LCR_DLAB	0x80
 #define MCR_DTR_RTS_OUT2 0x0b
 #define MCR_LOOPBACK	0x10
+#define LSR_DATA_READY	0x01
 #define LSR_THR_EMPTY	0x20
+#define IER_RX_DATA	0x01	/* received data available (and FIFO timeout) */
+
+#define SERIAL_IRQ	4	/* COM1 */
 
 /* A transmitter that never drains (unplugged real hardware) must not hang
  * the kernel: give up on a byte after this many polls. */
@@ -60,4 +69,127 @@ void serial_write(const char *text, size_t n)
 			put_byte('\r');
 		put_byte(text[i]);
 	}
+}
+
+/* --- input -----------------------------------------------------------------
+ * IRQ 4 drains the receive FIFO, decodes the bytes (a terminal's keys:
+ * dev/keymap.c) and queues the events in a fixed ring, then hands them to
+ * console_input(). Lock order: rx_lock, then the log's lock and whatever
+ * console_input takes. Output never takes rx_lock. */
+
+/* Bytes read per interrupt at most; the FIFO holds 16. */
+#define RX_DRAIN_MAX	256
+/* After a lone ESC, how long to wait for the rest of an escape sequence
+ * before taking it as the Esc key: LSR polls, each about 1 us on real
+ * hardware, so some 2 ms, 20 character times at 115200 baud. Terminals send
+ * a sequence in one write, so its bytes arrive back to back. */
+#define ESC_WAIT_POLLS	2000
+
+static struct spinlock rx_lock = SPINLOCK_INIT("serial-rx");
+/* Guarded by rx_lock. */
+static struct serial_decoder decoder;
+static struct key_ring rx_ring;
+static uint64_t rx_bytes;
+
+static bool rx_attached;
+
+static bool data_ready(void)
+{
+	return inb(COM1 + REG_LSR) & LSR_DATA_READY;
+}
+
+static bool wait_data_ready(void)
+{
+	for (int i = 0; i < ESC_WAIT_POLLS; i++)
+		if (data_ready())
+			return true;
+	return false;
+}
+
+static void queue_events(const struct key_event *ev, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		key_ring_push(&rx_ring, &ev[i]);
+}
+
+/* Runs in interrupt context, and once from serial_input_init. */
+static void serial_irq(void *ctx)
+{
+	struct key_event ev[SERIAL_DECODE_MAX];
+	bool quiet = false;
+
+	(void)ctx;
+	irq_state_t s = spin_lock(&rx_lock);
+	for (int i = 0; i < RX_DRAIN_MAX; i++) {
+		if (!data_ready() && !(serial_decode_esc_pending(&decoder) && wait_data_ready())) {
+			quiet = true;
+			break;
+		}
+		uint8_t byte = inb(COM1 + REG_DATA);
+		rx_bytes++;
+		queue_events(ev, serial_decode_feed(&decoder, byte, ev));
+	}
+	/* A lone ESC that nothing followed is the Esc key. (Only that: a
+	 * partial sequence or UTF-8 character waits for its next bytes.) */
+	if (quiet && serial_decode_esc_pending(&decoder))
+		queue_events(ev, serial_decode_flush(&decoder, ev));
+
+	struct key_event out;
+	while (key_ring_pop(&rx_ring, &out)) {
+		log_debug("input: serial key 0x%x mods 0x%x\n", out.key, out.modifiers);
+		console_input(&out);
+	}
+
+	/* ISA interrupts are edge-triggered: if bytes are still waiting (the
+	 * drain limit was hit), drop and raise the UART's interrupt line so
+	 * another edge brings us back. */
+	if (data_ready()) {
+		outb(COM1 + REG_IER, 0);
+		outb(COM1 + REG_IER, IER_RX_DATA);
+	}
+	spin_unlock(&rx_lock, s);
+}
+
+bool serial_input_init(void)
+{
+	if (!serial_present) {
+		log_warn("serial: no UART on COM1; no serial input\n");
+		return false;
+	}
+	irq_state_t s = spin_lock(&rx_lock);
+	serial_decode_init(&decoder);
+	key_ring_init(&rx_ring);
+	spin_unlock(&rx_lock, s);
+
+	int err = arch_irq_attach(SERIAL_IRQ, serial_irq, NULL);
+	if (err < 0) {
+		log_warn("serial: cannot attach IRQ %d (error %d); no serial input\n",
+			 SERIAL_IRQ, err);
+		return false;
+	}
+	rx_attached = true;
+	/* OUT2 gates the UART's interrupt onto the ISA line on PCs. */
+	outb(COM1 + REG_MCR, MCR_DTR_RTS_OUT2);
+	outb(COM1 + REG_IER, IER_RX_DATA);
+	/* Bytes typed ahead raised no interrupt: take them now. */
+	serial_irq(NULL);
+	log_info("serial: input on IRQ %d\n", SERIAL_IRQ);
+	return true;
+}
+
+uint64_t serial_input_overflow_count(void)
+{
+	guard(spinlock)(&rx_lock);
+	return rx_ring.dropped;
+}
+
+bool serial_input_irq_attached(void)
+{
+	return rx_attached;
+}
+
+uint64_t serial_input_bytes_received(void)
+{
+	guard(spinlock)(&rx_lock);
+	return rx_bytes;
 }

@@ -1,11 +1,13 @@
 /* The first process. The kernel starts /bin/init from the initrd (or what
- * `init=PATH` or `init="PATH ARGS..."` names), hands it the initrd directory
- * and the console (STARTUP_ROOT, STARTUP_CONSOLE) and waits for it; when init ends, so does the system, with init's status:
+ * `init=PATH` or `init="PATH ARGS..."` names), hands it the initrd directory,
+ * the console and the power object (STARTUP_ROOT, STARTUP_CONSOLE,
+ * STARTUP_POWER) and waits for it; when init ends, so does the system, with init's status:
  * 0 powers off as a pass, anything else as a failure (which is how system
  * tests run a user program as init and read its verdict). */
 #include "core/log.h"
 #include "core/params.h"
 #include "core/shutdown.h"
+#include "dev/acpi.h"
 #include "dev/console.h"
 #include "fs/initrd.h"
 #include "lib/errors.h"
@@ -65,9 +67,11 @@ void init_run(void)
 	req.path = args;
 	req.dir = root;
 	struct kobj *console __free(kobj_put) = console_object();
+	struct kobj *power __free(kobj_put) = power_object();
 	req.grants[STARTUP_ROOT] = (struct spawn_grant){ root, RIGHTS_ALL };
 	req.grants[STARTUP_CONSOLE] = (struct spawn_grant){ console, RIGHTS_ALL };
-	req.grant_count = 2;
+	req.grants[STARTUP_POWER] = (struct spawn_grant){ power, RIGHTS_ALL };
+	req.grant_count = 3;
 	int rc = spawn_process(&req, &init);
 	if (rc < 0) {
 		log_error("kernel: cannot start init \"%s\": %s\n", init_cmd, error_name(rc));

@@ -25,7 +25,7 @@ def test_make_run_prints_banner(console):
 
 
 SUITES = ["boot", "initrd", "printf", "ksyms", "backtrace", "trap",
-          "frames", "heap", "kobj", "vm", "kstack"]
+          "frames", "heap", "kobj", "vm", "kstack", "acpi", "screen", "input"]
 
 
 @pytest.mark.parametrize("suite", SUITES)

@@ -82,7 +82,7 @@ static int read_keys(long count)
 			bson_iter_int64(&it, &key);
 		if (bson_find(buf, "mods", &it))
 			bson_iter_int32(&it, &mods);
-		printf("console-echo: key %#lx mods %#x\n", (unsigned long)key, (unsigned)mods);
+		printf("console-echo: key 0x%lx mods 0x%x\n", (unsigned long)key, (unsigned)mods);
 	}
 	request("mode", "raw", false, 0);
 	return 0;

@@ -44,6 +44,12 @@ mb2_header:
 	.long 0				/* architecture: i386 protected mode */
 	.long mb2_header_end - mb2_header
 	.long -(MB2_MAGIC + (mb2_header_end - mb2_header))
+	/* Framebuffer request (Multiboot 2 spec 3.1.10), optional: GRUB then
+	 * sets a linear 32 bpp mode the screen driver can draw on. */
+	.short 5, 1			/* type, flags: optional */
+	.long 20
+	.long 1024, 768, 32
+	.align 8
 	.short 0, 0			/* end tag */
 	.long 8
 mb2_header_end:
