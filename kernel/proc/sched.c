@@ -126,6 +126,7 @@ void thread_wake(struct thread *t, int result)
 }
 
 /* The timer interrupt: wake expired sleepers, end slices. */
+
 static void timer_tick(void)
 {
 	struct run_queue *rq = this_rq();
@@ -346,6 +347,13 @@ int wait_event(struct wait_queue *wq, bool (*ready)(void *), void *arg, uint64_t
 
 void wait_queue_wake_all(struct wait_queue *wq, int result)
 {
+	/* Waiters join the queue before they check their condition, and the
+	 * caller changed the condition before calling: so a queue that is
+	 * empty after a full barrier has no waiter that could miss the
+	 * change, and most wakeups (nobody waiting) skip the lock. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&wq->waiters.next, __ATOMIC_RELAXED) == &wq->waiters)
+		return;
 	guard(spinlock)(&wq->lock);
 
 	while (!list_empty(&wq->waiters)) {
