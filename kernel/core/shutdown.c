@@ -3,10 +3,22 @@
 #include "arch/arch.h"
 #include "dev/debug_exit.h"
 
+static int (*poweroff_hook)(void);
+
+void system_set_poweroff(int (*fn)(void))
+{
+	poweroff_hook = fn;
+}
+
 void system_exit(enum system_exit_status status)
 {
 	debug_exit(status);
-	/* No debug-exit device (real hardware, or QEMU without it). ACPI
-	 * poweroff arrives with the platform issue; until then, halt. */
+	/* Still running: no debug-exit device (real hardware, or QEMU
+	 * without it). A finished run powers the machine off if the platform
+	 * can; a panic halts, so its report stays on the screen. */
+	int (*fn)(void) = poweroff_hook;
+	poweroff_hook = NULL;		/* once: the hook may end up here again */
+	if (status != EXIT_PANIC && fn)
+		fn();
 	arch_halt_forever();
 }

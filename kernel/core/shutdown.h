@@ -11,6 +11,11 @@ enum system_exit_status {
 	EXIT_POWEROFF = 0x13,		/* 39 */
 };
 
+/* Ends the machine: QEMU's debug-exit device when there is one, else the
+ * registered power-off (for anything but a panic), else a halt. */
 __attribute__((noreturn)) void system_exit(enum system_exit_status status);
+/* How to power the machine off where there is no debug-exit device (ACPI
+ * registers it); returns only when it failed. */
+void system_set_poweroff(int (*fn)(void));
 
 #endif

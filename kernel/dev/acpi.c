@@ -292,6 +292,7 @@ void acpi_init(void)
 		 names);
 	configure_irqs();
 	report_power();
+	system_set_poweroff(acpi_poweroff);	/* for runs that end without QEMU */
 	if (info.hpet.present)
 		log_debug("acpi: HPET at %#lx\n", info.hpet.base.address);
 	for (unsigned i = 0; i < info.mcfg.count; i++)
