@@ -1,68 +1,10 @@
-/* tmpfs: the in-memory filesystem core. The design (memory, nodes, the page
- * tree, directories, readdir's guarantee) is described in tmpfs.h. */
-#include "fs/tmpfs.h"
+/* tmpfs: the in-memory filesystem core: memory, names, directories and
+ * nodes here, file data in tmpfs_file.c. The design (memory, nodes, the
+ * page tree, directories, readdir's guarantee) is described in tmpfs.h. */
+#include "fs/tmpfs_private.h"
 
-#include "core/list.h"
 #include "lib/errors.h"
 #include "lib/string.h"
-
-#define PAGE TMPFS_PAGE_SIZE
-#define FANOUT_SHIFT 9
-#define FANOUT (1u << FANOUT_SHIFT)		/* pointers in an index page */
-#define MAX_HEIGHT 2				/* 512^2 pages = 1 GiB */
-#define MAX_PAGES (TMPFS_MAX_FILE_SIZE / PAGE)
-
-_Static_assert(FANOUT * sizeof(void *) == TMPFS_PAGE_SIZE, "an index page is one page");
-_Static_assert((1ull << (FANOUT_SHIFT * MAX_HEIGHT)) == MAX_PAGES, "the tree covers the cap");
-
-/* A name in a directory. Entries are allocated at their exact size, so the
- * name costs what it is long. */
-struct tmpfs_entry {
-	struct list_node link;		/* the directory's list, in cookie order */
-	struct tmpfs_node *node;
-	uint64_t cookie;		/* readdir position; increasing per directory */
-	uint32_t len;
-	char name[];			/* len bytes, then a NUL */
-};
-
-struct tmpfs_node {
-	struct list_node all;		/* fs->all: every live node, for destroy and check */
-	enum tmpfs_type type;
-	uint32_t nlink;			/* 0: no name left; freed at the last put */
-	uint32_t refs;			/* references held by callers (the VFS) */
-	uint64_t ino;
-	uint64_t size;			/* files */
-	uint64_t atime, mtime, ctime;
-	union {
-		struct {
-			/* Height 0: root is page 0 itself; height h > 0:
-			 * root is an index page whose entries are subtrees
-			 * of height h-1. NULL root: no pages, height 0. */
-			void *root;
-			unsigned height;
-			uint64_t pages;		/* data and index pages held */
-		} file;
-		struct {
-			struct tmpfs_entry **ents;	/* sorted by name */
-			uint32_t count, cap;
-			struct list_node order;		/* entries by cookie */
-			uint64_t next_cookie;
-			/* NULL for the root and for a removed directory. */
-			struct tmpfs_node *parent;
-		} dir;
-	};
-};
-
-struct tmpfs {
-	struct tmpfs_env env;
-	uint64_t max_bytes;
-	uint64_t used;			/* bytes charged */
-	uint64_t nodes, pages;
-	uint64_t refs;			/* sum of every node's refs */
-	uint64_t next_ino;
-	struct tmpfs_node *root;
-	struct list_node all;
-};
 
 /* --- memory: every allocation is charged, and either failing is ENOSPC --- */
 
@@ -90,7 +32,7 @@ static void fs_free(struct tmpfs *fs, void *p, size_t size)
 	fs->used -= size;
 }
 
-static void *fs_alloc_page(struct tmpfs *fs)
+void *tmpfs_page_alloc(struct tmpfs *fs)
 {
 	if (!charge(fs, PAGE))
 		return NULL;
@@ -103,7 +45,7 @@ static void *fs_alloc_page(struct tmpfs *fs)
 	return p;
 }
 
-static void fs_free_page(struct tmpfs *fs, void *p)
+void tmpfs_page_free(struct tmpfs *fs, void *p)
 {
 	fs->env.free_page(p);
 	fs->used -= PAGE;
@@ -273,185 +215,6 @@ static void touch_dir(struct tmpfs *fs, struct tmpfs_node *d)
 	d->mtime = d->ctime = fs->env.now_ns();
 }
 
-/* --- file pages: a radix tree of 512-way index pages --- */
-
-/* Pages a subtree of this height covers. */
-static uint64_t span_pages(unsigned height)
-{
-	return 1ull << (FANOUT_SHIFT * height);
-}
-
-/* The smallest height that covers pages [0, npages). */
-static unsigned height_for(uint64_t npages)
-{
-	unsigned h = 0;
-	while (span_pages(h) < npages)
-		h++;
-	return h;
-}
-
-static uint64_t pages_for(uint64_t size)
-{
-	return (size + PAGE - 1) / PAGE;
-}
-
-/* The slot of page idx in an index page at `level` (1 = points at pages). */
-static unsigned digit(uint64_t idx, unsigned level)
-{
-	return (unsigned)(idx >> (FANOUT_SHIFT * (level - 1))) & (FANOUT - 1);
-}
-
-static void *page_lookup(const struct tmpfs_node *f, uint64_t idx)
-{
-	if (!f->file.root || idx >= span_pages(f->file.height))
-		return NULL;
-	void *p = f->file.root;
-	for (unsigned l = f->file.height; l > 0 && p; l--)
-		p = ((void **)p)[digit(idx, l)];
-	return p;
-}
-
-/* How many index pages adding page idx needs: new levels on top of the
- * root, then the missing ones on the way down. Mirrors page_link. */
-static unsigned tables_needed(const struct tmpfs_node *f, uint64_t idx, unsigned need)
-{
-	unsigned h = f->file.height, count = 0;
-
-	if (!f->file.root)
-		return need;
-	if (need > h) {
-		count = need - h;
-		for (unsigned l = need; l > h; l--)
-			if (digit(idx, l) != 0)
-				return count + l - 1;
-	}
-	void *p = f->file.root;
-	for (unsigned l = h; l > 0; l--) {
-		p = ((void **)p)[digit(idx, l)];
-		if (!p)
-			return count + l - 1;
-	}
-	return count;
-}
-
-/* Puts a new page at idx using exactly the preallocated index pages. */
-static void page_link(struct tmpfs_node *f, uint64_t idx, unsigned need, void **tabs, void *page)
-{
-	unsigned used = 0;
-
-	if (!f->file.root)
-		f->file.height = need;
-	while (f->file.height < need) {
-		void **t = tabs[used++];
-		t[0] = f->file.root;
-		f->file.root = t;
-		f->file.height++;
-	}
-	void **slot = &f->file.root;
-	for (unsigned l = f->file.height; l > 0; l--) {
-		if (!*slot)
-			*slot = tabs[used++];
-		slot = &((void **)*slot)[digit(idx, l)];
-	}
-	*slot = page;
-}
-
-/* The page at idx, created (zeroed) if it is a hole. All or nothing: on
- * ENOSPC the tree is unchanged. */
-static void *page_get(struct tmpfs *fs, struct tmpfs_node *f, uint64_t idx)
-{
-	void *page = page_lookup(f, idx);
-	if (page)
-		return page;
-
-	unsigned need = height_for(idx + 1);
-	unsigned ntabs = tables_needed(f, idx, need);
-	void *tabs[2 * MAX_HEIGHT];
-	unsigned got = 0;
-
-	while (got < ntabs && (tabs[got] = fs_alloc_page(fs)))
-		got++;
-	if (got == ntabs)
-		page = fs_alloc_page(fs);
-	if (!page) {
-		while (got)
-			fs_free_page(fs, tabs[--got]);
-		return NULL;
-	}
-	page_link(f, idx, need, tabs, page);
-	f->file.pages += ntabs + 1;
-	return page;
-}
-
-static void file_free_page(struct tmpfs *fs, struct tmpfs_node *f, void *p)
-{
-	fs_free_page(fs, p);
-	f->file.pages--;
-}
-
-static void free_subtree(struct tmpfs *fs, struct tmpfs_node *f, void *p, unsigned level)
-{
-	if (level > 0) {
-		void **t = p;
-		for (unsigned i = 0; i < FANOUT; i++)
-			if (t[i])
-				free_subtree(fs, f, t[i], level - 1);
-	}
-	file_free_page(fs, f, p);
-}
-
-/* Frees every page at index >= first in the subtree at *slot (of `level`,
- * starting at page base), and every index page left empty: index pages are
- * never empty, which keeps the accounting exact. Recursion depth is at
- * most MAX_HEIGHT. */
-static void prune(struct tmpfs *fs, struct tmpfs_node *f, void **slot, unsigned level,
-		  uint64_t base, uint64_t first)
-{
-	void *p = *slot;
-
-	if (!p)
-		return;
-	if (base >= first) {
-		free_subtree(fs, f, p, level);
-		*slot = NULL;
-		return;
-	}
-	if (level == 0)
-		return;
-	void **t = p;
-	uint64_t span = span_pages(level - 1);
-	bool empty = true;
-	for (unsigned i = 0; i < FANOUT; i++) {
-		uint64_t b = base + i * span;
-		if (b + span > first)
-			prune(fs, f, &t[i], level - 1, b, first);
-		if (t[i])
-			empty = false;
-	}
-	if (empty) {
-		file_free_page(fs, f, t);
-		*slot = NULL;
-	}
-}
-
-/* Drops the pages past `size` and the levels no longer needed. */
-static void file_trim(struct tmpfs *fs, struct tmpfs_node *f, uint64_t size)
-{
-	uint64_t first = pages_for(size);
-
-	prune(fs, f, &f->file.root, f->file.height, 0, first);
-	/* Above height_for(first), only slot 0 can hold anything (prune
-	 * cleared the rest), and a non-empty index page has it. */
-	while (f->file.root && f->file.height > height_for(first)) {
-		void **t = f->file.root;
-		f->file.root = t[0];
-		file_free_page(fs, f, t);
-		f->file.height--;
-	}
-	if (!f->file.root)
-		f->file.height = 0;
-}
-
 /* --- nodes --- */
 
 static struct tmpfs_node *node_new(struct tmpfs *fs, enum tmpfs_type type)
@@ -473,7 +236,7 @@ static struct tmpfs_node *node_new(struct tmpfs *fs, enum tmpfs_type type)
 static void node_free(struct tmpfs *fs, struct tmpfs_node *n)
 {
 	if (n->type == TMPFS_FILE)
-		file_trim(fs, n, 0);
+		tmpfs_file_trim(fs, n, 0);
 	else if (n->dir.ents)
 		fs_free(fs, n->dir.ents, (size_t)n->dir.cap * sizeof(*n->dir.ents));
 	list_del(&n->all);
@@ -762,83 +525,6 @@ int tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *from_dir, const char *from
 	return 0;
 }
 
-/* --- data --- */
-
-long tmpfs_read(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, void *buf, size_t len)
-{
-	if (f->type != TMPFS_FILE)
-		return -EISDIR;
-	if (off >= f->size || len == 0)
-		return 0;
-	if (len > f->size - off)
-		len = (size_t)(f->size - off);
-	for (size_t done = 0; done < len;) {
-		uint64_t pos = off + done;
-		size_t in = (size_t)(pos % PAGE);
-		size_t chunk = PAGE - in < len - done ? PAGE - in : len - done;
-		const char *page = page_lookup(f, pos / PAGE);
-		if (page)
-			memcpy((char *)buf + done, page + in, chunk);
-		else
-			memset((char *)buf + done, 0, chunk);
-		done += chunk;
-	}
-	f->atime = fs->env.now_ns();
-	return (long)len;
-}
-
-long tmpfs_write(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, const void *buf,
-		 size_t len)
-{
-	if (f->type != TMPFS_FILE)
-		return -EISDIR;
-	if (len == 0)
-		return 0;
-	if (off >= TMPFS_MAX_FILE_SIZE)
-		return -EINVAL;
-	if (len > TMPFS_MAX_FILE_SIZE - off)
-		len = (size_t)(TMPFS_MAX_FILE_SIZE - off);
-
-	size_t done = 0;
-	while (done < len) {
-		uint64_t pos = off + done;
-		size_t in = (size_t)(pos % PAGE);
-		size_t chunk = PAGE - in < len - done ? PAGE - in : len - done;
-		char *page = page_get(fs, f, pos / PAGE);
-		if (!page)
-			break;
-		memcpy(page + in, (const char *)buf + done, chunk);
-		done += chunk;
-	}
-	if (done == 0)
-		return -ENOSPC;
-	if (off + done > f->size)
-		f->size = off + done;
-	f->mtime = f->ctime = fs->env.now_ns();
-	return (long)done;
-}
-
-int tmpfs_truncate(struct tmpfs *fs, struct tmpfs_node *f, uint64_t size)
-{
-	if (f->type != TMPFS_FILE)
-		return -EISDIR;
-	if (size > TMPFS_MAX_FILE_SIZE)
-		return -EINVAL;
-	if (size == f->size)
-		return 0;
-	if (size < f->size) {
-		file_trim(fs, f, size);
-		/* Keep the bytes past the end zero, so growing later shows
-		 * zeros, as a hole would. */
-		char *last = size % PAGE ? page_lookup(f, size / PAGE) : NULL;
-		if (last)
-			memset(last + size % PAGE, 0, PAGE - size % PAGE);
-	}
-	f->size = size;
-	f->mtime = f->ctime = fs->env.now_ns();
-	return 0;
-}
-
 int tmpfs_stat(struct tmpfs *fs, struct tmpfs_node *n, struct tmpfs_stat *out)
 {
 	(void)fs;
@@ -880,60 +566,6 @@ int tmpfs_readdir(struct tmpfs *fs, struct tmpfs_node *dir, uint64_t *cursor,
 	}
 	dir->atime = fs->env.now_ns();
 	return (int)n;
-}
-
-/* --- consistency --- */
-
-/* Counts the pages of a subtree; index pages must not be empty, and no page
- * may lie at or past `end` (the first page index past the file's size). */
-static const char *check_tree(const void *p, unsigned level, uint64_t base, uint64_t end,
-			      uint64_t *pages)
-{
-	if (base >= end)
-		return "a page past the end of a file";
-	++*pages;
-	if (level == 0)
-		return NULL;
-	const void *const *t = p;
-	bool empty = true;
-	for (unsigned i = 0; i < FANOUT; i++) {
-		if (!t[i])
-			continue;
-		empty = false;
-		const char *why = check_tree(t[i], level - 1, base + i * span_pages(level - 1),
-					     end, pages);
-		if (why)
-			return why;
-	}
-	return empty ? "an empty index page" : NULL;
-}
-
-static const char *check_file(const struct tmpfs_node *f, uint64_t *bytes)
-{
-	uint64_t pages = 0;
-
-	if (f->size > TMPFS_MAX_FILE_SIZE)
-		return "a file over the size limit";
-	if (f->file.height > MAX_HEIGHT)
-		return "a page tree too high";
-	if (!f->file.root && f->file.height)
-		return "an empty page tree with a height";
-	if (f->file.root) {
-		const char *why = check_tree(f->file.root, f->file.height, 0,
-					     pages_for(f->size), &pages);
-		if (why)
-			return why;
-	}
-	if (pages != f->file.pages)
-		return "a file's page count is wrong";
-	if (f->size % PAGE) {
-		const unsigned char *last = page_lookup(f, f->size / PAGE);
-		for (size_t i = f->size % PAGE; last && i < PAGE; i++)
-			if (last[i])
-				return "non-zero bytes past the end of a file";
-	}
-	*bytes += pages * PAGE;
-	return NULL;
 }
 
 static const char *check_dir(const struct tmpfs *fs, const struct tmpfs_node *d,
@@ -1012,7 +644,7 @@ const char *tmpfs_check(struct tmpfs *fs)
 				return "a file with more than one link";
 			files_linked += n->nlink;
 			uint64_t before = bytes;
-			why = check_file(n, &bytes);
+			why = tmpfs_file_check(n, &bytes);
 			pages += (bytes - before) / PAGE;
 		} else if (n->type == TMPFS_DIR) {
 			dirs_linked += n->nlink && n != fs->root;
