@@ -72,6 +72,7 @@ void init_run(void)
 	req.grants[STARTUP_CONSOLE] = (struct spawn_grant){ console, RIGHTS_ALL };
 	req.grants[STARTUP_POWER] = (struct spawn_grant){ power, RIGHTS_ALL };
 	req.grant_count = 3;
+	req.oom_exempt = true;
 	int rc = spawn_process(&req, &init);
 	if (rc < 0) {
 		log_error("kernel: cannot start init \"%s\": %s\n", init_cmd, error_name(rc));

@@ -270,6 +270,45 @@ void process_get_counts(struct process_counts *counts)
 	counts->exited = exited_but_held;
 }
 
+/* The last resort when a user page fault finds no free frame (DESIGN
+ * "Memory"): the largest user process by resident pages dies, never init.
+ * Returns true when the faulting thread should wait and retry: another
+ * process is dying and will give its memory back. */
+static bool oom_reclaim(struct process *self)
+{
+	struct process *victim = NULL;
+	uint64_t most = 0;
+	bool another_dying = false;
+
+	{
+		guard(spinlock)(&list_lock);
+		list_for_each(pos, &all_processes) {
+			struct process *p = list_entry(pos, struct process, all_link);
+			uint64_t resident = p->as ? p->as->resident : 0;
+			if (p->dying) {
+				/* Its memory is on the way back (it may already
+				 * have dropped its address space). */
+				another_dying |= p != self;
+				continue;
+			}
+			if (!p->oom_exempt && resident > most) {
+				most = resident;
+				victim = p;
+			}
+		}
+		if (another_dying)
+			return true;
+		if (!victim || victim == self)
+			return false;
+		process_get(victim);
+	}
+	log_warn("oom: no memory for pid %u (%s); killed pid %u (%s), the largest with %lu "
+		 "pages\n", self->pid, self->name, victim->pid, victim->name, most);
+	process_kill(victim, EXIT_KILLED);
+	process_put(victim);
+	return true;
+}
+
 /* A user-mode exception: the process dies, the kernel carries on. */
 static void user_fault(struct trap_frame *frame, const char *what, uintptr_t addr)
 {
@@ -277,6 +316,11 @@ static void user_fault(struct trap_frame *frame, const char *what, uintptr_t add
 
 	if (!p)
 		panic_with_frame(frame, "user-mode exception in a kernel thread");
+	if (!strcmp(what, "out of memory") && oom_reclaim(p)) {
+		/* Wait for the victim to free its memory, then fault again. */
+		sched_sleep_until(arch_clock_ns() + 1000000);
+		return;
+	}
 	bool has_addr = !strcmp(what, "page fault") || !strcmp(what, "out of memory");
 	if (has_addr && p->as && as_is_guard(p->as, addr))
 		what = "stack overflow";

@@ -37,6 +37,7 @@ struct process {
 	unsigned live_threads;
 	enum process_state state;
 	bool dying;			/* the exit status is decided */
+	bool oom_exempt;		/* init: never the out-of-memory victim */
 	struct panda_exit_status status;
 	uint64_t cpu_ns;		/* of threads that have exited */
 

@@ -126,6 +126,7 @@ int spawn_process(const struct spawn_request *req, struct process **out)
 	struct process *p = process_create(name ? name + 1 : req->path, req->ppid);
 	if (!p)
 		return -ENOMEM;
+	p->oom_exempt = req->oom_exempt;
 	rc = build(p, req, file, &img);
 	if (rc < 0) {
 		process_discard(p);

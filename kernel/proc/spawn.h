@@ -34,6 +34,7 @@ struct spawn_request {
 	uint32_t grant_count;
 	struct spawn_grant grants[PANDA_SPAWN_HANDLES];
 	uint32_t ppid;
+	bool oom_exempt;		/* init: never the out-of-memory victim */
 };
 
 /* Starts the program; *out gets the process (a reference). 0, or -ENOENT,

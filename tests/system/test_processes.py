@@ -98,3 +98,11 @@ def test_bad_requests_get_their_documented_errors():
     run = run_init("/bin/spawn-errors")
     assert run.status == OK, run.output
     assert "spawn-errors: every bad request got its error" in run.output
+
+
+def test_out_of_memory_kills_the_largest_process_not_the_faulting_one():
+    run = boot("--mem", "64", "--append", "init=/bin/oom-test", timeout=120)
+    assert run.status == OK, run.output
+    assert re.search(r"oom: no memory for pid 1 \(oom-test\); killed pid \d+ \(memhog\), "
+                     r"the largest with \d+ pages", run.output), run.output
+    assert "oom-test: got 40 MiB; the hog ended: killed" in run.output

@@ -1,0 +1,23 @@
+/* Holds memory for the out-of-memory test: touches N MiB (argv[1]) of
+ * anonymous memory, sends {"ready": true} on its channel (startup handle 2)
+ * and then sleeps until it is killed. */
+#include "lib/bson.h"
+#include "panda.h"
+
+int main(int argc, char **argv)
+{
+	size_t mib = argc > 1 ? panda_parse_ulong(argv[1], 16) : 16;
+	long base = panda_mem_map(NULL, mib << 20, PROT_READ | PROT_WRITE);
+	uint8_t doc[32];
+	struct bson_builder b;
+
+	if (base < 0)
+		return 1;
+	for (size_t off = 0; off < mib << 20; off += 4096)
+		((volatile char *)base)[off] = 1;
+	bson_build_init(&b, doc, sizeof(doc));
+	bson_append_bool(&b, "ready", true);
+	panda_send_doc(panda_startup_handle(2), doc, bson_build_finish(&b));
+	for (;;)
+		panda_sleep(PANDA_DEADLINE_NEVER);
+}
