@@ -192,6 +192,22 @@ static struct message *kernel_call(struct kobj *obj, uint32_t rights, struct mes
 	return reply;
 }
 
+/* What send and call start with: the handle they go through (RIGHT_SEND;
+ * an endpoint or an object that answers requests; *obj gets a reference
+ * for the caller to put) and the message built from *um. */
+static int outgoing(panda_handle_t h, const struct panda_msg *um, struct kobj **obj,
+		    uint32_t *rights, struct message **m)
+{
+	int rc = handle_get(my_handles(), h, NULL, RIGHT_SEND, obj, rights);
+
+	if (rc < 0)
+		return rc;
+	bool is_endpoint = (*obj)->type == &endpoint_type;
+	if (!is_endpoint && !(*obj)->type->call)
+		return -EINVAL;
+	return message_in(um, is_endpoint ? endpoint_of(*obj) : NULL, m);
+}
+
 long sys_send(SYSCALL_ARGS)
 {
 	(void)a3, (void)a4;
@@ -202,16 +218,10 @@ long sys_send(SYSCALL_ARGS)
 
 	if (copy_from_user(&um, a1, sizeof(um)))
 		return -EFAULT;
-	int rc = handle_get(my_handles(), (panda_handle_t)a0, NULL, RIGHT_SEND, &obj, &rights);
+	int rc = outgoing((panda_handle_t)a0, &um, &obj, &rights, &m);
 	if (rc < 0)
 		return rc;
-	bool is_endpoint = obj->type == &endpoint_type;
-	if (!is_endpoint && !obj->type->call)
-		return -EINVAL;
-	rc = message_in(&um, is_endpoint ? endpoint_of(obj) : NULL, &m);
-	if (rc < 0)
-		return rc;
-	if (is_endpoint) {
+	if (obj->type == &endpoint_type) {
 		m->txid = um.txid;
 		return endpoint_send(endpoint_of(obj), m, a2 & PANDA_NONBLOCK);
 	}
@@ -288,16 +298,10 @@ long sys_call(SYSCALL_ARGS)
 		return -EFAULT;
 	if (reply_buf.handle_count > PANDA_MSG_HANDLES)
 		reply_buf.handle_count = PANDA_MSG_HANDLES;
-	int rc = handle_get(my_handles(), (panda_handle_t)a0, NULL, RIGHT_SEND, &obj, &rights);
+	int rc = outgoing((panda_handle_t)a0, &req, &obj, &rights, &m);
 	if (rc < 0)
 		return rc;
-	bool is_endpoint = obj->type == &endpoint_type;
-	if (!is_endpoint && !obj->type->call)
-		return -EINVAL;
-	rc = message_in(&req, is_endpoint ? endpoint_of(obj) : NULL, &m);
-	if (rc < 0)
-		return rc;
-	if (is_endpoint) {
+	if (obj->type == &endpoint_type) {
 		rc = endpoint_call(endpoint_of(obj), m, a3, &reply);
 		if (rc < 0)
 			return rc;
