@@ -1,7 +1,8 @@
 /* Rebuilds a document element by element with lib/bson's builder, reading
  * every value through the iterator's typed accessors: when the copy is
  * byte-identical, iterator, accessors and builder agree on every type.
- * Used by the unit tests, the corpus runner and the fuzzer. */
+ * Used by the unit tests, the corpus runner and the fuzzer, with a walker
+ * over every accessor. */
 #ifndef TESTS_UNIT_BSON_REBUILD_H
 #define TESTS_UNIT_BSON_REBUILD_H
 
@@ -124,6 +125,37 @@ static size_t bson_rebuild(const uint8_t *doc, uint8_t *out, size_t cap)
 	if (!bson_rebuild_doc(&b, doc, false))
 		return 0;
 	return bson_build_finish(&b);
+}
+
+/* Reads every element of a document, depth first, through the typed
+ * accessors and a path lookup of its key (for the fuzzer and the unit
+ * tests: none of it may read outside a validated document). */
+static __attribute__((unused)) void bson_walk(const uint8_t *doc, unsigned depth)
+{
+	struct bson_iter it, child;
+	const uint8_t *p;
+	uint32_t len, t, i;
+	const char *s;
+	uint64_t u, hi;
+	int64_t v;
+	uint8_t sub;
+
+	bson_iter_init(&it, doc);
+	while (bson_iter_next(&it)) {
+		if (bson_iter_recurse(&it, &child) && depth < BSON_MAX_DEPTH)
+			bson_walk(it.value, depth + 1);
+		bson_iter_integer(&it, &v);
+		bson_iter_double_bits(&it, &u);
+		bson_iter_timestamp(&it, &t, &i);
+		bson_iter_decimal128(&it, &u, &hi);
+		bson_iter_utf8(&it, &len);
+		bson_iter_binary(&it, &len, &sub);
+		bson_iter_regex(&it, &s);
+		bson_iter_dbpointer(&it, &len, &p);
+		if (bson_iter_code_w_scope(&it, &len, &p) && depth < BSON_MAX_DEPTH)
+			bson_walk(p, depth + 1);
+		bson_find_path(doc, it.key, &child);
+	}
 }
 
 #endif

@@ -1187,34 +1187,6 @@ static void discard(void *ctx, const char *text, size_t n)
 	*(size_t *)ctx += n;
 }
 
-/* Reads every element of a document, depth first, through the accessors. */
-static void walk(const uint8_t *doc, unsigned depth)
-{
-	struct bson_iter it, child;
-	const uint8_t *p;
-	uint32_t len, t, i;
-	const char *s;
-	uint64_t u, hi;
-	int64_t v;
-	uint8_t sub;
-
-	bson_iter_init(&it, doc);
-	while (bson_iter_next(&it)) {
-		if (bson_iter_recurse(&it, &child) && depth < BSON_MAX_DEPTH)
-			walk(it.value, depth + 1);
-		bson_iter_integer(&it, &v);
-		bson_iter_double_bits(&it, &u);
-		bson_iter_timestamp(&it, &t, &i);
-		bson_iter_decimal128(&it, &u, &hi);
-		bson_iter_utf8(&it, &len);
-		bson_iter_binary(&it, &len, &sub);
-		bson_iter_regex(&it, &s);
-		bson_iter_dbpointer(&it, &len, &p);
-		if (bson_iter_code_w_scope(&it, &len, &p) && depth < BSON_MAX_DEPTH)
-			walk(p, depth + 1);
-		bson_find_path(doc, it.key, &child);
-	}
-}
 
 static void mutate(uint8_t *doc, size_t *n, size_t cap)
 {
@@ -1312,14 +1284,14 @@ TEST(test_damaged_documents_are_refused_or_handled)
 			if (!err.message || err.offset >= n)
 				UNIT_FAIL("round %d: refusal without a reason or place", round);
 			if (bson_doc_length(doc) <= n) {	/* unvalidated, in bounds */
-				walk(doc, 1);
+				bson_walk(doc, 1);
 				bson_to_json(doc, discard, &counted);
 			}
 			free(doc);
 			continue;
 		}
 		accepted++;
-		walk(doc, 1);
+		bson_walk(doc, 1);
 		if (bson_to_json(doc, discard, &counted) != counted || counted < 2)
 			UNIT_FAIL("round %d: printing", round);
 		copy = malloc(n);
