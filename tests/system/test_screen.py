@@ -7,12 +7,10 @@ serial output, which carries the same log: the banner (re-printed when the
 screen comes up), then every line after the `screen:` line.
 """
 
-import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -21,6 +19,7 @@ import time
 import pytest
 
 from conftest import QEMU_RUN, ROOT, assert_cases_passed, selftest
+from qmp import QMP
 
 FONT = os.path.join(ROOT, "tools", "font", "panda-8x16.txt")
 BANNER = re.compile(r"^Panda OS \S+: \d+ MiB usable memory$", re.M)
@@ -45,7 +44,7 @@ class Machine:
         self.last_output = time.monotonic()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
-        self.qmp_file = None
+        self.qmp_client = None
 
     def _read(self):
         while True:
@@ -76,42 +75,15 @@ class Machine:
             time.sleep(0.05)
 
     def qmp(self, command, **arguments):
-        if self.qmp_file is None:
-            self._qmp_connect()
-        request = {"execute": command}
-        if arguments:
-            request["arguments"] = arguments
-        self.qmp_file.write(json.dumps(request) + "\n")
-        self.qmp_file.flush()
-        while True:
-            line = self.qmp_file.readline()
-            if not line:
-                pytest.fail(f"QMP closed during {command}:\n{self.output}")
-            reply = json.loads(line)
-            if "event" in reply:
-                continue
-            if "error" in reply:
-                pytest.fail(f"QMP {command}: {reply['error']}")
-            return reply["return"]
-
-    def _qmp_connect(self):
-        deadline = time.monotonic() + 15
-        while True:
+        if self.qmp_client is None:
             try:
-                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.settimeout(30)
-                sock.connect(self.sock_path)
-                break
-            except OSError:
-                sock.close()
-                if time.monotonic() > deadline:
-                    pytest.fail(f"no QMP socket at {self.sock_path}:\n{self.output}")
-                time.sleep(0.1)
-        self.qmp_file = sock.makefile("rw", encoding="utf-8")
-        json.loads(self.qmp_file.readline())            # the greeting
-        self.qmp_file.write(json.dumps({"execute": "qmp_capabilities"}) + "\n")
-        self.qmp_file.flush()
-        self.qmp_file.readline()
+                self.qmp_client = QMP(self.sock_path, timeout=15)
+            except OSError as e:
+                pytest.fail(f"no QMP socket at {self.sock_path} ({e}):\n{self.output}")
+        try:
+            return self.qmp_client.execute(command, **arguments)
+        except (RuntimeError, ValueError) as e:
+            pytest.fail(f"QMP {command}: {e}:\n{self.output}")
 
     def screendump(self):
         """The screen as (width, height, RGB bytes)."""
@@ -139,8 +111,8 @@ class Machine:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
-        if self.qmp_file:
-            self.qmp_file.close()
+        if self.qmp_client:
+            self.qmp_client.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
