@@ -87,6 +87,11 @@ bool bson_iter_recurse(const struct bson_iter *it, struct bson_iter *child);
 bool bson_find(const void *doc, const char *key, struct bson_iter *it);
 bool bson_find_path(const void *doc, const char *path, struct bson_iter *it);
 
+/* True when s[0..n) is valid UTF-8 (no overlong forms, surrogates or code
+ * points past U+10FFFF), as every BSON string must be; NUL bytes only when
+ * allow_nul. */
+bool bson_utf8_valid(const uint8_t *s, size_t n, bool allow_nul);
+
 /* Value accessors: each checks the type and returns false (or NULL) when
  * the current element is of another type. */
 bool bson_iter_int32(const struct bson_iter *it, int32_t *v);
@@ -154,6 +159,12 @@ bool bson_append_utf8(struct bson_builder *b, const char *key, const char *s, si
 bool bson_append_cstr(struct bson_builder *b, const char *key, const char *s);
 bool bson_append_binary(struct bson_builder *b, const char *key, uint8_t subtype,
 			const void *data, size_t len);
+/* Binary data filled in place (a file read straight into a reply):
+ * reserves an element of max bytes, subtype 0x00, and returns where the
+ * data goes (NULL once failed). bson_binary_shrink then keeps only the
+ * first `used` bytes; the element must still be the last one appended. */
+uint8_t *bson_append_binary_space(struct bson_builder *b, const char *key, size_t max);
+bool bson_binary_shrink(struct bson_builder *b, uint8_t *space, size_t used);
 bool bson_append_document(struct bson_builder *b, const char *key, const void *doc);
 bool bson_begin_document(struct bson_builder *b, const char *key);
 bool bson_end_document(struct bson_builder *b);

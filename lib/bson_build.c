@@ -265,6 +265,36 @@ bool bson_append_binary(struct bson_builder *b, const char *key, uint8_t subtype
 	return true;
 }
 
+uint8_t *bson_append_binary_space(struct bson_builder *b, const char *key, size_t max)
+{
+	uint8_t *p;
+
+	if (max > MAX_SIZE - 5) {
+		build_fail(b);
+		return NULL;
+	}
+	p = element(b, BSON_BINARY, key, 5 + max, 0);
+	if (!p)
+		return NULL;
+	put_le32(p, (uint32_t)max);
+	p[4] = 0x00;
+	return p + 5;
+}
+
+bool bson_binary_shrink(struct bson_builder *b, uint8_t *space, size_t used)
+{
+	uint32_t reserved;
+
+	if (b->failed || space < b->buf + 5 || space > b->buf + b->len)
+		return build_fail(b);
+	reserved = get_le32(space - 5);
+	if (space + reserved != b->buf + b->len || used > reserved)
+		return build_fail(b);
+	put_le32(space - 5, (uint32_t)used);
+	b->len -= reserved - used;
+	return true;
+}
+
 bool bson_append_regex(struct bson_builder *b, const char *key, const char *pattern,
 		       const char *options)
 {

@@ -36,8 +36,4 @@ static inline void put_le64(uint8_t *p, uint64_t v)
 	put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* True when s[0..n) is valid UTF-8 (no overlong forms, surrogates or code
- * points past U+10FFFF); NUL bytes only when allow_nul. */
-bool bson_utf8_valid(const uint8_t *s, size_t n, bool allow_nul);
-
 #endif

@@ -7,6 +7,8 @@
  * then call libbson's. Keep both lists equal to lib/bson.h's functions. */
 #define bson_append_array lib_bson_append_array
 #define bson_append_binary lib_bson_append_binary
+#define bson_binary_shrink lib_bson_binary_shrink
+#define bson_append_binary_space lib_bson_append_binary_space
 #define bson_append_bool lib_bson_append_bool
 #define bson_append_code lib_bson_append_code
 #define bson_append_code_w_scope lib_bson_append_code_w_scope

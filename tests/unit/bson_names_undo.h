@@ -2,6 +2,8 @@
  * libbson's names again, and ours are called lib_bson_validate, ... */
 #undef bson_append_array
 #undef bson_append_binary
+#undef bson_binary_shrink
+#undef bson_append_binary_space
 #undef bson_append_bool
 #undef bson_append_code
 #undef bson_append_code_w_scope

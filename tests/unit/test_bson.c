@@ -242,6 +242,49 @@ TEST(test_builder_failure_is_sticky)
 	CHECK_EQ(bson_build_finish(&b), 0);
 }
 
+TEST(test_binary_filled_in_place_equals_a_plain_append)
+{
+	uint8_t want[128], got[128];
+	struct bson_builder b;
+
+	bson_build_init(&b, want, sizeof(want));
+	bson_append_int32(&b, "n", 7);
+	bson_append_binary(&b, "data", 0, "abc", 3);
+	size_t want_len = bson_build_finish(&b);
+
+	bson_build_init(&b, got, sizeof(got));
+	bson_append_int32(&b, "n", 7);
+	uint8_t *space = bson_append_binary_space(&b, "data", 40);
+	CHECK(space != NULL);
+	memcpy(space, "abcdef", 6);
+	CHECK(bson_binary_shrink(&b, space, 3));
+	CHECK_EQ(bson_build_finish(&b), want_len);
+	CHECK(memcmp(got, want, want_len) == 0);
+	CHECK_EQ(bson_validate(got, want_len, 100, NULL), 0);
+}
+
+TEST(test_binary_space_refuses_what_does_not_fit_or_is_not_last)
+{
+	uint8_t buf[64];
+	struct bson_builder b;
+
+	bson_build_init(&b, buf, sizeof(buf));
+	CHECK(bson_append_binary_space(&b, "d", 64) == NULL);
+	CHECK_EQ(bson_build_finish(&b), 0);
+
+	bson_build_init(&b, buf, sizeof(buf));
+	uint8_t *space = bson_append_binary_space(&b, "d", 8);
+	CHECK(space != NULL);
+	bson_append_int32(&b, "after", 1);
+	CHECK(!bson_binary_shrink(&b, space, 4));	/* no longer the last element */
+	CHECK_EQ(bson_build_finish(&b), 0);
+
+	bson_build_init(&b, buf, sizeof(buf));
+	space = bson_append_binary_space(&b, "d", 8);
+	CHECK(!bson_binary_shrink(&b, space, 9));	/* more than was reserved */
+	CHECK_EQ(bson_build_finish(&b), 0);
+}
+
 TEST(test_builder_fails_at_every_capacity_too_small)
 {
 	uint8_t ref[512], buf[512];
