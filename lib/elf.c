@@ -97,7 +97,7 @@ static const char *check_ident(const uint8_t *id)
 
 /* Section headers are not looked at: a loader needs only program headers
  * (gABI ch.5), so e_shoff, e_shnum and friends may hold anything. */
-static const char *check_ehdr(const struct ehdr *eh, size_t size)
+static const char *check_ehdr(const struct ehdr *eh, size_t size, size_t head_len)
 {
 	const char *why = check_ident(eh->e_ident);
 
@@ -117,6 +117,8 @@ static const char *check_ehdr(const struct ehdr *eh, size_t size)
 		return "too many program headers";
 	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(struct phdr), size))
 		return "program headers outside the file";
+	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(struct phdr), head_len))
+		return "program headers past the part of the file read";
 	return NULL;
 }
 
@@ -247,16 +249,24 @@ static bool entry_ok(const struct elf_image *img)
 int elf_parse(const void *file, size_t size, uint64_t user_lo, uint64_t user_hi,
 	      struct elf_image *img)
 {
-	const uint8_t *base = file;
+	return elf_parse_head(file, size, size, user_lo, user_hi, img);
+}
+
+int elf_parse_head(const void *head, size_t head_len, size_t size, uint64_t user_lo,
+		   uint64_t user_hi, struct elf_image *img)
+{
+	const uint8_t *base = head;
 	struct ehdr eh;
 	uint64_t total = 0;
 	const char *why;
 
 	memset(img, 0, sizeof(*img));
-	if (size < sizeof(eh))
+	if (size < sizeof(eh) || head_len < sizeof(eh))
 		return fail(img, "truncated header");
+	if (head_len > size)
+		return fail(img, "more read than the file holds");
 	memcpy(&eh, base, sizeof(eh));
-	if ((why = check_ehdr(&eh, size)))
+	if ((why = check_ehdr(&eh, size, head_len)))
 		return fail(img, why);
 	img->entry = eh.e_entry;
 

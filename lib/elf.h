@@ -42,4 +42,13 @@ struct elf_image {
 int elf_parse(const void *file, size_t size, uint64_t user_lo, uint64_t user_hi,
 	      struct elf_image *img);
 
+/* The same for a loader that reads only the start of a file: head holds
+ * the first head_len of its size bytes, and the ELF and program headers
+ * must lie within them (else -ENOEXEC). Segment data is not read, only
+ * checked against size. ELF_HEAD_READ bytes hold them in any file a
+ * usual linker writes (they follow the ELF header). */
+#define ELF_HEAD_READ 4096
+int elf_parse_head(const void *head, size_t head_len, size_t size, uint64_t user_lo,
+		   uint64_t user_hi, struct elf_image *img);
+
 #endif

@@ -596,6 +596,27 @@ static uint64_t xorshift(uint64_t *s)
 }
 
 /* Random corruption must only ever give a clean refusal or a sane image. */
+TEST(test_head_parse_reads_only_the_headers)
+{
+	size_t phend = sizeof(Elf64_Ehdr) + 3 * sizeof(Elf64_Phdr);
+
+	build_valid();
+	emit();
+	/* The headers alone suffice when the whole file's size is known... */
+	CHECK_EQ(elf_parse_head(file, phend, file_len, USER_LO, USER_HI, &img), 0);
+	CHECK_EQ(img.count, 3);
+	CHECK_EQ(img.seg[1].offset, DATA_OFF + 0x20);
+	/* ...and every header byte must have been read. */
+	for (size_t head = 0; head < phend; head++) {
+		int rc = elf_parse_head(file, head, file_len, USER_LO, USER_HI, &img);
+		if (rc != -ENOEXEC)
+			UNIT_FAIL("head of %zu bytes accepted", head);
+	}
+	CHECK_EQ(elf_parse_head(file, phend, phend, USER_LO, USER_HI, &img), -ENOEXEC);
+	CHECK_STR(img.error, "segment data outside the file");
+	CHECK_EQ(elf_parse_head(file, file_len, phend, USER_LO, USER_HI, &img), -ENOEXEC);
+}
+
 TEST(test_random_mutations_never_crash)
 {
 	size_t phend = sizeof(Elf64_Ehdr) + 3 * sizeof(Elf64_Phdr);
