@@ -18,6 +18,7 @@
 struct kobj;
 struct bson_builder;
 struct message;
+struct kobj_reply;
 struct wait_queue;
 
 struct kobj_type {
@@ -33,11 +34,16 @@ struct kobj_type {
 	/* Objects implemented in the kernel answer requests (optional): req
 	 * is a validated request that came through a handle with `rights`
 	 * (checked here, once); the object may take the handles it carries.
-	 * The answer's fields are appended to reply, a document begun for
-	 * it. Returns 0, or a negative error, which the caller turns into an
-	 * error reply. */
+	 * The answer's fields are appended to reply->doc, a document begun
+	 * for it, and a handle may go with it (kobj_reply_attach). Returns 0,
+	 * or a negative error, which the caller turns into an error reply
+	 * (dropping anything attached). */
 	int (*call)(struct kobj *obj, uint32_t rights, struct message *req,
-		    struct bson_builder *reply);
+		    struct kobj_reply *reply);
+	/* Bytes the reply to req may need (optional; KOBJ_REPLY_DEFAULT
+	 * without it), for objects whose answers carry data, such as a file's
+	 * read. At most PANDA_MSG_MAX. */
+	uint32_t (*reply_size)(struct kobj *obj, const struct message *req);
 
 	/* Objects that produce messages for recv (optional): the next one, if
 	 * it fits max_size and max_handles (else -ETOOSMALL with *need_size
@@ -48,6 +54,18 @@ struct kobj_type {
 		    uint64_t deadline, struct message **out, uint32_t *need_size,
 		    uint32_t *need_handles);
 	void (*unreceive)(struct kobj *obj, struct message *m);
+};
+
+/* Room in a kernel object's reply when its type does not say. */
+#define KOBJ_REPLY_DEFAULT	4096u
+/* Handles a kernel object's reply can carry (an open's new handle). */
+#define KOBJ_REPLY_HANDLES	1u
+
+/* A reply being built by a call op: its document, and its message for
+ * handles (kobj_reply_attach in object/message.h). */
+struct kobj_reply {
+	struct bson_builder *doc;
+	struct message *msg;
 };
 
 struct kobj {

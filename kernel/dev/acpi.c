@@ -425,7 +425,7 @@ __attribute__((noreturn)) static void power_off(void)
 }
 
 static int power_call(struct kobj *obj, uint32_t rights, struct message *req,
-		      struct bson_builder *reply)
+		      struct kobj_reply *reply)
 {
 	struct bson_iter it;
 	const char *op;

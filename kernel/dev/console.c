@@ -355,7 +355,7 @@ static int console_foreground(uint32_t rights, struct message *req)
 }
 
 static int console_call(struct kobj *obj, uint32_t rights, struct message *req,
-			struct bson_builder *reply)
+			struct kobj_reply *reply)
 {
 	struct bson_iter it;
 	const char *op;
@@ -365,7 +365,7 @@ static int console_call(struct kobj *obj, uint32_t rights, struct message *req,
 	if (!bson_find(req->data, "op", &it) || !(op = bson_iter_utf8(&it, &len)))
 		return -EINVAL;
 	if (len == 5 && memcmp(op, "write", 5) == 0)
-		return console_write(rights, req->data, reply);
+		return console_write(rights, req->data, reply->doc);
 	if (len == 4 && memcmp(op, "mode", 4) == 0)
 		return console_mode(rights, req->data);
 	if (len == 10 && memcmp(op, "foreground", 10) == 0)

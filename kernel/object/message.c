@@ -1,5 +1,6 @@
 #include "object/message.h"
 
+#include "lib/errors.h"
 #include "mm/kmalloc.h"
 
 static uint64_t live;
@@ -36,4 +37,16 @@ void message_free(struct message *m)
 uint64_t message_count(void)
 {
 	return __atomic_load_n(&live, __ATOMIC_RELAXED);
+}
+
+int kobj_reply_attach(struct kobj_reply *reply, struct kobj *obj, uint32_t rights)
+{
+	struct message *m = reply->msg;
+
+	if (m->handle_count >= KOBJ_REPLY_HANDLES)
+		return -E2BIG;
+	kobj_handle_open(obj);
+	m->objs[m->handle_count] = obj;
+	m->rights[m->handle_count++] = rights;
+	return 0;
 }

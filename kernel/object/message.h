@@ -28,6 +28,12 @@ struct message *message_alloc(uint32_t size, uint32_t handle_room);
 void message_free(struct message *m);
 DEFINE_FREE(message_free, struct message *, message_free(_T))
 
+/* Attaches a new handle to obj with rights to a kernel object's reply:
+ * one more handle and reference, which travel to the caller (or are
+ * closed with the reply if it is never delivered). -E2BIG past
+ * KOBJ_REPLY_HANDLES. */
+int kobj_reply_attach(struct kobj_reply *reply, struct kobj *obj, uint32_t rights);
+
 /* Live messages, for leak tests. */
 uint64_t message_count(void);
 

@@ -12,7 +12,6 @@
 #include "proc/process.h"
 #include "syscall/syscall.h"
 
-#define KERNEL_REPLY_MAX 4096	/* bytes in a kernel object's reply */
 
 static struct handle_table *my_handles(void)
 {
@@ -167,19 +166,25 @@ static int message_out(struct message *m, struct panda_msg *um, uintptr_t uaddr)
 
 /* --- send, recv, call ----------------------------------------------- */
 
-/* A request to an object the kernel implements: the answer, or an error
- * reply {"error": NAME, "code": -N}. */
+/* A request to an object the kernel implements: the answer (with any
+ * handle the object attached), or an error reply {"error": NAME, "code": -N}. */
 static struct message *kernel_call(struct kobj *obj, uint32_t rights, struct message *req)
 {
-	struct message *reply = message_alloc(KERNEL_REPLY_MAX, 0);
+	uint32_t room = obj->type->reply_size ? obj->type->reply_size(obj, req)
+					      : KOBJ_REPLY_DEFAULT;
+	struct message *reply = message_alloc(room, KOBJ_REPLY_HANDLES);
 	struct bson_builder b;
+	struct kobj_reply r = { .doc = &b, .msg = reply };
 
 	if (!reply)
 		return NULL;
-	bson_build_init(&b, reply->data, KERNEL_REPLY_MAX);
-	int rc = obj->type->call(obj, rights, req, &b);
+	bson_build_init(&b, reply->data, room);
+	int rc = obj->type->call(obj, rights, req, &r);
 	if (rc < 0) {
-		bson_build_init(&b, reply->data, KERNEL_REPLY_MAX);
+		for (uint32_t i = 0; i < reply->handle_count; i++)
+			kobj_handle_close(reply->objs[i]);
+		reply->handle_count = 0;
+		bson_build_init(&b, reply->data, room);
 		bson_append_cstr(&b, "error", error_name(rc));
 		bson_append_int32(&b, "code", rc);
 	}

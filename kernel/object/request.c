@@ -1,0 +1,52 @@
+#include "object/request.h"
+
+#include "lib/bson.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+
+const char *request_op(const struct message *req, uint32_t *len)
+{
+	struct bson_iter it;
+
+	if (!bson_find(req->data, "op", &it))
+		return NULL;
+	return bson_iter_utf8(&it, len);
+}
+
+bool request_op_is(const char *op, uint32_t len, const char *name)
+{
+	return strlen(name) == len && memcmp(op, name, len) == 0;
+}
+
+int request_int(const struct message *req, const char *key, int64_t *v)
+{
+	struct bson_iter it;
+
+	if (!bson_find(req->data, key, &it))
+		return 0;
+	return bson_iter_integer(&it, v) ? 1 : -EINVAL;
+}
+
+int request_string(const struct message *req, const char *key, const char **s, uint32_t *len)
+{
+	struct bson_iter it;
+
+	if (!bson_find(req->data, key, &it))
+		return 0;
+	*s = bson_iter_utf8(&it, len);
+	return *s ? 1 : -EINVAL;
+}
+
+int request_bytes(const struct message *req, const char *key, const uint8_t **data,
+		  uint32_t *len)
+{
+	struct bson_iter it;
+	uint8_t subtype;
+
+	if (!bson_find(req->data, key, &it))
+		return 0;
+	*data = bson_iter_binary(&it, len, &subtype);
+	if (!*data)
+		*data = (const uint8_t *)bson_iter_utf8(&it, len);
+	return *data ? 1 : -EINVAL;
+}
