@@ -96,11 +96,13 @@ $(BUILD)/panda.elf: $(BUILD)/panda.pass1.elf $(BUILD)/ksyms-full.o tools/check-k
 	$(Q)$(call say,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-full.o
 	$(Q)tools/check-kernel $(BUILD)/panda.pass1.elf $@
 
-# The initrd is a ustar archive of the staging folder, made reproducibly.
+# The initrd is a ustar archive of the staging folder, made reproducibly; its
+# programs lose their debug information (the root filesystem holds a copy).
 $(BUILD)/initrd.tar: $(INITRD_FILES) VERSION
 	$(Q)$(call say,TAR,$@)rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root
 	$(Q)cp -R initrd/. $(BUILD)/initrd-root/
 	$(Q)mkdir -p $(BUILD)/initrd-root/bin && cp $(USER_PROGRAMS) $(BUILD)/initrd-root/bin/
+	$(Q)strip --strip-debug $(BUILD)/initrd-root/bin/*	# gdb reads build/user/bin
 	$(Q)echo "Panda OS $(VERSION)" > $(BUILD)/initrd-root/etc/panda-release
 	$(Q)tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner \
 		--mtime=@0 -cf $@ -C $(BUILD)/initrd-root .

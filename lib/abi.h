@@ -104,7 +104,7 @@ struct panda_wait_item {
 enum { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
 
 /* Limits on spawn's arguments (docs/syscalls.md). */
-#define PANDA_PATH_MAX		256	/* bytes with the NUL */
+#define PANDA_PATH_MAX		1025	/* bytes with the NUL (lib/path.h: 1024) */
 #define PANDA_ARGS_MAX		64	/* argv entries */
 #define PANDA_ARGS_BYTES	16384	/* all argument strings with NULs */
 #define PANDA_SPAWN_HANDLES	64
@@ -132,9 +132,24 @@ struct panda_exit_status {
 };
 
 /* Where programs find their well-known handles among the startup handles
- * (init gets all three from the kernel; programs pass root and console on
- * in these places; the power handle stays with init). */
-enum { STARTUP_ROOT = 0, STARTUP_CONSOLE = 1, STARTUP_POWER = 2 };
+ * (init gets all four from the kernel; programs pass root, console and
+ * working directory on in these places; the power handle stays with init). */
+enum { STARTUP_ROOT = 0, STARTUP_CONSOLE = 1, STARTUP_CWD = 2, STARTUP_POWER = 3 };
+/* Programs pass the first STARTUP_STANDARD on; handles of their own
+ * follow them, from index STARTUP_STANDARD. */
+#define STARTUP_STANDARD	3
+
+/* Directory `open` flags (docs/protocols.md, "directory"). */
+enum {
+	OPEN_READ = 1u << 0,		/* the handle may read (needs RIGHT_READ) */
+	OPEN_WRITE = 1u << 1,		/* the handle may write (needs RIGHT_WRITE) */
+	OPEN_CREATE = 1u << 2,		/* create a file that does not exist */
+	OPEN_EXCLUSIVE = 1u << 3,	/* with OPEN_CREATE: EEXIST if it does */
+	OPEN_TRUNCATE = 1u << 4,	/* empty the file (needs OPEN_WRITE) */
+	OPEN_APPEND = 1u << 5,		/* every write goes to the end */
+	OPEN_DIRECTORY = 1u << 6,	/* open a directory: a directory handle */
+	OPEN_FLAGS_ALL = (1u << 7) - 1,
+};
 
 /* What a new process finds at its first instruction: rdi points to this
  * block, on its stack. The strings and arrays it points to follow it. */

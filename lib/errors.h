@@ -14,6 +14,7 @@
 #define EFAULT		14	/* bad user address */
 #define EBUSY		16
 #define EEXIST		17
+#define EXDEV		18	/* across filesystems (rename) */
 #define ENOTDIR		20
 #define EISDIR		21
 #define EINVAL		22	/* invalid argument */

@@ -11,9 +11,10 @@
 #include "dev/acpi.h"
 #include "dev/console.h"
 #include "dev/ps2.h"
+#include "dev/rtc.h"
 #include "dev/screen.h"
 #include "dev/serial.h"
-#include "fs/initrd.h"
+#include "fs/root.h"
 #include "lib/cmdline.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -65,6 +66,8 @@ static void report_boot(void)
 static void kernel_init(void *arg)
 {
 	(void)arg;
+	rtc_init();
+	fs_init();
 	selftest_run_requested();
 	mm_bench_run_requested();
 	init_run();
@@ -95,7 +98,6 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	console_init();
 	process_init();
 	sched_init();
-	initrd_init();
 	ps2_init();
 	serial_input_init();
 

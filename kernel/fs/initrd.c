@@ -3,125 +3,86 @@
 #include "arch/arch.h"
 #include "core/boot_info.h"
 #include "core/log.h"
-#include "core/panic.h"
-#include "lib/abi.h"
+#include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "lib/ustar.h"
-#include "mm/kmalloc.h"
 
-/* The archive is read once at boot into an index of its members, so a
- * lookup compares names instead of re-checking every header. */
-struct initrd_dir {
-	struct kobj obj;
-	struct ustar_entry *entries;
-	unsigned count;
-};
-
-static void initrd_dir_destroy(struct kobj *obj)
+/* Creates (or opens) each of the first `count` components as a directory,
+ * like mkdir -p; *out gets the last one with a reference. */
+static int make_dirs(struct vfs_node root, const char *path, const struct path *p,
+		     unsigned count, struct vfs_node *out)
 {
-	(void)obj;
-	panic("initrd: the root directory object lost its last reference");
-}
+	struct vfs_node at = vfs_node_get(root);
 
-const struct kobj_type initrd_dir_type = { .name = "initrd_dir", .destroy = initrd_dir_destroy };
-
-static struct initrd_dir root;
-static bool present;
-
-/* Walks the archive; with entries NULL only counts the members. */
-static unsigned walk(const uint8_t *archive, size_t size, struct ustar_entry *entries,
-		     unsigned max, struct ustar_reader *r)
-{
-	struct ustar_entry e;
-	unsigned n = 0;
-
-	ustar_open(r, archive, size);
-	while (n < max && ustar_next(r, &e) == 1) {
-		if (entries)
-			entries[n] = e;
-		n++;
+	for (unsigned i = 0; i < count; i++) {
+		void *next;
+		int rc = at.fs->ops->create(at.fs, at.node, path + p->part[i].offset,
+					    p->part[i].len, VFS_DIR, false, &next);
+		vfs_node_put(at);
+		if (rc < 0)
+			return rc;
+		at.node = next;
 	}
-	return n;
-}
-
-void initrd_init(void)
-{
-	const struct boot_module *m = boot_initrd();
-	struct ustar_reader r;
-	unsigned files = 0;
-
-	if (!m)
-		return;
-	const uint8_t *archive = arch_phys_to_virt(m->phys_start);
-	size_t size = m->phys_end - m->phys_start;
-	unsigned count = walk(archive, size, NULL, UINT32_MAX, &r);
-	if (r.error)
-		log_error("initrd: damaged archive (%s at byte %zu); only the %u members before "
-			  "it are usable\n", r.error, r.offset, count);
-	root.entries = kmalloc(count * sizeof(*root.entries) + 1);
-	if (!root.entries) {
-		log_error("initrd: no memory for its index of %u members\n", count);
-		return;
-	}
-	root.count = walk(archive, size, root.entries, count, &r);
-	for (unsigned i = 0; i < root.count; i++)
-		files += root.entries[i].type == USTAR_FILE;
-	kobj_init(&root.obj, &initrd_dir_type);	/* the kernel's reference, forever */
-	present = true;
-	log_info("initrd: %u files\n", files);
-}
-
-struct kobj *initrd_root(void)
-{
-	return present ? kobj_get(&root.obj) : NULL;
-}
-
-/* Normalises path into out: no leading '/', components checked. */
-static int clean_path(const char *path, char *out, size_t size)
-{
-	size_t len = strnlen(path, PANDA_PATH_MAX);
-
-	if (len == PANDA_PATH_MAX)
-		return -ENAMETOOLONG;
-	while (*path == '/')
-		path++;
-	if (!*path)
-		return -EISDIR;		/* the directory itself */
-	for (const char *c = path; *c;) {
-		const char *end = strchr(c, '/');
-		size_t n = end ? (size_t)(end - c) : strlen(c);
-		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-			return -EINVAL;
-		c += n + (end ? 1 : 0);
-		if (end && !*c)
-			return -EINVAL;	/* trailing '/' */
-	}
-	strlcpy(out, path, size);
+	*out = at;
 	return 0;
 }
 
-int initrd_lookup(struct kobj *dir, const char *path, const uint8_t **data, size_t *size)
+static int copy_member(struct vfs_node root, const struct ustar_entry *e)
 {
-	struct initrd_dir *d = kobj_of(dir, struct initrd_dir, obj);
-	char clean[PANDA_PATH_MAX];
+	size_t len = strlen(e->path);
+	struct path p;
+	unsigned parents;
+	struct path_component last;
+	struct vfs_node dir __free(vfs_node_put) = { 0 };
+	void *file;
 
-	KASSERT(dir->type == &initrd_dir_type);
-	int rc = clean_path(path, clean, sizeof(clean));
+	if (!bson_utf8_valid((const uint8_t *)e->path, len, false))
+		return -EINVAL;		/* could never be named in a request */
+	int rc = path_parse(e->path, len, &p);
+	if (rc < 0 || p.count == 0)
+		return rc;		/* the archive's own "." is the root */
+	if (e->type == USTAR_DIRECTORY)
+		return make_dirs(root, e->path, &p, p.count, &dir);
+	path_split_last(&p, &parents, &last);
+	rc = make_dirs(root, e->path, &p, parents, &dir);
+	if (rc == 0)
+		rc = dir.fs->ops->create(dir.fs, dir.node, e->path + last.offset, last.len,
+					 VFS_FILE, false, &file);
 	if (rc < 0)
 		return rc;
-	/* Like tar extraction, a later member of the same name wins. */
-	for (unsigned i = d->count; i-- > 0;) {
-		const struct ustar_entry *e = &d->entries[i];
-		if (strcmp(e->path, clean) != 0)
+	struct vfs_node f __free(vfs_node_put) = { dir.fs, file };
+	rc = f.fs->ops->truncate(f.fs, f.node, 0);	/* a later member replaces */
+	if (rc < 0)
+		return rc;
+	long n = f.fs->ops->write(f.fs, f.node, 0, e->data, e->size, NULL);
+	return n < 0 ? (int)n : (uint64_t)n == e->size ? 0 : -ENOSPC;
+}
+
+int initrd_populate(struct vfs_node root)
+{
+	const struct boot_module *m = boot_initrd();
+	struct ustar_reader r;
+	struct ustar_entry e;
+	int files = 0;
+
+	if (!m)
+		return -ENOENT;
+	ustar_open(&r, arch_phys_to_virt(m->phys_start), m->phys_end - m->phys_start);
+	int more;
+	while ((more = ustar_next(&r, &e)) == 1) {
+		if (e.type == USTAR_OTHER) {
+			log_debug("initrd: %s is neither a file nor a directory; skipped\n", e.path);
 			continue;
-		if (e->type == USTAR_DIRECTORY)
-			return -EISDIR;
-		if (e->type != USTAR_FILE)
-			return -ENOENT;
-		*data = e->data;
-		*size = e->size;
-		return 0;
+		}
+		int rc = copy_member(root, &e);
+		if (rc < 0)
+			log_warn("initrd: cannot copy %s: %s\n", e.path, error_name(rc));
+		else
+			files += e.type == USTAR_FILE;
 	}
-	return -ENOENT;
+	if (more < 0)
+		log_error("initrd: damaged archive (%s at byte %zu); only the members before it "
+			  "were copied\n", r.error, r.offset);
+	return files;
 }

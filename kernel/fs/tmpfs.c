@@ -562,6 +562,7 @@ int tmpfs_readdir(struct tmpfs *fs, struct tmpfs_node *dir, uint64_t *cursor,
 		d->type = e->node->type;
 		d->ino = e->node->ino;
 		d->size = e->node->type == TMPFS_FILE ? e->node->size : e->node->dir.count;
+		d->cookie = e->cookie;
 		*cursor = e->cookie;
 	}
 	dir->atime = fs->env.now_ns();

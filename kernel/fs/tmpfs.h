@@ -117,6 +117,7 @@ struct tmpfs_dirent {
 	enum tmpfs_type type;
 	uint64_t ino;
 	uint64_t size;			/* as tmpfs_stat.size */
+	uint64_t cookie;		/* a cursor that resumes just after it */
 };
 
 struct tmpfs_statfs {

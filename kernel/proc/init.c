@@ -1,15 +1,17 @@
-/* The first process. The kernel starts /bin/init from the initrd (or what
- * `init=PATH` or `init="PATH ARGS..."` names), hands it the initrd directory,
- * the console and the power object (STARTUP_ROOT, STARTUP_CONSOLE,
- * STARTUP_POWER) and waits for it; when init ends, so does the system, with init's status:
+/* The first process. The kernel starts /bin/init from the root filesystem
+ * (or what `init=PATH` or `init="PATH ARGS..."` names), hands it the root
+ * directory, the console, the root again as its working directory and the
+ * power object (STARTUP_ROOT, STARTUP_CONSOLE, STARTUP_CWD, STARTUP_POWER)
+ * and waits for it; when init ends, so does the system, with init's status:
  * 0 powers off as a pass, anything else as a failure (which is how system
  * tests run a user program as init and read its verdict). */
+#include "core/boot_info.h"
 #include "core/log.h"
 #include "core/params.h"
 #include "core/shutdown.h"
 #include "dev/acpi.h"
 #include "dev/console.h"
-#include "fs/initrd.h"
+#include "fs/root.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "proc/process.h"
@@ -54,12 +56,13 @@ void init_run(void)
 {
 	static struct spawn_request req;
 	static char args[INIT_CMD_MAX + 1];
-	struct kobj *root = initrd_root();
+	struct kobj *root __free(kobj_put) = fs_root_dir();
 	struct process *init;
 	struct panda_exit_status status;
 
-	if (!root) {
-		log_warn("kernel: no initrd, so there is no init to start; the CPU idles\n");
+	if (!root || !boot_initrd()) {
+		log_warn("kernel: no %s, so there is no init to start; the CPU idles\n",
+			 root ? "initrd" : "root filesystem");
 		return;
 	}
 	req.argc = split_args(args, &req.args_len);
@@ -70,8 +73,9 @@ void init_run(void)
 	struct kobj *power __free(kobj_put) = power_object();
 	req.grants[STARTUP_ROOT] = (struct spawn_grant){ root, RIGHTS_ALL };
 	req.grants[STARTUP_CONSOLE] = (struct spawn_grant){ console, RIGHTS_ALL };
+	req.grants[STARTUP_CWD] = (struct spawn_grant){ root, RIGHTS_ALL };
 	req.grants[STARTUP_POWER] = (struct spawn_grant){ power, RIGHTS_ALL };
-	req.grant_count = 3;
+	req.grant_count = 4;
 	req.oom_exempt = true;
 	int rc = spawn_process(&req, &init);
 	if (rc < 0) {

@@ -4,7 +4,9 @@
 #include "core/log.h"
 #include "core/selftest.h"
 #include "dev/console.h"
-#include "fs/initrd.h"
+#include "fs/root.h"
+#include "fs/tmpfs_vfs.h"
+#include "fs/vfs_object.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "mm/snapshot.h"
@@ -16,12 +18,13 @@
 #define SETTLE_NS 3000000000ull
 
 /* Spawns `cmd` (space-separated words, the first one the path), granting
- * the initrd directory and the console as init gets them. */
+ * the root directory, the console and the root as working directory, as
+ * init gets them. */
 static int spawn_cmd(const char *cmd, struct process **out)
 {
 	static struct spawn_request req;
 	static char args[256];
-	struct kobj *root = initrd_root();
+	struct kobj *root __free(kobj_put) = fs_root_dir();
 	size_t n = 0;
 
 	if (!root)
@@ -36,13 +39,12 @@ static int spawn_cmd(const char *cmd, struct process **out)
 	req.dir = root;
 	req.grants[STARTUP_ROOT] = (struct spawn_grant){ root, RIGHTS_ALL };
 	req.grants[STARTUP_CONSOLE] = (struct spawn_grant){ console, RIGHTS_ALL };
-	req.grant_count = 2;
+	req.grants[STARTUP_CWD] = (struct spawn_grant){ root, RIGHTS_ALL };
+	req.grant_count = 3;
 	req.path = args;
 	req.args = args;
 	req.args_len = n;
-	int rc = spawn_process(&req, out);
-	kobj_put(root);
-	return rc;
+	return spawn_process(&req, out);
 }
 
 static struct panda_exit_status run(const char *cmd)
@@ -73,6 +75,21 @@ static bool settle(uint32_t threads)
 	kprintf("proc: %u threads (want %u), %u live and %u held processes after %llu s\n",
 		thread_count(), threads, pc.live, pc.exited, SETTLE_NS / 1000000000ull);
 	return false;
+}
+
+/* tmpfs_check on the root filesystem and on the one mounted on /tmp. */
+static bool filesystems_consistent(void)
+{
+	struct kobj *root __free(kobj_put) = fs_root_dir();
+	struct vfs_node tmp __free(vfs_node_put) = { 0 };
+	struct vfs_node r = vfs_dir_node(root);
+	const char *why = tmpfs_vfs_check(r.fs);
+
+	if (!why && vfs_lookup(r, "tmp", 3, &tmp) == 0)
+		why = tmpfs_vfs_check(tmp.fs);
+	if (why)
+		kprintf("proc: tmpfs: %s\n", why);
+	return !why;
 }
 
 static void test_processes(void)
@@ -138,6 +155,15 @@ static void test_processes(void)
 	SELFTEST_CHECK(settle(threads));
 	SELFTEST_CHECK(endpoint_count() == endpoints && message_count() == messages);
 	SELFTEST_CHECK(mm_snapshot_same(&start));
+
+	selftest_case("a file-system workout leaves no object, node or byte behind");
+	uint64_t dirs = vfs_dir_count(), files = vfs_file_count();
+	st = run("/bin/fs-test");
+	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(vfs_dir_count() == dirs && vfs_file_count() == files);
+	SELFTEST_CHECK(mm_snapshot_same(&start));
+	SELFTEST_CHECK(filesystems_consistent());
 
 	selftest_case("spawn refuses what is not a program beneath the directory");
 	SELFTEST_CHECK(spawn_cmd("/etc/panda-release", &p) == -ENOEXEC);

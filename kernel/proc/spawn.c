@@ -2,7 +2,7 @@
 
 #include "arch/arch.h"
 #include "core/log.h"
-#include "fs/initrd.h"
+#include "fs/vfs_object.h"
 #include "lib/elf.h"
 #include "lib/errors.h"
 #include "lib/string.h"
@@ -14,8 +14,28 @@
 #define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~(uint64_t)((a) - 1))
 #define ALIGN_DOWN(x, a)	((x) & ~(uint64_t)((a) - 1))
 
-static int load_segments(struct address_space *as, const uint8_t *file,
-			 const struct elf_image *img)
+/* Copies count bytes at file offset off to user address va, a page at a
+ * time through buf (PAGE_SIZE bytes). */
+static int copy_from_file(struct address_space *as, struct vfs_node file, uint64_t off,
+			  uint64_t va, uint64_t count, uint8_t *buf)
+{
+	while (count) {
+		size_t chunk = count < PAGE_SIZE ? count : PAGE_SIZE;
+		long got = file.fs->ops->read(file.fs, file.node, off, buf, chunk);
+		if (got < 0)
+			return (int)got;
+		if ((size_t)got != chunk)
+			return -ENOEXEC;	/* shrank since it was checked */
+		int rc = as_write(as, va, buf, chunk);
+		if (rc < 0)
+			return rc;
+		off += chunk, va += chunk, count -= chunk;
+	}
+	return 0;
+}
+
+static int load_segments(struct address_space *as, struct vfs_node file,
+			 const struct elf_image *img, uint8_t *buf)
 {
 	for (unsigned i = 0; i < img->count; i++) {
 		const struct elf_segment *s = &img->seg[i];
@@ -25,8 +45,8 @@ static int load_segments(struct address_space *as, const uint8_t *file,
 				(s->flags & ELF_SEG_EXEC ? MAP_EXEC : 0);
 
 		int rc = as_map_anon(as, start, end - start, prot);
-		if (rc == 0 && s->filesz)
-			rc = as_write(as, s->vaddr, file + s->offset, s->filesz);
+		if (rc == 0)
+			rc = copy_from_file(as, file, s->offset, s->vaddr, s->filesz, buf);
 		if (rc < 0)
 			return rc;
 		/* The rest (bss) is demand-zero, and the frames written above
@@ -69,13 +89,13 @@ static long write_startup(struct process *p, const struct spawn_request *req,
 }
 
 /* Fills a fresh process; on failure the caller discards it. */
-static int build(struct process *p, const struct spawn_request *req, const uint8_t *file,
-		 const struct elf_image *img)
+static int build(struct process *p, const struct spawn_request *req, struct vfs_node file,
+		 const struct elf_image *img, uint8_t *buf)
 {
 	panda_handle_t handles[PANDA_SPAWN_HANDLES];
 	int rc;
 
-	rc = load_segments(p->as, file, img);
+	rc = load_segments(p->as, file, img, buf);
 	if (rc < 0)
 		return rc;
 	rc = as_map_guard(p->as, USER_STACK_LO, USER_STACK_GUARD);
@@ -105,29 +125,53 @@ static int build(struct process *p, const struct spawn_request *req, const uint8
 	return 0;
 }
 
-int spawn_process(const struct spawn_request *req, struct process **out)
+/* Finds the executable and checks its headers: *file gets it (a
+ * reference), *img its segments; buf (PAGE_SIZE bytes) holds the head. */
+static int open_executable(const struct spawn_request *req, struct vfs_node *file,
+			   struct elf_image *img, uint8_t *buf)
 {
-	const uint8_t *file;
-	size_t size;
-	struct elf_image img;
+	struct vfs_node n __free(vfs_node_put) = { 0 };
+	struct vfs_stat st;
 	int rc;
 
-	if (req->dir->type != &initrd_dir_type)
+	if (req->dir->type != &vfs_dir_type)
 		return -EINVAL;
-	rc = initrd_lookup(req->dir, req->path, &file, &size);
+	rc = vfs_dir_resolve_file(req->dir, req->path, strlen(req->path), &n);
+	if (rc == 0)
+		rc = n.fs->ops->stat(n.fs, n.node, &st);
 	if (rc < 0)
 		return rc;
-	rc = elf_parse(file, size, USER_IMAGE_LO, USER_STACK_LO, &img);
+	long head = n.fs->ops->read(n.fs, n.node, 0, buf, ELF_HEAD_READ);
+	if (head < 0)
+		return (int)head;
+	rc = elf_parse_head(buf, (size_t)head, st.size, USER_IMAGE_LO, USER_STACK_LO, img);
 	if (rc < 0) {
-		log_debug("spawn: %s: %s\n", req->path, img.error);
+		log_debug("spawn: %s: %s\n", req->path, img->error);
 		return rc;
 	}
+	*file = vfs_node_take(&n);
+	return 0;
+}
+
+int spawn_process(const struct spawn_request *req, struct process **out)
+{
+	struct vfs_node file __free(vfs_node_put) = { 0 };
+	struct elf_image img;
+	uint8_t *buf __free(kfree) = kmalloc(PAGE_SIZE);
+	int rc;
+
+	_Static_assert(ELF_HEAD_READ <= PAGE_SIZE, "the head fits the buffer");
+	if (!buf)
+		return -ENOMEM;
+	rc = open_executable(req, &file, &img, buf);
+	if (rc < 0)
+		return rc;
 	const char *name = strrchr(req->path, '/');
 	struct process *p = process_create(name ? name + 1 : req->path, req->ppid);
 	if (!p)
 		return -ENOMEM;
 	p->oom_exempt = req->oom_exempt;
-	rc = build(p, req, file, &img);
+	rc = build(p, req, file, &img, buf);
 	if (rc < 0) {
 		process_discard(p);
 		process_put(p);

@@ -1,5 +1,6 @@
 /* Starting a program: a new process from a static ELF executable found
- * beneath a directory object, with arguments and granted handles. */
+ * beneath a directory object (a VFS directory), with arguments and granted
+ * handles. */
 #ifndef PROC_SPAWN_H
 #define PROC_SPAWN_H
 

@@ -4,7 +4,7 @@
  * nothing trusts or re-checks user input (lib/abi.h, docs/syscalls.md). */
 #include "arch/arch.h"
 #include "core/log.h"
-#include "fs/initrd.h"
+#include "fs/vfs_object.h"
 #include "lib/abi.h"
 #include "lib/errors.h"
 #include "lib/string.h"
@@ -110,7 +110,7 @@ static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uin
 		return -ENOMEM;
 	if (copy_from_user(&args, uargs, sizeof(args)) < 0)
 		return -EFAULT;
-	rc = handle_get(&self->handles, args.dir, &initrd_dir_type, RIGHT_SPAWN, &dir, NULL);
+	rc = handle_get(&self->handles, args.dir, &vfs_dir_type, RIGHT_SPAWN, &dir, NULL);
 	if (rc < 0)
 		return rc;
 	rc = copy_string_from_user(path, (uintptr_t)args.path, sizeof(path));

@@ -6,8 +6,11 @@
  * document to a server process by call and a 64-byte reply back), with
  * ctx_switch (half a round trip) from the same run, ipc_send_recv (send
  * and recv of a 64-byte document within one process) and bson_validate
- * (a 4 KiB document of mixed types; extra field mb_per_s). Each runs an untimed warm-up
- * first; panda_clock() and rdtsc are read around the timed loop only.
+ * (a 4 KiB document of mixed types; extra field mb_per_s); in /tmp,
+ * file_write_read (1 MiB written to a new file in 4 KiB requests and read
+ * back, per request; extra field mb_per_s counts bytes written plus read),
+ * open_close (open and close of an existing file) and stat (of an existing
+ * file through its directory). Each runs an untimed warm-up first; panda_clock() and rdtsc are read around the timed loop only.
  * `bench NAME` runs one benchmark; other output lines start with "info ". */
 #include "lib/bson.h"
 #include "panda.h"
@@ -23,6 +26,11 @@
 #define IPC_ITERS 20000
 #define IPC_WARMUP 1000
 #define VALIDATE_ITERS 2000
+#define FILE_BYTES (1u << 20)
+#define FILE_CHUNK 4096
+#define FILE_ROUNDS 8
+#define OPEN_ITERS 5000
+#define STAT_ITERS 5000
 
 struct timing {
 	uint64_t ns, tsc;
@@ -169,10 +177,10 @@ static size_t make_doc64(uint8_t *buf, int32_t n)
 }
 
 /* The other side of ipc_roundtrip: echoes every call until the channel
- * closes. Its endpoint is startup handle 2. */
+ * closes. Its endpoint is startup handle 3. */
 static int ipc_server(void)
 {
-	panda_handle_t ep = panda_startup_handle(2);
+	panda_handle_t ep = panda_startup_handle(STARTUP_STANDARD);
 	uint8_t buf[256];
 
 	for (;;) {
@@ -195,10 +203,11 @@ static int bench_ipc_roundtrip(void)
 
 	if (panda_channel_create(ends) < 0 || make_doc64(req_doc, 1) != 64)
 		return 1;
-	panda_handle_t grants[3] = { panda_startup_handle(STARTUP_ROOT),
-				     panda_startup_handle(STARTUP_CONSOLE), ends[1] };
+	panda_handle_t grants[4] = { panda_startup_handle(STARTUP_ROOT),
+				     panda_startup_handle(STARTUP_CONSOLE),
+				     panda_startup_handle(STARTUP_CWD), ends[1] };
 	const char *argv[] = { "/bin/bench", "ipc-server" };
-	struct panda_spawn sp = { .dir = grants[0], .handle_count = 3, .path = argv[0],
+	struct panda_spawn sp = { .dir = grants[0], .handle_count = 4, .path = argv[0],
 				  .argv = argv, .argc = 2, .handles = grants };
 	long server = panda_spawn(&sp);
 	panda_close(ends[1]);
@@ -314,6 +323,123 @@ static int bench_bson_validate(void)
 	return 0;
 }
 
+/* /tmp, where the file benchmarks work, or 0. */
+static panda_handle_t tmp_dir(void)
+{
+	long h = panda_open(panda_startup_handle(STARTUP_ROOT), "tmp",
+			    OPEN_READ | OPEN_WRITE | OPEN_DIRECTORY);
+
+	if (h < 0)
+		printf("info bench: cannot open /tmp: %s\n", error_name((int)h));
+	return h < 0 ? 0 : (panda_handle_t)h;
+}
+
+/* One round: create, write FILE_BYTES in FILE_CHUNK requests, read them
+ * back, close, unlink. Returns 0 when every byte came back. */
+static int write_read_round(panda_handle_t dir, struct timing *t)
+{
+	static uint8_t chunk[FILE_CHUNK], back[FILE_CHUNK];
+	long bad = 0;
+
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (uint8_t)i;
+	TIMED(t, {
+		long f = panda_open(dir, "bench-file",
+				    OPEN_READ | OPEN_WRITE | OPEN_CREATE | OPEN_EXCLUSIVE);
+		if (f < 0)
+			return 1;
+		for (uint32_t off = 0; off < FILE_BYTES; off += FILE_CHUNK)
+			bad += panda_write((panda_handle_t)f, chunk, FILE_CHUNK) != FILE_CHUNK;
+		panda_seek((panda_handle_t)f, 0, "set");
+		for (uint32_t off = 0; off < FILE_BYTES; off += FILE_CHUNK)
+			bad += panda_read((panda_handle_t)f, back, FILE_CHUNK) != FILE_CHUNK;
+		panda_close((panda_handle_t)f);
+		bad += panda_unlink(dir, "bench-file") != 0;
+	});
+	return bad || memcmp(chunk, back, sizeof(chunk)) != 0;
+}
+
+static int bench_file_write_read(void)
+{
+	panda_handle_t dir = tmp_dir();
+	struct timing t = { 0, 0 }, warm = { 0, 0 };
+	int bad = 0;
+
+	if (!dir)
+		return 1;
+	bad |= write_read_round(dir, &warm);
+	for (int i = 0; i < FILE_ROUNDS; i++)
+		bad |= write_read_round(dir, &t);
+	panda_close(dir);
+	if (bad) {
+		printf("info bench: file_write_read: a request failed or the data differed\n");
+		return 1;
+	}
+	uint64_t requests = 2ull * FILE_ROUNDS * (FILE_BYTES / FILE_CHUNK);
+	uint64_t bytes = 2ull * FILE_ROUNDS * FILE_BYTES;
+	uint64_t ns10 = t.ns * 10 / requests, tsc10 = t.tsc * 10 / requests;
+	printf("bench file_write_read iters=%lu ns_per_op=%lu.%lu tsc_per_op=%lu.%lu "
+	       "mb_per_s=%lu\n", (unsigned long)requests, (unsigned long)(ns10 / 10),
+	       (unsigned long)(ns10 % 10), (unsigned long)(tsc10 / 10),
+	       (unsigned long)(tsc10 % 10), (unsigned long)(t.ns ? bytes * 1000 / t.ns : 0));
+	return 0;
+}
+
+static int bench_open_close(void)
+{
+	panda_handle_t dir = tmp_dir();
+	struct timing t = { 0, 0 };
+	long bad = 0;
+
+	if (!dir)
+		return 1;
+	long f = panda_open(dir, "bench-open", OPEN_WRITE | OPEN_CREATE);
+	if (f > 0)
+		panda_close((panda_handle_t)f);
+	for (int i = 0; i < OPEN_ITERS / 10; i++) {
+		long h = panda_open(dir, "bench-open", OPEN_READ);
+		bad += h < 0 || panda_close((panda_handle_t)h) < 0;
+	}
+	TIMED(&t, for (int i = 0; i < OPEN_ITERS; i++) {
+		long h = panda_open(dir, "bench-open", OPEN_READ);
+		bad += h < 0 || panda_close((panda_handle_t)h) < 0;
+	});
+	panda_unlink(dir, "bench-open");
+	panda_close(dir);
+	if (bad) {
+		printf("info bench: open_close: %ld opens failed\n", bad);
+		return 1;
+	}
+	report("open_close", OPEN_ITERS, &t);
+	return 0;
+}
+
+static int bench_stat(void)
+{
+	panda_handle_t dir = tmp_dir();
+	struct timing t = { 0, 0 };
+	struct panda_stat st;
+	long bad = 0;
+
+	if (!dir)
+		return 1;
+	long f = panda_open(dir, "bench-stat", OPEN_WRITE | OPEN_CREATE);
+	if (f > 0)
+		panda_close((panda_handle_t)f);
+	for (int i = 0; i < STAT_ITERS / 10; i++)
+		bad += panda_stat(dir, "bench-stat", &st) != 0;
+	TIMED(&t, for (int i = 0; i < STAT_ITERS; i++)
+		bad += panda_stat(dir, "bench-stat", &st) != 0);
+	panda_unlink(dir, "bench-stat");
+	panda_close(dir);
+	if (bad) {
+		printf("info bench: stat: %ld failed\n", bad);
+		return 1;
+	}
+	report("stat", STAT_ITERS, &t);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
@@ -325,6 +451,9 @@ static const struct {
 	{ "ipc_roundtrip", bench_ipc_roundtrip },
 	{ "ipc_send_recv", bench_ipc_send_recv },
 	{ "bson_validate", bench_bson_validate },
+	{ "file_write_read", bench_file_write_read },
+	{ "open_close", bench_open_close },
+	{ "stat", bench_stat },
 };
 
 int main(int argc, char **argv)

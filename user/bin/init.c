@@ -1,5 +1,5 @@
 /* The first user process. It announces that user space is up, runs
- * /bin/hello from the initrd directory it was granted as startup handle 0,
+ * /bin/hello from the root directory it was granted as startup handle 0,
  * waits for it and reports its exit status. (A later issue replaces it with
  * the shell launcher.) */
 #include "panda.h"

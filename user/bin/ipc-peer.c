@@ -1,5 +1,5 @@
 /* The other end of ipc-test's channels: a helper process that finds its
- * endpoint at startup handle 2 and behaves as argv[1] says.
+ * endpoint at startup handle 3 and behaves as argv[1] says.
  *
  *   echo     receives forever; a call's request is answered with the same
  *            document and handles (send with its txid), a plain message is
@@ -94,11 +94,11 @@ static int silent(panda_handle_t ep)
 
 int main(int argc, char **argv)
 {
-	panda_handle_t ep = panda_startup_handle(2);
+	panda_handle_t ep = panda_startup_handle(STARTUP_STANDARD);
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	if (ep == PANDA_HANDLE_NONE) {
-		printf("ipc-peer: no endpoint was granted (startup handle 2)\n");
+		printf("ipc-peer: no endpoint was granted (startup handle 3)\n");
 		return 2;
 	}
 	if (strcmp(mode, "echo") == 0)

@@ -1,5 +1,5 @@
 /* Holds memory for the out-of-memory test: touches N MiB (argv[1]) of
- * anonymous memory, sends {"ready": true} on its channel (startup handle 2)
+ * anonymous memory, sends {"ready": true} on its channel (startup handle 3)
  * and then sleeps until it is killed. */
 #include "lib/bson.h"
 #include "panda.h"
@@ -17,7 +17,7 @@ int main(int argc, char **argv)
 		((volatile char *)base)[off] = 1;
 	bson_build_init(&b, doc, sizeof(doc));
 	bson_append_bool(&b, "ready", true);
-	panda_send_doc(panda_startup_handle(2), doc, bson_build_finish(&b));
+	panda_send_doc(panda_startup_handle(STARTUP_STANDARD), doc, bson_build_finish(&b));
 	for (;;)
 		panda_sleep(PANDA_DEADLINE_NEVER);
 }

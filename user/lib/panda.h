@@ -11,6 +11,7 @@
 #include "lib/abi.h"
 #include "lib/errors.h"
 #include "lib/string.h"
+#include "fs.h"
 #include "print.h"
 #include "syscall.h"
 

@@ -91,11 +91,15 @@ long panda_sleep_ns(uint64_t ns)
 long panda_spawn_simple(panda_handle_t dir, const char *path, int argc,
 			const char *const *argv)
 {
-	panda_handle_t standard[2] = { panda_startup_handle(STARTUP_ROOT),
-				       panda_startup_handle(STARTUP_CONSOLE) };
+	panda_handle_t standard[STARTUP_STANDARD];
+	uint32_t count = 0;
+
+	/* Up to the first one this process lacks: the places must hold. */
+	while (count < STARTUP_STANDARD && (standard[count] = panda_startup_handle(count)))
+		count++;
 	struct panda_spawn spawn = {
 		.dir = dir,
-		.handle_count = standard[1] ? 2 : standard[0] ? 1 : 0,
+		.handle_count = count,
 		.path = path,
 		.argv = argv,
 		.argc = argc < 0 ? 0 : (uint64_t)argc,

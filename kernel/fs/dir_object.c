@@ -1,0 +1,428 @@
+/* The directory object: open, mkdir, unlink, rmdir, rename, stat, readdir
+ * and statfs on paths beneath it (docs/protocols.md, "directory"). Every
+ * path is parsed by lib/path.c from the kernel's copy of the request and
+ * walked from this directory, so nothing a process sends can name a node
+ * outside the subtree its handle covers. */
+#include "fs/vfs_object.h"
+
+#include "lib/abi.h"
+#include "lib/bson.h"
+#include "lib/errors.h"
+#include "mm/kmalloc.h"
+#include "object/request.h"
+
+/* readdir: entries fetched from the filesystem at a time, and the room
+ * its reply gets (each entry costs about its name plus 50 bytes). */
+#define READDIR_CHUNK		8
+#define READDIR_REPLY		16384u
+
+struct vfs_dir {
+	struct kobj obj;
+	struct vfs_node node;		/* a reference, for the object's life */
+};
+
+static uint64_t live_dirs;
+
+static struct vfs_dir *dir_of(struct kobj *obj)
+{
+	return kobj_of(obj, struct vfs_dir, obj);
+}
+
+static void dir_destroy(struct kobj *obj)
+{
+	struct vfs_dir *d = dir_of(obj);
+
+	vfs_node_put(d->node);
+	kfree(d);
+	__atomic_fetch_sub(&live_dirs, 1, __ATOMIC_RELAXED);
+}
+
+struct kobj *vfs_dir_create(struct vfs_node dir)
+{
+	struct vfs_dir *d = kmalloc(sizeof(*d));
+
+	if (!d) {
+		vfs_node_put(dir);
+		return NULL;
+	}
+	kobj_init(&d->obj, &vfs_dir_type);
+	d->node = dir;
+	__atomic_fetch_add(&live_dirs, 1, __ATOMIC_RELAXED);
+	return &d->obj;
+}
+
+struct vfs_node vfs_dir_node(struct kobj *dir)
+{
+	return dir_of(dir)->node;
+}
+
+uint64_t vfs_dir_count(void)
+{
+	return __atomic_load_n(&live_dirs, __ATOMIC_RELAXED);
+}
+
+/* --- paths -------------------------------------------------------------- */
+
+/* A request's path field, parsed. Absent counts as "" (the directory
+ * itself) when optional. */
+static int get_path(const struct message *req, const char *key, bool optional,
+		    const char **path, struct path *p)
+{
+	uint32_t len = 0;
+	int rc = request_string(req, key, path, &len);
+
+	if (rc < 0 || (rc == 0 && !optional))
+		return -EINVAL;
+	if (rc == 0)
+		*path = "";
+	return path_parse(*path, len, p);
+}
+
+/* Walks to the directory that holds p's last component: *parent gets it
+ * (with a reference) and *last the name. -EINVAL for the empty path. */
+static int walk_parent(struct vfs_dir *d, const char *path, const struct path *p,
+		       struct vfs_node *parent, struct path_component *last)
+{
+	unsigned count;
+	int rc = path_split_last(p, &count, last);
+
+	if (rc < 0)
+		return rc;
+	return vfs_walk(d->node, path, p, count, parent);
+}
+
+/* True when the entry name[0..len) of dir is covered by a mount. */
+static bool is_covered(struct vfs_node dir, const char *name, size_t len)
+{
+	void *node;
+
+	if (dir.fs->ops->lookup(dir.fs, dir.node, name, len, &node) < 0)
+		return false;
+	struct vfs_node n __free(vfs_node_put) = { dir.fs, node };
+	return vfs_is_mount_point(n);
+}
+
+int vfs_dir_resolve_file(struct kobj *dir, const char *path, size_t len, struct vfs_node *out)
+{
+	struct path p;
+	struct vfs_node n __free(vfs_node_put) = { 0 };
+	int rc = path_parse(path, len, &p);
+
+	if (rc < 0)
+		return rc;
+	rc = vfs_walk(dir_of(dir)->node, path, &p, p.count, &n);
+	if (rc < 0)
+		return rc;
+	if (vfs_type(n) == VFS_DIR)
+		return -EISDIR;
+	if (p.trailing_slash)
+		return -ENOTDIR;
+	*out = vfs_node_take(&n);
+	return 0;
+}
+
+/* --- requests ----------------------------------------------------------- */
+
+static const char *type_name(enum vfs_type type)
+{
+	return type == VFS_DIR ? "dir" : "file";
+}
+
+int vfs_reply_stat(struct vfs_node n, struct bson_builder *b)
+{
+	struct vfs_stat st;
+	int rc = n.fs->ops->stat(n.fs, n.node, &st);
+
+	if (rc < 0)
+		return rc;
+	bson_append_cstr(b, "type", type_name(st.type));
+	bson_append_int64(b, "size", (int64_t)st.size);
+	bson_append_int64(b, "nlink", st.nlink);
+	bson_append_int64(b, "ino", (int64_t)st.ino);
+	bson_append_int64(b, "blocks", (int64_t)st.blocks);
+	bson_append_int64(b, "atime", (int64_t)st.atime);
+	bson_append_int64(b, "mtime", (int64_t)st.mtime);
+	bson_append_int64(b, "ctime", (int64_t)st.ctime);
+	return 0;
+}
+
+/* Checks open's flags; fills in OPEN_READ when neither READ nor WRITE. */
+static int open_flags(const struct message *req, uint32_t *flags)
+{
+	int64_t v = OPEN_READ;
+
+	if (request_int(req, "flags", &v) < 0 || v < 0 || v > (int64_t)OPEN_FLAGS_ALL)
+		return -EINVAL;
+	uint32_t f = (uint32_t)v;
+	if (!(f & (OPEN_READ | OPEN_WRITE)))
+		f |= OPEN_READ;
+	if ((f & OPEN_EXCLUSIVE && !(f & OPEN_CREATE)) ||
+	    (f & (OPEN_TRUNCATE | OPEN_APPEND) && !(f & OPEN_WRITE)) ||
+	    (f & OPEN_DIRECTORY && f & (OPEN_CREATE | OPEN_TRUNCATE | OPEN_APPEND)))
+		return -EINVAL;
+	*flags = f;
+	return 0;
+}
+
+/* {"op": "open", "path": P, "flags": F} -> {"type": T} + the new handle */
+static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *req,
+		    struct kobj_reply *reply)
+{
+	const char *path;
+	struct path p;
+	uint32_t flags;
+	struct vfs_node n __free(vfs_node_put) = { 0 };
+	int rc = open_flags(req, &flags);
+
+	if (rc < 0)
+		return rc;
+	bool writes = flags & (OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE);
+	if (!(rights & RIGHT_READ) || (writes && !(rights & RIGHT_WRITE)))
+		return -EACCES;
+	rc = get_path(req, "path", false, &path, &p);
+	if (rc < 0)
+		return rc;
+	if (flags & OPEN_CREATE && p.count > 0) {
+		struct vfs_node parent __free(vfs_node_put) = { 0 };
+		struct path_component last;
+		void *node;
+		if (p.trailing_slash)
+			return -EISDIR;
+		rc = walk_parent(d, path, &p, &parent, &last);
+		if (rc < 0)
+			return rc;
+		rc = parent.fs->ops->create(parent.fs, parent.node, path + last.offset, last.len,
+					    VFS_FILE, flags & OPEN_EXCLUSIVE, &node);
+		if (rc == -EEXIST && !(flags & OPEN_EXCLUSIVE))
+			return -EISDIR;		/* only a directory of the name is in the way */
+		if (rc < 0)
+			return rc;
+		n = (struct vfs_node){ parent.fs, node };
+	} else {
+		rc = vfs_walk(d->node, path, &p, p.count, &n);
+		if (rc < 0)
+			return rc;
+	}
+	enum vfs_type type = vfs_type(n);
+	if (type == VFS_DIR && !(flags & OPEN_DIRECTORY))
+		return -EISDIR;
+	if (type == VFS_FILE && (flags & OPEN_DIRECTORY || p.trailing_slash))
+		return -ENOTDIR;
+	if (flags & OPEN_TRUNCATE) {
+		rc = n.fs->ops->truncate(n.fs, n.node, 0);
+		if (rc < 0)
+			return rc;
+	}
+	uint32_t granted = VFS_HANDLE_RIGHTS;
+	struct kobj *obj __free(kobj_put) = NULL;
+	if (type == VFS_DIR) {
+		granted |= RIGHT_READ | (flags & OPEN_WRITE ? RIGHT_WRITE : 0) |
+			   (rights & RIGHT_SPAWN);
+		obj = vfs_dir_create(vfs_node_take(&n));
+	} else {
+		granted |= (flags & OPEN_READ ? RIGHT_READ : 0) |
+			   (flags & OPEN_WRITE ? RIGHT_WRITE : 0);
+		obj = vfs_file_create(vfs_node_take(&n), flags);
+	}
+	if (!obj)
+		return -ENOMEM;
+	rc = kobj_reply_attach(reply, obj, granted);
+	if (rc < 0)
+		return rc;
+	bson_append_cstr(reply->doc, "type", type_name(type));
+	return 0;
+}
+
+/* {"op": "mkdir", "path": P} -> {} */
+static int dir_mkdir(struct vfs_dir *d, const struct message *req)
+{
+	const char *path;
+	struct path p;
+	struct path_component last;
+	struct vfs_node parent __free(vfs_node_put) = { 0 };
+	int rc = get_path(req, "path", false, &path, &p);
+
+	if (rc == 0)
+		rc = walk_parent(d, path, &p, &parent, &last);
+	if (rc < 0)
+		return rc;
+	return parent.fs->ops->create(parent.fs, parent.node, path + last.offset, last.len,
+				      VFS_DIR, true, NULL);
+}
+
+/* {"op": "unlink" | "rmdir", "path": P} -> {} */
+static int dir_remove(struct vfs_dir *d, const struct message *req, bool is_rmdir)
+{
+	const char *path;
+	struct path p;
+	struct path_component last;
+	struct vfs_node parent __free(vfs_node_put) = { 0 };
+	int rc = get_path(req, "path", false, &path, &p);
+
+	if (rc == 0)
+		rc = walk_parent(d, path, &p, &parent, &last);
+	if (rc < 0)
+		return rc;
+	const char *name = path + last.offset;
+	if (!is_rmdir) {
+		if (p.trailing_slash)	/* names a directory: refuse as one */
+			return -EISDIR;
+		return parent.fs->ops->unlink(parent.fs, parent.node, name, last.len);
+	}
+	if (is_covered(parent, name, last.len))
+		return -EBUSY;
+	return parent.fs->ops->rmdir(parent.fs, parent.node, name, last.len);
+}
+
+/* {"op": "rename", "from": P, "to": Q} -> {} */
+static int dir_rename(struct vfs_dir *d, const struct message *req)
+{
+	const char *from, *to;
+	struct path *pf __free(kfree) = kmalloc(2 * sizeof(struct path));
+	struct path_component lf, lt;
+	struct vfs_node df __free(vfs_node_put) = { 0 };
+	struct vfs_node dt __free(vfs_node_put) = { 0 };
+
+	if (!pf)
+		return -ENOMEM;
+	struct path *pt = pf + 1;
+	int rc = get_path(req, "from", false, &from, pf);
+	if (rc == 0)
+		rc = get_path(req, "to", false, &to, pt);
+	if (rc == 0)
+		rc = walk_parent(d, from, pf, &df, &lf);
+	if (rc == 0)
+		rc = walk_parent(d, to, pt, &dt, &lt);
+	if (rc < 0)
+		return rc;
+	if (df.fs != dt.fs)
+		return -EXDEV;
+	if (is_covered(df, from + lf.offset, lf.len) || is_covered(dt, to + lt.offset, lt.len))
+		return -EBUSY;
+	return df.fs->ops->rename(df.fs, df.node, from + lf.offset, lf.len, dt.node,
+				  to + lt.offset, lt.len);
+}
+
+/* {"op": "stat", "path": P (optional)} -> the stat fields */
+static int dir_stat(struct vfs_dir *d, const struct message *req, struct bson_builder *b)
+{
+	const char *path;
+	struct path p;
+	struct vfs_node n __free(vfs_node_put) = { 0 };
+	int rc = get_path(req, "path", true, &path, &p);
+
+	if (rc == 0)
+		rc = vfs_walk(d->node, path, &p, p.count, &n);
+	if (rc < 0)
+		return rc;
+	if (p.trailing_slash && vfs_type(n) != VFS_DIR)
+		return -ENOTDIR;
+	return vfs_reply_stat(n, b);
+}
+
+/* {"op": "readdir", "cursor": C (optional)} ->
+ * {"entries": [{"name", "type", "size"}...], "cursor": C', "end": bool} */
+static int dir_readdir(struct vfs_dir *d, const struct message *req, struct bson_builder *b)
+{
+	int64_t start = 0;
+	struct vfs_dirent *ents __free(kfree) = kmalloc(READDIR_CHUNK * sizeof(*ents));
+
+	if (request_int(req, "cursor", &start) < 0 || start < 0)
+		return -EINVAL;
+	if (!ents)
+		return -ENOMEM;
+	struct vfs_node n = d->node;
+	uint64_t cursor = (uint64_t)start, fetch = cursor;
+	bool end = false, full = false;
+	bson_begin_array(b, "entries");
+	while (!full) {
+		int got = n.fs->ops->readdir(n.fs, n.node, &fetch, ents, READDIR_CHUNK);
+		if (got < 0)
+			return got;
+		if (got == 0) {
+			end = true;
+			break;
+		}
+		for (int i = 0; i < got; i++) {
+			/* Room for this entry and what closes the reply. */
+			if (b->len + ents[i].name_len + 96 > b->cap) {
+				full = true;
+				break;
+			}
+			bson_begin_document(b, NULL);
+			bson_append_utf8(b, "name", ents[i].name, ents[i].name_len);
+			bson_append_cstr(b, "type", type_name(ents[i].type));
+			bson_append_int64(b, "size", (int64_t)ents[i].size);
+			bson_end_document(b);
+			cursor = ents[i].cookie;
+		}
+	}
+	bson_end_array(b);
+	bson_append_int64(b, "cursor", (int64_t)cursor);
+	bson_append_bool(b, "end", end);
+	return 0;
+}
+
+/* {"op": "statfs"} -> {"fs", "max_bytes", "used_bytes", "nodes"} */
+static int dir_statfs(struct vfs_dir *d, struct bson_builder *b)
+{
+	struct vfs_statfs st;
+	struct vfs_fs *fs = d->node.fs;
+
+	fs->ops->statfs(fs, &st);
+	bson_append_cstr(b, "fs", fs->name);
+	bson_append_int64(b, "max_bytes", (int64_t)st.max_bytes);
+	bson_append_int64(b, "used_bytes", (int64_t)st.used_bytes);
+	bson_append_int64(b, "nodes", (int64_t)st.nodes);
+	return 0;
+}
+
+static int dir_call(struct kobj *obj, uint32_t rights, struct message *req,
+		    struct kobj_reply *reply)
+{
+	struct vfs_dir *d = dir_of(obj);
+	uint32_t len;
+	const char *op = request_op(req, &len);
+
+	if (!op)
+		return -EINVAL;
+	if (request_op_is(op, len, "open"))
+		return dir_open(d, rights, req, reply);
+	bool modifies = request_op_is(op, len, "mkdir") || request_op_is(op, len, "unlink") ||
+			request_op_is(op, len, "rmdir") || request_op_is(op, len, "rename");
+	bool reads = request_op_is(op, len, "stat") || request_op_is(op, len, "readdir") ||
+		     request_op_is(op, len, "statfs");
+	if (!modifies && !reads)
+		return -ENOSYS;
+	if (!(rights & RIGHT_READ) || (modifies && !(rights & RIGHT_WRITE)))
+		return -EACCES;
+	if (request_op_is(op, len, "mkdir"))
+		return dir_mkdir(d, req);
+	if (request_op_is(op, len, "unlink"))
+		return dir_remove(d, req, false);
+	if (request_op_is(op, len, "rmdir"))
+		return dir_remove(d, req, true);
+	if (request_op_is(op, len, "rename"))
+		return dir_rename(d, req);
+	if (request_op_is(op, len, "stat"))
+		return dir_stat(d, req, reply->doc);
+	if (request_op_is(op, len, "readdir"))
+		return dir_readdir(d, req, reply->doc);
+	return dir_statfs(d, reply->doc);
+}
+
+static uint32_t dir_reply_size(struct kobj *obj, const struct message *req)
+{
+	uint32_t len;
+	const char *op = request_op(req, &len);
+
+	(void)obj;
+	return op && request_op_is(op, len, "readdir") ? READDIR_REPLY : KOBJ_REPLY_DEFAULT;
+}
+
+const struct kobj_type vfs_dir_type = {
+	.name = "directory",
+	.destroy = dir_destroy,
+	.call = dir_call,
+	.reply_size = dir_reply_size,
+};

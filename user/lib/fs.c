@@ -1,0 +1,269 @@
+#include "fs.h"
+
+#include "lib/bson.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "syscall.h"
+
+/* One request and one reply at a time (fs.h: not reentrant). */
+static uint8_t request[PANDA_MSG_MAX];
+static uint8_t reply_buf[PANDA_MSG_MAX];
+
+long panda_fs_call(panda_handle_t h, const void *req, size_t size, const uint8_t **reply,
+		   panda_handle_t *handle)
+{
+	panda_handle_t got = PANDA_HANDLE_NONE;
+	struct panda_msg out = { .data = (void *)req, .size = (uint32_t)size };
+	struct panda_msg in = { .data = reply_buf, .size = sizeof(reply_buf), .handles = &got,
+				.handle_count = 1 };
+	struct bson_iter it;
+	int32_t code;
+
+	if (size == 0)
+		return -EINVAL;		/* the builder overflowed */
+	long rc = panda_call(h, &out, &in, PANDA_DEADLINE_NEVER);
+	if (rc < 0)
+		return rc;
+	if (bson_find(reply_buf, "code", &it) && bson_iter_int32(&it, &code) && code < 0)
+		return code;
+	if (handle)
+		*handle = got;
+	else if (in.handle_count)
+		panda_close(got);
+	*reply = reply_buf;
+	return 0;
+}
+
+/* Starts a request {"op": op, ...} in the shared buffer. */
+static void begin(struct bson_builder *b, const char *op)
+{
+	bson_build_init(b, request, sizeof(request));
+	bson_append_cstr(b, "op", op);
+}
+
+static long call(panda_handle_t h, struct bson_builder *b, const uint8_t **reply)
+{
+	const uint8_t *ignored;
+
+	return panda_fs_call(h, request, bson_build_finish(b), reply ? reply : &ignored, NULL);
+}
+
+static long int_field(const uint8_t *doc, const char *key)
+{
+	struct bson_iter it;
+	int64_t v;
+
+	return bson_find(doc, key, &it) && bson_iter_integer(&it, &v) ? (long)v : -EBADMSG;
+}
+
+long panda_open(panda_handle_t dir, const char *path, uint32_t flags)
+{
+	struct bson_builder b;
+	const uint8_t *reply;
+	panda_handle_t h = PANDA_HANDLE_NONE;
+
+	begin(&b, "open");
+	bson_append_cstr(&b, "path", path);
+	bson_append_int32(&b, "flags", (int32_t)flags);
+	long rc = panda_fs_call(dir, request, bson_build_finish(&b), &reply, &h);
+	if (rc < 0)
+		return rc;
+	return h ? (long)h : -EBADMSG;
+}
+
+static long path_op(panda_handle_t dir, const char *op, const char *path)
+{
+	struct bson_builder b;
+
+	begin(&b, op);
+	bson_append_cstr(&b, "path", path);
+	return call(dir, &b, NULL);
+}
+
+long panda_mkdir(panda_handle_t dir, const char *path)
+{
+	return path_op(dir, "mkdir", path);
+}
+
+long panda_unlink(panda_handle_t dir, const char *path)
+{
+	return path_op(dir, "unlink", path);
+}
+
+long panda_rmdir(panda_handle_t dir, const char *path)
+{
+	return path_op(dir, "rmdir", path);
+}
+
+long panda_rename(panda_handle_t dir, const char *from, const char *to)
+{
+	struct bson_builder b;
+
+	begin(&b, "rename");
+	bson_append_cstr(&b, "from", from);
+	bson_append_cstr(&b, "to", to);
+	return call(dir, &b, NULL);
+}
+
+static long fill_stat(const uint8_t *doc, struct panda_stat *st)
+{
+	struct bson_iter it;
+	uint32_t len;
+	const char *type = bson_find(doc, "type", &it) ? bson_iter_utf8(&it, &len) : NULL;
+
+	if (!type)
+		return -EBADMSG;
+	st->is_dir = len == 3 && memcmp(type, "dir", 3) == 0;
+	st->size = (uint64_t)int_field(doc, "size");
+	st->nlink = (uint64_t)int_field(doc, "nlink");
+	st->ino = (uint64_t)int_field(doc, "ino");
+	st->blocks = (uint64_t)int_field(doc, "blocks");
+	st->atime = (uint64_t)int_field(doc, "atime");
+	st->mtime = (uint64_t)int_field(doc, "mtime");
+	st->ctime = (uint64_t)int_field(doc, "ctime");
+	return 0;
+}
+
+long panda_stat(panda_handle_t dir, const char *path, struct panda_stat *st)
+{
+	struct bson_builder b;
+	const uint8_t *reply;
+
+	begin(&b, "stat");
+	bson_append_cstr(&b, "path", path);
+	long rc = call(dir, &b, &reply);
+	return rc < 0 ? rc : fill_stat(reply, st);
+}
+
+long panda_fstat(panda_handle_t file, struct panda_stat *st)
+{
+	struct bson_builder b;
+	const uint8_t *reply;
+
+	begin(&b, "stat");
+	long rc = call(file, &b, &reply);
+	return rc < 0 ? rc : fill_stat(reply, st);
+}
+
+long panda_readdir(panda_handle_t dir, uint64_t *cursor, panda_dirent_fn fn, void *ctx)
+{
+	struct bson_builder b;
+	const uint8_t *reply;
+	struct bson_iter it, list;
+	long n = 0;
+
+	begin(&b, "readdir");
+	bson_append_int64(&b, "cursor", (int64_t)*cursor);
+	long rc = call(dir, &b, &reply);
+	if (rc < 0)
+		return rc;
+	long next = int_field(reply, "cursor");
+	if (next < 0 || !bson_find(reply, "entries", &it) || !bson_iter_recurse(&it, &list))
+		return -EBADMSG;
+	while (bson_iter_next(&list)) {
+		uint32_t doc_len, name_len = 0, type_len = 0;
+		const uint8_t *entry = bson_iter_document(&list, &doc_len);
+		struct bson_iter f;
+		const char *name = entry && bson_find(entry, "name", &f)
+					   ? bson_iter_utf8(&f, &name_len) : NULL;
+		const char *type = entry && bson_find(entry, "type", &f)
+					   ? bson_iter_utf8(&f, &type_len) : NULL;
+		char copy[256];
+		if (!name || !type || name_len >= sizeof(copy))
+			return -EBADMSG;
+		memcpy(copy, name, name_len);
+		copy[name_len] = 0;
+		long size = int_field(entry, "size");
+		if (fn)
+			fn(ctx, copy, type_len == 3 && memcmp(type, "dir", 3) == 0,
+			   size < 0 ? 0 : (uint64_t)size);
+		n++;
+	}
+	*cursor = (uint64_t)next;
+	return n;
+}
+
+static long do_read(panda_handle_t file, void *buf, size_t len, const uint64_t *off)
+{
+	struct bson_builder b;
+	const uint8_t *reply;
+	struct bson_iter it;
+	uint32_t got;
+	uint8_t subtype;
+
+	begin(&b, "read");
+	bson_append_int64(&b, "len", (int64_t)(len > PANDA_IO_MAX ? PANDA_IO_MAX : len));
+	if (off)
+		bson_append_int64(&b, "offset", (int64_t)*off);
+	long rc = call(file, &b, &reply);
+	if (rc < 0)
+		return rc;
+	const uint8_t *data = bson_find(reply, "data", &it)
+				      ? bson_iter_binary(&it, &got, &subtype) : NULL;
+	if (!data || got > len)
+		return -EBADMSG;
+	memcpy(buf, data, got);
+	return got;
+}
+
+static long do_write(panda_handle_t file, const void *buf, size_t len, const uint64_t *off)
+{
+	struct bson_builder b;
+	const uint8_t *reply;
+
+	begin(&b, "write");
+	if (off)
+		bson_append_int64(&b, "offset", (int64_t)*off);
+	bson_append_binary(&b, "data", 0, buf, len > PANDA_IO_MAX ? PANDA_IO_MAX : len);
+	long rc = call(file, &b, &reply);
+	return rc < 0 ? rc : int_field(reply, "written");
+}
+
+long panda_read(panda_handle_t file, void *buf, size_t len)
+{
+	return do_read(file, buf, len, NULL);
+}
+
+long panda_pread(panda_handle_t file, void *buf, size_t len, uint64_t off)
+{
+	return do_read(file, buf, len, &off);
+}
+
+long panda_write(panda_handle_t file, const void *buf, size_t len)
+{
+	return do_write(file, buf, len, NULL);
+}
+
+long panda_pwrite(panda_handle_t file, const void *buf, size_t len, uint64_t off)
+{
+	return do_write(file, buf, len, &off);
+}
+
+long panda_seek(panda_handle_t file, int64_t offset, const char *whence)
+{
+	struct bson_builder b;
+	const uint8_t *reply;
+
+	begin(&b, "seek");
+	bson_append_int64(&b, "offset", offset);
+	bson_append_cstr(&b, "whence", whence);
+	long rc = call(file, &b, &reply);
+	return rc < 0 ? rc : int_field(reply, "offset");
+}
+
+long panda_truncate(panda_handle_t file, uint64_t size)
+{
+	struct bson_builder b;
+
+	begin(&b, "truncate");
+	bson_append_int64(&b, "size", (int64_t)size);
+	return call(file, &b, NULL);
+}
+
+long panda_sync(panda_handle_t file)
+{
+	struct bson_builder b;
+
+	begin(&b, "sync");
+	return call(file, &b, NULL);
+}
