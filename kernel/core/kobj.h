@@ -57,7 +57,7 @@ struct kobj_type {
 };
 
 /* Room in a kernel object's reply when its type does not say. */
-#define KOBJ_REPLY_DEFAULT	4096u
+#define KOBJ_REPLY_DEFAULT	256u
 /* Handles a kernel object's reply can carry (an open's new handle). */
 #define KOBJ_REPLY_HANDLES	1u
 

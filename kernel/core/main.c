@@ -21,6 +21,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
+#include "object/message.h"
 #include "proc/process.h"
 
 void mm_bench_run_requested(void);
@@ -89,6 +90,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 
 	frame_init();
 	kmalloc_init();
+	message_cache_init();
 	if (screen_init())
 		screen_write(banner, strlen(banner));	/* it went to serial only */
 	vm_init();

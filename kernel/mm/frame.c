@@ -132,7 +132,7 @@ void frame_register_reclaim(reclaim_fn fn)
 }
 
 /* Runs the reclaim hooks without frame_lock held (they free frames). */
-static void reclaim(void)
+void frame_reclaim(void)
 {
 	for (unsigned i = 0; i < reclaimer_count; i++)
 		reclaimers[i]();
@@ -154,10 +154,10 @@ uint64_t frame_alloc(unsigned order, enum frame_owner owner, unsigned flags)
 	uint64_t phys;
 
 	if (buddy.free < low_watermark)
-		reclaim();
+		frame_reclaim();
 	phys = try_alloc(order, owner, flags);
 	if (!phys) {
-		reclaim();
+		frame_reclaim();
 		phys = try_alloc(order, owner, flags);
 	}
 	if (!phys) {

@@ -57,6 +57,9 @@ uint8_t frame_tag(uint64_t phys);
  * below the low watermark; each returns how many frames it gave back. */
 typedef uint64_t (*reclaim_fn)(void);
 void frame_register_reclaim(reclaim_fn fn);
+/* Runs every hook now, as memory pressure would (leak checks empty the
+ * caches this way before they count). */
+void frame_reclaim(void);
 
 static inline void *phys_to_virt(uint64_t phys)
 {

@@ -105,23 +105,36 @@ void kmalloc_init(void)
 	frame_register_reclaim(kmalloc_shrink);
 }
 
-void *kmalloc(size_t size)
+static void *alloc(size_t size, bool zero)
 {
-	for (unsigned i = 0; i < CLASS_COUNT; i++)
-		if (size <= class_sizes[i])
-			return kcache_alloc(classes[i]);
-
+	for (unsigned i = 0; i < CLASS_COUNT; i++) {
+		if (size > class_sizes[i])
+			continue;
+		guard(spinlock)(&classes[i]->lock);
+		return zero ? kmem_cache_alloc(&classes[i]->cache)
+			    : kmem_cache_alloc_uninit(&classes[i]->cache);
+	}
 	if (size > (PAGE_SIZE << BUDDY_MAX_ORDER))
 		return NULL;
 	unsigned order = 0;
 	while ((PAGE_SIZE << order) < size)
 		order++;
-	uint64_t phys = frame_alloc(order, OWNER_KERNEL, FRAME_ZERO);
+	uint64_t phys = frame_alloc(order, OWNER_KERNEL, zero ? FRAME_ZERO : 0);
 	if (!phys)
 		return NULL;
 	frame_set_tag(phys, 0, TAG_LARGE);	/* the head only: kfree needs the start */
 	__atomic_fetch_add(&large_pages, 1ull << order, __ATOMIC_RELAXED);
 	return phys_to_virt(phys);
+}
+
+void *kmalloc(size_t size)
+{
+	return alloc(size, true);
+}
+
+void *kmalloc_uninit(size_t size)
+{
+	return alloc(size, false);
 }
 
 void kfree(void *ptr)

@@ -15,6 +15,10 @@ struct kcache;
 void kmalloc_init(void);
 
 void *kmalloc(size_t size);		/* zeroed */
+/* Not zeroed, for a buffer filled before anything reads it (a message's
+ * document): small sizes hold a constant poison pattern, large ones
+ * whatever their frames held, so never hand one out unfilled. */
+void *kmalloc_uninit(size_t size);
 void kfree(void *ptr);			/* NULL is fine; bad frees are reported */
 
 struct kcache *kcache_create(const char *name, size_t size);

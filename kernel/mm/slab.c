@@ -99,6 +99,15 @@ static bool poison_intact(const struct kmem_cache *c, const void *obj)
 
 void *kmem_cache_alloc(struct kmem_cache *c)
 {
+	void *obj = kmem_cache_alloc_uninit(c);
+
+	if (obj)
+		memset(obj, 0, c->size);
+	return obj;
+}
+
+void *kmem_cache_alloc_uninit(struct kmem_cache *c)
+{
 	struct slab *s = c->partial ? c->partial : c->empty ? c->empty : slab_create(c);
 
 	if (!s)
@@ -115,7 +124,6 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 	else if (s->inuse == c->per_slab)
 		list_move(c, s, LIST_FULL);
 	c->objects_in_use++;
-	memset(obj, 0, c->size);
 	return obj;
 }
 

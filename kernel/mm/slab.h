@@ -53,6 +53,9 @@ void kmem_cache_init(struct kmem_cache *c, const char *name, size_t size,
 		     const struct slab_page_source *source,
 		     void (*report)(const struct kmem_cache *, const char *, const void *));
 void *kmem_cache_alloc(struct kmem_cache *c);
+/* Without the zeroing: the object holds the poison pattern (never what it
+ * held before), for a buffer its caller fills at once. */
+void *kmem_cache_alloc_uninit(struct kmem_cache *c);
 /* Returns 0, or -1 after reporting a bad free (nothing changes). */
 int kmem_cache_free(struct kmem_cache *c, void *obj);
 /* Gives every empty slab back to the page source; returns pages freed. */

@@ -4,6 +4,8 @@
 
 void mm_snapshot_take(struct mm_snapshot *s)
 {
+	/* Caches kept above the heap go first, then the slabs they emptied. */
+	frame_reclaim();
 	kmalloc_shrink();
 	frame_get_stats(&s->frames);
 	kmalloc_get_stats(&s->heap);

@@ -13,7 +13,8 @@ struct mm_snapshot {
 	struct kmalloc_stats heap;
 };
 
-/* Returns empty slabs first: slabs kept for reuse are not a leak. */
+/* Empties the caches first (the reclaim hooks, then empty slabs): what
+ * is kept for reuse is not a leak. */
 void mm_snapshot_take(struct mm_snapshot *s);
 /* True when every figure matches `before`; logs the ones that differ. */
 bool mm_snapshot_same(const struct mm_snapshot *before);

@@ -1,15 +1,88 @@
 #include "object/message.h"
 
+#include "core/spinlock.h"
 #include "lib/errors.h"
+#include "mm/frame.h"
 #include "mm/kmalloc.h"
+
+/* Messages are what every call allocates and frees, twice: a few freed
+ * ones of two common sizes are kept for the next, instead of going back
+ * through the slab's poisoning (small: a kernel object's request or reply,
+ * a short IPC document) or the buddy allocator (page: a 4 KiB file read or
+ * write and its header, one 8 KiB block). Memory pressure and leak checks
+ * drain the caches. */
+#define CACHED_HANDLES	1u
+#define HEADER_BYTES	(sizeof(struct message) + CACHED_HANDLES * (sizeof(struct kobj *) + \
+							    sizeof(uint32_t)))
+
+static struct message_cache {
+	uint32_t data;			/* document bytes each message has room for */
+	unsigned max;
+	struct spinlock lock;		/* guards the two fields below */
+	struct message *free[8];
+	unsigned count;
+} caches[] = {
+	{ .data = 256, .max = 8, .lock = SPINLOCK_INIT("small messages") },
+	{ .data = 8192 - HEADER_BYTES, .max = 4, .lock = SPINLOCK_INIT("page messages") },
+};
+
+#define CACHE_NONE	0xffu
+#define CACHE_COUNT	(sizeof(caches) / sizeof(caches[0]))
 
 static uint64_t live;
 
+static struct message *cache_take(struct message_cache *c)
+{
+	guard(spinlock)(&c->lock);
+	return c->count ? c->free[--c->count] : NULL;
+}
+
+static bool cache_put(struct message_cache *c, struct message *m)
+{
+	guard(spinlock)(&c->lock);
+	if (c->count == c->max)
+		return false;
+	c->free[c->count++] = m;
+	return true;
+}
+
+static uint64_t cache_drain(void)
+{
+	struct message *m;
+
+	for (unsigned i = 0; i < CACHE_COUNT; i++)
+		while ((m = cache_take(&caches[i])))
+			kfree(m);
+	return 0;	/* kmalloc_shrink, which runs too, counts the frames */
+}
+
+void message_cache_init(void)
+{
+	frame_register_reclaim(cache_drain);
+}
+
 struct message *message_alloc(uint32_t size, uint32_t handle_room)
 {
-	size_t handles = (size_t)handle_room * (sizeof(struct kobj *) + sizeof(uint32_t));
-	struct message *m = kmalloc(sizeof(*m) + handles + size);
+	uint8_t cache = CACHE_NONE;
+	struct message *m = NULL;
 
+	for (unsigned i = 0; i < CACHE_COUNT && handle_room <= CACHED_HANDLES; i++) {
+		if (size <= caches[i].data) {
+			cache = (uint8_t)i;
+			handle_room = CACHED_HANDLES;
+			size_t room = caches[i].data;
+			m = cache_take(&caches[i]);
+			/* Only the document is left unzeroed: whoever allocates
+			 * fills it, and only its first m->size bytes ever leave
+			 * the kernel. */
+			if (!m)
+				m = kmalloc_uninit(HEADER_BYTES + room);
+			break;
+		}
+	}
+	if (cache == CACHE_NONE)
+		m = kmalloc_uninit(sizeof(*m) + (size_t)handle_room * (sizeof(struct kobj *) +
+								   sizeof(uint32_t)) + size);
 	if (!m)
 		return NULL;
 	list_init(&m->link);
@@ -20,6 +93,7 @@ struct message *message_alloc(uint32_t size, uint32_t handle_room)
 	m->txid = 0;
 	m->handle_count = 0;
 	m->parked_for = NULL;
+	m->cache = cache;
 	__atomic_fetch_add(&live, 1, __ATOMIC_RELAXED);
 	return m;
 }
@@ -30,8 +104,9 @@ void message_free(struct message *m)
 		return;
 	for (uint32_t i = 0; i < m->handle_count; i++)
 		kobj_handle_close(m->objs[i]);
-	kfree(m);
 	__atomic_fetch_sub(&live, 1, __ATOMIC_RELAXED);
+	if (m->cache == CACHE_NONE || !cache_put(&caches[m->cache], m))
+		kfree(m);
 }
 
 uint64_t message_count(void)

@@ -5,6 +5,7 @@
 #ifndef OBJECT_MESSAGE_H
 #define OBJECT_MESSAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/kobj.h"
@@ -19,11 +20,14 @@ struct message {
 	uint32_t *rights;
 	uint8_t *data;
 	struct kobj *parked_for;	/* a parked reply: the object called (a ref) */
+	uint8_t cache;			/* the size class it came from (message.c) */
 };
 
 /* Room for size bytes and handle_count handles (none attached yet:
  * handle_count starts at 0), or NULL without memory. */
 struct message *message_alloc(uint32_t size, uint32_t handle_room);
+/* Registers the message caches' drain with memory pressure. */
+void message_cache_init(void);
 /* Closes the handles it still carries and frees it. NULL is fine. */
 void message_free(struct message *m);
 DEFINE_FREE(message_free, struct message *, message_free(_T))
