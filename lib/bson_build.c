@@ -45,6 +45,26 @@ void bson_build_init(struct bson_builder *b, void *buf, size_t cap)
 	b->depth = 1;
 }
 
+/* The length of the C string s, with *valid telling whether it is UTF-8.
+ * One pass while it is ASCII, which keys and most strings are; the full
+ * check only from the first byte that is not. */
+static size_t cstr_length(const char *s, bool *valid)
+{
+	size_t n = 0;
+	unsigned char c;
+
+	while ((c = (unsigned char)s[n]) != 0) {
+		if (c >= 0x80) {
+			n += strlen(s + n);
+			*valid = bson_utf8_valid((const uint8_t *)s, n, false);
+			return n;
+		}
+		n++;
+	}
+	*valid = true;
+	return n;
+}
+
 /* The key of the next element in the innermost open document: the
  * caller's, which must be a valid UTF-8 cstring, or in an array the next
  * index when key is NULL (written into index). */
@@ -54,8 +74,9 @@ static const char *next_key(const struct bson_builder *b, const char *key, char 
 	unsigned level = b->depth - 1;
 
 	if (key) {
-		*klen = strlen(key);
-		return bson_utf8_valid((const uint8_t *)key, *klen, false) ? key : NULL;
+		bool valid;
+		*klen = cstr_length(key, &valid);
+		return valid ? key : NULL;
 	}
 	if (!b->is_array[level])
 		return NULL;
@@ -211,18 +232,26 @@ static void put_string(uint8_t *p, const char *s, size_t len)
 	p[4 + len] = 0;
 }
 
-static bool append_string(struct bson_builder *b, uint8_t type, const char *key,
-			  const char *s, size_t len)
+/* A string already known to be valid UTF-8 (or not: checked here). */
+static bool append_checked_string(struct bson_builder *b, uint8_t type, const char *key,
+				  const char *s, size_t len, bool valid)
 {
 	uint8_t *p;
 
-	if (len >= MAX_SIZE - 4 || !bson_utf8_valid((const uint8_t *)s, len, true))
+	if (len >= MAX_SIZE - 4 || !valid)
 		return build_fail(b);
 	p = element(b, type, key, 4 + len + 1, 0);
 	if (!p)
 		return false;
 	put_string(p, s, len);
 	return true;
+}
+
+static bool append_string(struct bson_builder *b, uint8_t type, const char *key,
+			  const char *s, size_t len)
+{
+	return append_checked_string(b, type, key, s, len,
+				     bson_utf8_valid((const uint8_t *)s, len, true));
 }
 
 bool bson_append_utf8(struct bson_builder *b, const char *key, const char *s, size_t len)
@@ -232,7 +261,10 @@ bool bson_append_utf8(struct bson_builder *b, const char *key, const char *s, si
 
 bool bson_append_cstr(struct bson_builder *b, const char *key, const char *s)
 {
-	return append_string(b, BSON_STRING, key, s, strlen(s));
+	bool valid;
+	size_t len = cstr_length(s, &valid);
+
+	return append_checked_string(b, BSON_STRING, key, s, len, valid);
 }
 
 bool bson_append_symbol(struct bson_builder *b, const char *key, const char *s, size_t len)
