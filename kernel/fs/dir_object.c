@@ -377,38 +377,44 @@ static int dir_statfs(struct vfs_dir *d, struct bson_builder *b)
 	return 0;
 }
 
+/* The requests, most frequent first; those from OP_MKDIR to OP_RENAME
+ * change the tree. */
+enum { OP_STAT, OP_OPEN, OP_READDIR, OP_MKDIR, OP_UNLINK, OP_RMDIR, OP_RENAME, OP_STATFS };
+static const char *const dir_ops[] = {
+	[OP_STAT] = "stat", [OP_OPEN] = "open", [OP_READDIR] = "readdir", [OP_MKDIR] = "mkdir",
+	[OP_UNLINK] = "unlink", [OP_RMDIR] = "rmdir", [OP_RENAME] = "rename",
+	[OP_STATFS] = "statfs",
+};
+
 static int dir_call(struct kobj *obj, uint32_t rights, struct message *req,
 		    struct kobj_reply *reply)
 {
 	struct vfs_dir *d = dir_of(obj);
-	uint32_t len;
-	const char *op = request_op(req, &len);
+	int op = request_op_index(req, dir_ops, sizeof(dir_ops) / sizeof(dir_ops[0]));
 
-	if (!op)
-		return -EINVAL;
-	if (request_op_is(op, len, "open"))
-		return dir_open(d, rights, req, reply);
-	bool modifies = request_op_is(op, len, "mkdir") || request_op_is(op, len, "unlink") ||
-			request_op_is(op, len, "rmdir") || request_op_is(op, len, "rename");
-	bool reads = request_op_is(op, len, "stat") || request_op_is(op, len, "readdir") ||
-		     request_op_is(op, len, "statfs");
-	if (!modifies && !reads)
-		return -ENOSYS;
+	if (op < 0)
+		return op;
+	if (op == OP_OPEN)
+		return dir_open(d, rights, req, reply);	/* its rights depend on the flags */
+	bool modifies = op >= OP_MKDIR && op <= OP_RENAME;
 	if (!(rights & RIGHT_READ) || (modifies && !(rights & RIGHT_WRITE)))
 		return -EACCES;
-	if (request_op_is(op, len, "mkdir"))
-		return dir_mkdir(d, req);
-	if (request_op_is(op, len, "unlink"))
-		return dir_remove(d, req, false);
-	if (request_op_is(op, len, "rmdir"))
-		return dir_remove(d, req, true);
-	if (request_op_is(op, len, "rename"))
-		return dir_rename(d, req);
-	if (request_op_is(op, len, "stat"))
+	switch (op) {
+	case OP_STAT:
 		return dir_stat(d, req, reply->doc);
-	if (request_op_is(op, len, "readdir"))
+	case OP_READDIR:
 		return dir_readdir(d, req, reply->doc);
-	return dir_statfs(d, reply->doc);
+	case OP_MKDIR:
+		return dir_mkdir(d, req);
+	case OP_UNLINK:
+		return dir_remove(d, req, false);
+	case OP_RMDIR:
+		return dir_remove(d, req, true);
+	case OP_RENAME:
+		return dir_rename(d, req);
+	default:
+		return dir_statfs(d, reply->doc);
+	}
 }
 
 static uint32_t dir_reply_size(struct kobj *obj, const struct message *req)

@@ -182,29 +182,35 @@ static int file_truncate(struct vfs_file *f, const struct message *req)
 	return n.fs->ops->truncate(n.fs, n.node, (uint64_t)size);
 }
 
+enum { OP_READ, OP_WRITE, OP_SEEK, OP_STAT, OP_TRUNCATE, OP_SYNC };
+static const char *const file_ops[] = {
+	[OP_READ] = "read", [OP_WRITE] = "write", [OP_SEEK] = "seek", [OP_STAT] = "stat",
+	[OP_TRUNCATE] = "truncate", [OP_SYNC] = "sync",
+};
+
 static int file_call(struct kobj *obj, uint32_t rights, struct message *req,
 		     struct kobj_reply *reply)
 {
 	struct vfs_file *f = file_of(obj);
 	struct vfs_node n = f->node;
-	uint32_t len;
-	const char *op = request_op(req, &len);
+	int op = request_op_index(req, file_ops, sizeof(file_ops) / sizeof(file_ops[0]));
 
-	if (!op)
-		return -EINVAL;
-	if (request_op_is(op, len, "read"))
+	switch (op) {
+	case OP_READ:
 		return rights & RIGHT_READ ? file_read(f, req, reply->doc) : -EACCES;
-	if (request_op_is(op, len, "write"))
+	case OP_WRITE:
 		return rights & RIGHT_WRITE ? file_write(f, req, reply->doc) : -EACCES;
-	if (request_op_is(op, len, "truncate"))
+	case OP_TRUNCATE:
 		return rights & RIGHT_WRITE ? file_truncate(f, req) : -EACCES;
-	if (request_op_is(op, len, "seek"))
+	case OP_SEEK:
 		return file_seek(f, req, reply->doc);
-	if (request_op_is(op, len, "stat"))
+	case OP_STAT:
 		return vfs_reply_stat(n, reply->doc);
-	if (request_op_is(op, len, "sync"))
+	case OP_SYNC:
 		return n.fs->ops->sync ? n.fs->ops->sync(n.fs, n.node) : 0;
-	return -ENOSYS;
+	default:
+		return op;		/* -EINVAL or -ENOSYS */
+	}
 }
 
 /* A read's reply is as big as the data asked for; the rest are small. */

@@ -15,7 +15,21 @@ const char *request_op(const struct message *req, uint32_t *len)
 
 bool request_op_is(const char *op, uint32_t len, const char *name)
 {
-	return strlen(name) == len && memcmp(op, name, len) == 0;
+	/* The first byte tells most names apart before strlen runs. */
+	return len && op[0] == name[0] && strlen(name) == len && memcmp(op, name, len) == 0;
+}
+
+int request_op_index(const struct message *req, const char *const *names, unsigned count)
+{
+	uint32_t len;
+	const char *op = request_op(req, &len);
+
+	if (!op)
+		return -EINVAL;
+	for (unsigned i = 0; i < count; i++)
+		if (request_op_is(op, len, names[i]))
+			return (int)i;
+	return -ENOSYS;
 }
 
 int request_int(const struct message *req, const char *key, int64_t *v)

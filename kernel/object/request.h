@@ -13,6 +13,9 @@
 const char *request_op(const struct message *req, uint32_t *len);
 /* True when op[0..len) is exactly name. */
 bool request_op_is(const char *op, uint32_t len, const char *name);
+/* The index of the request's "op" in names[0..count): -EINVAL when it is
+ * missing or not a string, -ENOSYS when it is none of them. */
+int request_op_index(const struct message *req, const char *const *names, unsigned count);
 
 /* Optional fields: 1 with the value set, 0 when the key is absent,
  * -EINVAL when it holds another type. Integers may be int32 or int64;
