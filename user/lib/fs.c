@@ -24,8 +24,14 @@ long panda_fs_call(panda_handle_t h, const void *req, size_t size, const uint8_t
 	long rc = panda_call(h, &out, &in, PANDA_DEADLINE_NEVER);
 	if (rc < 0)
 		return rc;
-	if (bson_find(reply_buf, "code", &it) && bson_iter_int32(&it, &code) && code < 0)
-		return code;
+	/* An error reply starts with "error" (docs/protocols.md). */
+	bson_iter_init(&it, reply_buf);
+	if (bson_iter_next(&it) && strcmp(it.key, "error") == 0) {
+		if (in.handle_count)
+			panda_close(got);
+		return bson_find(reply_buf, "code", &it) && bson_iter_int32(&it, &code) && code < 0
+			       ? code : -EBADMSG;
+	}
 	if (handle)
 		*handle = got;
 	else if (in.handle_count)
@@ -105,23 +111,49 @@ long panda_rename(panda_handle_t dir, const char *from, const char *to)
 	return call(dir, &b, NULL);
 }
 
+/* One pass over a stat reply's fields. */
 static long fill_stat(const uint8_t *doc, struct panda_stat *st)
 {
+	static const struct {
+		const char *key;
+		size_t offset;
+	} fields[] = {
+		{ "size", offsetof(struct panda_stat, size) },
+		{ "nlink", offsetof(struct panda_stat, nlink) },
+		{ "ino", offsetof(struct panda_stat, ino) },
+		{ "blocks", offsetof(struct panda_stat, blocks) },
+		{ "atime", offsetof(struct panda_stat, atime) },
+		{ "mtime", offsetof(struct panda_stat, mtime) },
+		{ "ctime", offsetof(struct panda_stat, ctime) },
+	};
+	const size_t count = sizeof(fields) / sizeof(fields[0]);
 	struct bson_iter it;
-	uint32_t len;
-	const char *type = bson_find(doc, "type", &it) ? bson_iter_utf8(&it, &len) : NULL;
+	bool typed = false;
+	size_t next = 0;
 
-	if (!type)
-		return -EBADMSG;
-	st->is_dir = len == 3 && memcmp(type, "dir", 3) == 0;
-	st->size = (uint64_t)int_field(doc, "size");
-	st->nlink = (uint64_t)int_field(doc, "nlink");
-	st->ino = (uint64_t)int_field(doc, "ino");
-	st->blocks = (uint64_t)int_field(doc, "blocks");
-	st->atime = (uint64_t)int_field(doc, "atime");
-	st->mtime = (uint64_t)int_field(doc, "mtime");
-	st->ctime = (uint64_t)int_field(doc, "ctime");
-	return 0;
+	*st = (struct panda_stat){ 0 };
+	bson_iter_init(&it, doc);
+	while (bson_iter_next(&it)) {
+		int64_t v;
+		uint32_t len;
+		if (strcmp(it.key, "type") == 0) {
+			const char *type = bson_iter_utf8(&it, &len);
+			typed = type != NULL;
+			st->is_dir = typed && len == 3 && memcmp(type, "dir", 3) == 0;
+			continue;
+		}
+		if (!bson_iter_integer(&it, &v))
+			continue;
+		/* The kernel sends them in this order: try the next one first. */
+		for (size_t i = 0; i < count; i++, next = (next + 1) % count) {
+			if (strcmp(it.key, fields[next].key) == 0) {
+				*(uint64_t *)((char *)st + fields[next].offset) = (uint64_t)v;
+				next = (next + 1) % count;
+				break;
+			}
+		}
+	}
+	return typed ? 0 : -EBADMSG;
 }
 
 long panda_stat(panda_handle_t dir, const char *path, struct panda_stat *st)
