@@ -17,57 +17,19 @@
  * `fs-test confined` is the other half of the confinement check: spawned
  * with a handle to /tmp as its root and working directory, it tries every
  * way it can think of to reach /bin and exits with the number that worked. */
-#include <stdarg.h>
 #include <stdbool.h>
 
 #include "lib/bson.h"
 #include "panda.h"
+#include "verdict.h"
 
 #define WORK		"/tmp/fs-test"
 #define HANDLE_MAX	4096	/* per process: docs/syscalls.md */
 
-static int passed, failed;
 static panda_handle_t root, console;
 
 static uint8_t pattern[1 << 20];	/* the 1 MiB file's bytes */
 static uint8_t buf[PANDA_IO_MAX];
-
-/* --- reporting -------------------------------------------------------- */
-
-static const char *err_text(long v)
-{
-	return v < 0 ? error_name((int)v) : "ok";
-}
-
-__attribute__((format(printf, 3, 4)))
-static bool verdict(const char *name, bool good, const char *fmt, ...)
-{
-	char detail[320];
-	va_list ap;
-
-	if (good) {
-		printf("fs-test: ok %s\n", name);
-		passed++;
-		return true;
-	}
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	printf("fs-test: FAIL %s: %s\n", name, detail);
-	failed++;
-	return false;
-}
-
-static bool expect(const char *name, long got, long want)
-{
-	return verdict(name, got == want, "got %ld (%s), want %ld (%s)", got, err_text(got),
-		       want, err_text(want));
-}
-
-static bool expect_ok(const char *name, long got)
-{
-	return verdict(name, got >= 0, "got %ld (%s)", got, err_text(got));
-}
 
 /* --- helpers ------------------------------------------------------------ */
 
@@ -151,53 +113,53 @@ static void check_directories(panda_handle_t w)
 {
 	struct panda_stat st;
 
-	expect("mkdir", panda_mkdir(w, "d"), 0);
-	expect("mkdir-exists-eexist", panda_mkdir(w, "d"), -EEXIST);
-	expect("mkdir-nested", panda_mkdir(w, "d/e"), 0);
-	expect("mkdir-missing-parent-enoent", panda_mkdir(w, "nope/e"), -ENOENT);
-	expect("mkdir-trailing-slash", panda_mkdir(w, "d/f/"), 0);
-	expect("stat-dir", panda_stat(w, "d", &st), 0);
+	verdict_expect("mkdir", panda_mkdir(w, "d"), 0);
+	verdict_expect("mkdir-exists-eexist", panda_mkdir(w, "d"), -EEXIST);
+	verdict_expect("mkdir-nested", panda_mkdir(w, "d/e"), 0);
+	verdict_expect("mkdir-missing-parent-enoent", panda_mkdir(w, "nope/e"), -ENOENT);
+	verdict_expect("mkdir-trailing-slash", panda_mkdir(w, "d/f/"), 0);
+	verdict_expect("stat-dir", panda_stat(w, "d", &st), 0);
 	verdict("stat-dir-fields", st.is_dir && st.size == 2 && st.nlink == 4 && st.ino > 0 &&
 				   st.ctime > 0, "dir %d size %lu nlink %lu", st.is_dir,
 		(unsigned long)st.size, (unsigned long)st.nlink);
-	expect("stat-handle-itself", panda_stat(w, "", &st), 0);
+	verdict_expect("stat-handle-itself", panda_stat(w, "", &st), 0);
 	verdict("stat-handle-itself-is-dir", st.is_dir, "not a directory");
 
-	expect("create-file", create_file(w, "d/file", "x", 1), 0);
-	expect("mkdir-under-file-enotdir", panda_mkdir(w, "d/file/sub"), -ENOTDIR);
-	expect("rmdir-nonempty-enotempty", panda_rmdir(w, "d"), -ENOTEMPTY);
-	expect("rmdir-file-enotdir", panda_rmdir(w, "d/file"), -ENOTDIR);
-	expect("unlink-dir-eisdir", panda_unlink(w, "d/e"), -EISDIR);
-	expect("rmdir-empty", panda_rmdir(w, "d/e"), 0);
-	expect("rmdir-gone-enoent", panda_rmdir(w, "d/e"), -ENOENT);
-	expect("rmdir-self-einval", panda_rmdir(w, ""), -EINVAL);
+	verdict_expect("create-file", create_file(w, "d/file", "x", 1), 0);
+	verdict_expect("mkdir-under-file-enotdir", panda_mkdir(w, "d/file/sub"), -ENOTDIR);
+	verdict_expect("rmdir-nonempty-enotempty", panda_rmdir(w, "d"), -ENOTEMPTY);
+	verdict_expect("rmdir-file-enotdir", panda_rmdir(w, "d/file"), -ENOTDIR);
+	verdict_expect("unlink-dir-eisdir", panda_unlink(w, "d/e"), -EISDIR);
+	verdict_expect("rmdir-empty", panda_rmdir(w, "d/e"), 0);
+	verdict_expect("rmdir-gone-enoent", panda_rmdir(w, "d/e"), -ENOENT);
+	verdict_expect("rmdir-self-einval", panda_rmdir(w, ""), -EINVAL);
 
 	long h = panda_open(w, "d", OPEN_READ | OPEN_DIRECTORY);
-	expect_ok("open-directory", h);
+	verdict_expect_ok("open-directory", h);
 	if (h > 0) {
 		panda_handle_t d = (panda_handle_t)h;
-		expect("open-through-subdir-handle", file_is(d, "file", "x"), true);
-		expect("stat-through-subdir-handle", panda_stat(d, "f", &st), 0);
-		expect("subdir-handle-read-only-mkdir-eacces", panda_mkdir(d, "g"), -EACCES);
+		verdict_expect("open-through-subdir-handle", file_is(d, "file", "x"), true);
+		verdict_expect("stat-through-subdir-handle", panda_stat(d, "f", &st), 0);
+		verdict_expect("subdir-handle-read-only-mkdir-eacces", panda_mkdir(d, "g"), -EACCES);
 		panda_close(d);
 	}
-	expect("open-dir-without-flag-eisdir", panda_open(w, "d", OPEN_READ), -EISDIR);
-	expect("open-file-as-dir-enotdir", panda_open(w, "d/file", OPEN_READ | OPEN_DIRECTORY),
+	verdict_expect("open-dir-without-flag-eisdir", panda_open(w, "d", OPEN_READ), -EISDIR);
+	verdict_expect("open-file-as-dir-enotdir", panda_open(w, "d/file", OPEN_READ | OPEN_DIRECTORY),
 	       -ENOTDIR);
-	expect("open-file-trailing-slash-enotdir", panda_open(w, "d/file/", OPEN_READ), -ENOTDIR);
-	expect("open-missing-enoent", panda_open(w, "d/none", OPEN_READ), -ENOENT);
-	expect("open-bad-flags-einval", panda_open(w, "d/file", 1u << 20), -EINVAL);
-	expect("open-truncate-readonly-einval", panda_open(w, "d/file", OPEN_READ | OPEN_TRUNCATE),
+	verdict_expect("open-file-trailing-slash-enotdir", panda_open(w, "d/file/", OPEN_READ), -ENOTDIR);
+	verdict_expect("open-missing-enoent", panda_open(w, "d/none", OPEN_READ), -ENOENT);
+	verdict_expect("open-bad-flags-einval", panda_open(w, "d/file", 1u << 20), -EINVAL);
+	verdict_expect("open-truncate-readonly-einval", panda_open(w, "d/file", OPEN_READ | OPEN_TRUNCATE),
 	       -EINVAL);
-	expect("open-exclusive-without-create-einval",
+	verdict_expect("open-exclusive-without-create-einval",
 	       panda_open(w, "d/file", OPEN_WRITE | OPEN_EXCLUSIVE), -EINVAL);
-	expect("create-exclusive-exists-eexist",
+	verdict_expect("create-exclusive-exists-eexist",
 	       panda_open(w, "d/file", OPEN_WRITE | OPEN_CREATE | OPEN_EXCLUSIVE), -EEXIST);
-	expect("create-over-dir-eisdir", panda_open(w, "d/f", OPEN_WRITE | OPEN_CREATE), -EISDIR);
-	expect("unlink-file", panda_unlink(w, "d/file"), 0);
-	expect("unlink-again-enoent", panda_unlink(w, "d/file"), -ENOENT);
-	expect("rmdir-nested", panda_rmdir(w, "d/f"), 0);
-	expect("rmdir-now-empty", panda_rmdir(w, "d"), 0);
+	verdict_expect("create-over-dir-eisdir", panda_open(w, "d/f", OPEN_WRITE | OPEN_CREATE), -EISDIR);
+	verdict_expect("unlink-file", panda_unlink(w, "d/file"), 0);
+	verdict_expect("unlink-again-enoent", panda_unlink(w, "d/file"), -ENOENT);
+	verdict_expect("rmdir-nested", panda_rmdir(w, "d/f"), 0);
+	verdict_expect("rmdir-now-empty", panda_rmdir(w, "d"), 0);
 }
 
 /* readdir over more entries than one reply holds: every one exactly once. */
@@ -236,19 +198,19 @@ static void check_readdir(panda_handle_t w)
 
 	panda_mkdir(w, "many");
 	long h = panda_open(w, "many", OPEN_READ | OPEN_WRITE | OPEN_DIRECTORY);
-	if (!expect_ok("readdir-open-dir", h))
+	if (!verdict_expect_ok("readdir-open-dir", h))
 		return;
 	panda_handle_t d = (panda_handle_t)h;
 	for (int i = 0; i < 400 && rc == 0; i++) {
 		snprintf(name, sizeof(name), "n%d-with-a-longer-name-to-fill-batches", i);
 		rc = create_file(d, name, "0123456", (size_t)(i % 7));
 	}
-	expect("readdir-create-400", rc, 0);
+	verdict_expect("readdir-create-400", rc, 0);
 	panda_mkdir(d, "subdir");
 	uint64_t cursor = 0;
 	while ((rc = panda_readdir(d, &cursor, note_entry, &l)) > 0)
 		batches++;
-	expect("readdir-ends-cleanly", rc, 0);
+	verdict_expect("readdir-ends-cleanly", rc, 0);
 	for (int i = 0; i < 400; i++)
 		once += l.seen[i] == 1;
 	verdict("readdir-every-entry-once", once == 400 && l.bad == 0 && l.dirs == 1 &&
@@ -258,25 +220,25 @@ static void check_readdir(panda_handle_t w)
 	cursor = 0;
 	l.count = 0;
 	panda_readdir(d, &cursor, note_entry, &l);
-	expect("readdir-resumes-after-removal", panda_unlink(d, "n399-with-a-longer-name-to-fill-batches"), 0);
+	verdict_expect("readdir-resumes-after-removal", panda_unlink(d, "n399-with-a-longer-name-to-fill-batches"), 0);
 	while (panda_readdir(d, &cursor, note_entry, &l) > 0)
 		;
-	expect("readdir-removed-entry-not-listed", l.count, 400);
+	verdict_expect("readdir-removed-entry-not-listed", l.count, 400);
 	for (int i = 0; i < 399; i++) {
 		snprintf(name, sizeof(name), "n%d-with-a-longer-name-to-fill-batches", i);
 		panda_unlink(d, name);
 	}
 	panda_rmdir(d, "subdir");
 	cursor = 0;
-	expect("readdir-empty", panda_readdir(d, &cursor, NULL, NULL), 0);
+	verdict_expect("readdir-empty", panda_readdir(d, &cursor, NULL, NULL), 0);
 	create_file(d, "plain", "", 0);
 	long f = panda_open(d, "plain", OPEN_READ);
-	expect("readdir-on-file-enosys", panda_readdir((panda_handle_t)f, &cursor, NULL, NULL),
+	verdict_expect("readdir-on-file-enosys", panda_readdir((panda_handle_t)f, &cursor, NULL, NULL),
 	       -ENOSYS);
 	panda_close((panda_handle_t)f);
 	panda_unlink(d, "plain");
 	panda_close(d);
-	expect("readdir-cleanup", panda_rmdir(w, "many"), 0);
+	verdict_expect("readdir-cleanup", panda_rmdir(w, "many"), 0);
 }
 
 /* --- files ---------------------------------------------------------------- */
@@ -286,27 +248,27 @@ static void check_files(panda_handle_t w)
 	struct panda_stat st;
 	long h = panda_open(w, "f", OPEN_READ | OPEN_WRITE | OPEN_CREATE);
 
-	if (!expect_ok("file-create", h))
+	if (!verdict_expect_ok("file-create", h))
 		return;
 	panda_handle_t f = (panda_handle_t)h;
-	expect("write", panda_write(f, "hello, world", 12), 12);
-	expect("read-at-end-zero", panda_read(f, buf, 10), 0);
-	expect("seek-set", panda_seek(f, 0, "set"), 0);
-	expect("read", panda_read(f, buf, 5), 5);
+	verdict_expect("write", panda_write(f, "hello, world", 12), 12);
+	verdict_expect("read-at-end-zero", panda_read(f, buf, 10), 0);
+	verdict_expect("seek-set", panda_seek(f, 0, "set"), 0);
+	verdict_expect("read", panda_read(f, buf, 5), 5);
 	verdict("read-bytes", memcmp(buf, "hello", 5) == 0, "wrong bytes");
-	expect("seek-cur", panda_seek(f, 2, "cur"), 7);
-	expect("read-rest", panda_read(f, buf, 100), 5);
+	verdict_expect("seek-cur", panda_seek(f, 2, "cur"), 7);
+	verdict_expect("read-rest", panda_read(f, buf, 100), 5);
 	verdict("read-rest-bytes", memcmp(buf, "world", 5) == 0, "wrong bytes");
-	expect("seek-end", panda_seek(f, -5, "end"), 7);
-	expect("seek-before-start-einval", panda_seek(f, -13, "end"), -EINVAL);
-	expect("seek-to-start-from-end", panda_seek(f, -12, "end"), 0);
-	expect("seek-back", panda_seek(f, 7, "set"), 7);
-	expect("seek-bad-whence-einval", panda_seek(f, 0, "middle"), -EINVAL);
-	expect("pwrite-past-end", panda_pwrite(f, "!", 1, 20), 1);
-	expect("pread-hole", panda_pread(f, buf, 9, 12), 9);
+	verdict_expect("seek-end", panda_seek(f, -5, "end"), 7);
+	verdict_expect("seek-before-start-einval", panda_seek(f, -13, "end"), -EINVAL);
+	verdict_expect("seek-to-start-from-end", panda_seek(f, -12, "end"), 0);
+	verdict_expect("seek-back", panda_seek(f, 7, "set"), 7);
+	verdict_expect("seek-bad-whence-einval", panda_seek(f, 0, "middle"), -EINVAL);
+	verdict_expect("pwrite-past-end", panda_pwrite(f, "!", 1, 20), 1);
+	verdict_expect("pread-hole", panda_pread(f, buf, 9, 12), 9);
 	verdict("hole-reads-zeros", buf[0] == 0 && buf[7] == 0 && buf[8] == '!', "not zeros");
-	expect("pread-leaves-offset", panda_seek(f, 0, "cur"), 7);
-	expect("fstat", panda_fstat(f, &st), 0);
+	verdict_expect("pread-leaves-offset", panda_seek(f, 0, "cur"), 7);
+	verdict_expect("fstat", panda_fstat(f, &st), 0);
 	verdict("fstat-fields", !st.is_dir && st.size == 21 && st.nlink == 1 && st.blocks == 1,
 		"size %lu nlink %lu blocks %lu", (unsigned long)st.size, (unsigned long)st.nlink,
 		(unsigned long)st.blocks);
@@ -316,50 +278,50 @@ static void check_files(panda_handle_t w)
 	panda_fstat(f, &st);
 	verdict("write-moves-mtime", st.mtime > mtime && st.mtime > 1600000000ull * 1000000000ull,
 		"mtime %lu then %lu", (unsigned long)mtime, (unsigned long)st.mtime);
-	expect("truncate-shrink", panda_truncate(f, 5), 0);
-	expect("truncate-grow", panda_truncate(f, 8), 0);
-	expect("pread-after-truncate", panda_pread(f, buf, 100, 0), 8);
+	verdict_expect("truncate-shrink", panda_truncate(f, 5), 0);
+	verdict_expect("truncate-grow", panda_truncate(f, 8), 0);
+	verdict_expect("pread-after-truncate", panda_pread(f, buf, 100, 0), 8);
 	verdict("truncate-zero-fills", memcmp(buf, "hello\0\0\0", 8) == 0, "old bytes came back");
-	expect("truncate-negative-einval", panda_truncate(f, (uint64_t)-1), -EINVAL);
-	expect("write-past-max-size-einval", panda_pwrite(f, "x", 1, 1ull << 30), -EINVAL);
-	expect("sync", panda_sync(f), 0);
-	expect("file-mkdir-enosys", panda_mkdir(f, "x"), -ENOSYS);
+	verdict_expect("truncate-negative-einval", panda_truncate(f, (uint64_t)-1), -EINVAL);
+	verdict_expect("write-past-max-size-einval", panda_pwrite(f, "x", 1, 1ull << 30), -EINVAL);
+	verdict_expect("sync", panda_sync(f), 0);
+	verdict_expect("file-mkdir-enosys", panda_mkdir(f, "x"), -ENOSYS);
 	panda_close(f);
 
 	h = panda_open(w, "f", OPEN_WRITE | OPEN_APPEND);
-	if (expect_ok("open-append", h)) {
+	if (verdict_expect_ok("open-append", h)) {
 		panda_pwrite((panda_handle_t)h, "ABC", 3, 0);	/* explicit offset wins */
-		expect("append-write", panda_write((panda_handle_t)h, "++", 2), 2);
+		verdict_expect("append-write", panda_write((panda_handle_t)h, "++", 2), 2);
 		panda_close((panda_handle_t)h);
 	}
 	verdict("append-goes-to-end", file_has(w, "f", "ABClo\0\0\0++", 10), "wrong content");
 
 	h = panda_open(w, "f", OPEN_WRITE | OPEN_TRUNCATE);
-	if (expect_ok("open-truncate", h))
+	if (verdict_expect_ok("open-truncate", h))
 		panda_close((panda_handle_t)h);
-	expect("truncated-on-open", panda_stat(w, "f", &st) == 0 && st.size == 0, true);
+	verdict_expect("truncated-on-open", panda_stat(w, "f", &st) == 0 && st.size == 0, true);
 
 	/* 1 MiB in 4 KiB pieces, read back and compared. */
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (uint8_t)(i * 7 + (i >> 12));
 	h = panda_open(w, "big", OPEN_READ | OPEN_WRITE | OPEN_CREATE);
-	if (expect_ok("big-create", h)) {
+	if (verdict_expect_ok("big-create", h)) {
 		f = (panda_handle_t)h;
 		long bad = 0;
 		for (size_t off = 0; off < sizeof(pattern); off += 4096)
 			bad += panda_write(f, pattern + off, 4096) != 4096;
-		expect("big-writes", bad, 0);
+		verdict_expect("big-writes", bad, 0);
 		panda_seek(f, 0, "set");
 		for (size_t off = 0; off < sizeof(pattern); off += 4096)
 			bad += panda_read(f, buf, 4096) != 4096 || memcmp(buf, pattern + off, 4096);
-		expect("big-reads-match", bad, 0);
-		expect("big-large-read", panda_pread(f, buf, sizeof(buf), 4096), (long)sizeof(buf));
+		verdict_expect("big-reads-match", bad, 0);
+		verdict_expect("big-large-read", panda_pread(f, buf, sizeof(buf), 4096), (long)sizeof(buf));
 		verdict("big-large-read-bytes", memcmp(buf, pattern + 4096, sizeof(buf)) == 0,
 			"wrong bytes");
 		panda_close(f);
 	}
-	expect("big-unlink", panda_unlink(w, "big"), 0);
-	expect("f-unlink", panda_unlink(w, "f"), 0);
+	verdict_expect("big-unlink", panda_unlink(w, "big"), 0);
+	verdict_expect("f-unlink", panda_unlink(w, "f"), 0);
 }
 
 static void check_unlink_while_open(panda_handle_t w)
@@ -368,21 +330,21 @@ static void check_unlink_while_open(panda_handle_t w)
 
 	create_file(w, "ghost", "still here", 10);
 	long h = panda_open(w, "ghost", OPEN_READ | OPEN_WRITE);
-	if (!expect_ok("ghost-open", h))
+	if (!verdict_expect_ok("ghost-open", h))
 		return;
 	panda_handle_t f = (panda_handle_t)h;
-	expect("ghost-unlink", panda_unlink(w, "ghost"), 0);
-	expect("ghost-name-gone", panda_open(w, "ghost", OPEN_READ), -ENOENT);
-	expect("ghost-still-readable", panda_pread(f, buf, 100, 0), 10);
+	verdict_expect("ghost-unlink", panda_unlink(w, "ghost"), 0);
+	verdict_expect("ghost-name-gone", panda_open(w, "ghost", OPEN_READ), -ENOENT);
+	verdict_expect("ghost-still-readable", panda_pread(f, buf, 100, 0), 10);
 	verdict("ghost-bytes", memcmp(buf, "still here", 10) == 0, "wrong bytes");
-	expect("ghost-still-writable", panda_pwrite(f, "!", 1, 10), 1);
-	expect("ghost-fstat", panda_fstat(f, &st), 0);
+	verdict_expect("ghost-still-writable", panda_pwrite(f, "!", 1, 10), 1);
+	verdict_expect("ghost-fstat", panda_fstat(f, &st), 0);
 	verdict("ghost-nlink-0", st.nlink == 0 && st.size == 11, "nlink %lu size %lu",
 		(unsigned long)st.nlink, (unsigned long)st.size);
-	expect("ghost-new-file-same-name", create_file(w, "ghost", "new", 3), 0);
-	expect("ghost-old-handle-unchanged", panda_pread(f, buf, 100, 0), 11);
+	verdict_expect("ghost-new-file-same-name", create_file(w, "ghost", "new", 3), 0);
+	verdict_expect("ghost-old-handle-unchanged", panda_pread(f, buf, 100, 0), 11);
 	panda_close(f);
-	expect("ghost-cleanup", panda_unlink(w, "ghost"), 0);
+	verdict_expect("ghost-cleanup", panda_unlink(w, "ghost"), 0);
 }
 
 static void check_rename(panda_handle_t w)
@@ -393,45 +355,45 @@ static void check_rename(panda_handle_t w)
 	panda_mkdir(w, "r2");
 	create_file(w, "r1/a", "A", 1);
 	create_file(w, "r1/b", "B", 1);
-	expect("rename-within", panda_rename(w, "r1/a", "r1/a2"), 0);
-	expect("rename-source-gone", panda_open(w, "r1/a", OPEN_READ), -ENOENT);
+	verdict_expect("rename-within", panda_rename(w, "r1/a", "r1/a2"), 0);
+	verdict_expect("rename-source-gone", panda_open(w, "r1/a", OPEN_READ), -ENOENT);
 	verdict("rename-target-content", file_is(w, "r1/a2", "A"), "wrong content");
-	expect("rename-across-dirs", panda_rename(w, "r1/a2", "r2/a"), 0);
+	verdict_expect("rename-across-dirs", panda_rename(w, "r1/a2", "r2/a"), 0);
 	verdict("rename-across-content", file_is(w, "r2/a", "A"), "wrong content");
 
 	/* Over an existing file: the name never disappears, and a handle
 	 * to the replaced file keeps its bytes. */
 	h = panda_open(w, "r1/b", OPEN_READ);
-	expect("rename-over-existing", panda_rename(w, "r2/a", "r1/b"), 0);
+	verdict_expect("rename-over-existing", panda_rename(w, "r2/a", "r1/b"), 0);
 	verdict("rename-over-existing-content", file_is(w, "r1/b", "A"), "wrong content");
 	if (h > 0) {
-		expect("rename-replaced-still-open", panda_pread((panda_handle_t)h, buf, 10, 0), 1);
+		verdict_expect("rename-replaced-still-open", panda_pread((panda_handle_t)h, buf, 10, 0), 1);
 		verdict("rename-replaced-bytes", buf[0] == 'B', "got %c", buf[0]);
 		panda_close((panda_handle_t)h);
 	}
-	expect("rename-onto-itself", panda_rename(w, "r1/b", "r1/b"), 0);
-	expect("rename-missing-enoent", panda_rename(w, "r1/none", "r1/x"), -ENOENT);
+	verdict_expect("rename-onto-itself", panda_rename(w, "r1/b", "r1/b"), 0);
+	verdict_expect("rename-missing-enoent", panda_rename(w, "r1/none", "r1/x"), -ENOENT);
 	panda_mkdir(w, "r1/sub");
 	create_file(w, "r1/sub/inner", "i", 1);
 	panda_mkdir(w, "r2/emptydir");
-	expect("rename-file-over-dir-eisdir", panda_rename(w, "r1/b", "r2/emptydir"), -EISDIR);
-	expect("rename-dir-over-file-enotdir", panda_rename(w, "r2/emptydir", "r1/b"), -ENOTDIR);
-	expect("rename-dir-over-nonempty-enotempty", panda_rename(w, "r2/emptydir", "r1"),
+	verdict_expect("rename-file-over-dir-eisdir", panda_rename(w, "r1/b", "r2/emptydir"), -EISDIR);
+	verdict_expect("rename-dir-over-file-enotdir", panda_rename(w, "r2/emptydir", "r1/b"), -ENOTDIR);
+	verdict_expect("rename-dir-over-nonempty-enotempty", panda_rename(w, "r2/emptydir", "r1"),
 	       -ENOTEMPTY);
-	expect("rename-dir-into-itself-einval", panda_rename(w, "r1", "r1/sub/r1"), -EINVAL);
-	expect("rename-dir-over-empty-dir", panda_rename(w, "r1/sub", "r2/emptydir"), 0);
+	verdict_expect("rename-dir-into-itself-einval", panda_rename(w, "r1", "r1/sub/r1"), -EINVAL);
+	verdict_expect("rename-dir-over-empty-dir", panda_rename(w, "r1/sub", "r2/emptydir"), 0);
 	verdict("rename-dir-moves-contents", file_is(w, "r2/emptydir/inner", "i"), "lost");
-	expect("rename-across-filesystems-exdev", panda_rename(root, "tmp/fs-test/r1/b", "etc/b"),
+	verdict_expect("rename-across-filesystems-exdev", panda_rename(root, "tmp/fs-test/r1/b", "etc/b"),
 	       -EXDEV);
-	expect("rename-mount-point-ebusy", panda_rename(root, "tmp", "tmp2"), -EBUSY);
-	expect("rmdir-mount-point-ebusy", panda_rmdir(root, "tmp"), -EBUSY);
-	expect("rename-dotdot-einval", panda_rename(w, "r1/b", "../b"), -EINVAL);
-	expect("rename-bad-target-name-einval", panda_rename(w, "r1/b", ""), -EINVAL);
+	verdict_expect("rename-mount-point-ebusy", panda_rename(root, "tmp", "tmp2"), -EBUSY);
+	verdict_expect("rmdir-mount-point-ebusy", panda_rmdir(root, "tmp"), -EBUSY);
+	verdict_expect("rename-dotdot-einval", panda_rename(w, "r1/b", "../b"), -EINVAL);
+	verdict_expect("rename-bad-target-name-einval", panda_rename(w, "r1/b", ""), -EINVAL);
 	panda_unlink(w, "r2/emptydir/inner");
 	panda_rmdir(w, "r2/emptydir");
 	panda_unlink(w, "r1/b");
-	expect("rename-cleanup-r1", panda_rmdir(w, "r1"), 0);
-	expect("rename-cleanup-r2", panda_rmdir(w, "r2"), 0);
+	verdict_expect("rename-cleanup-r1", panda_rmdir(w, "r1"), 0);
+	verdict_expect("rename-cleanup-r2", panda_rmdir(w, "r2"), 0);
 }
 
 /* --- rights ---------------------------------------------------------- */
@@ -440,53 +402,53 @@ static void check_rights(panda_handle_t w)
 {
 	create_file(w, "ro", "read only", 9);
 	long h = panda_open(w, "ro", OPEN_READ);
-	if (expect_ok("rights-open-read", h)) {
+	if (verdict_expect_ok("rights-open-read", h)) {
 		panda_handle_t f = (panda_handle_t)h;
-		expect("rights-readonly-write-eacces", panda_write(f, "x", 1), -EACCES);
-		expect("rights-readonly-truncate-eacces", panda_truncate(f, 0), -EACCES);
-		expect("rights-readonly-read", panda_read(f, buf, 4), 4);
+		verdict_expect("rights-readonly-write-eacces", panda_write(f, "x", 1), -EACCES);
+		verdict_expect("rights-readonly-truncate-eacces", panda_truncate(f, 0), -EACCES);
+		verdict_expect("rights-readonly-read", panda_read(f, buf, 4), 4);
 		panda_close(f);
 	}
 	h = panda_open(w, "ro", OPEN_WRITE);
-	if (expect_ok("rights-open-write", h)) {
-		expect("rights-writeonly-read-eacces", panda_read((panda_handle_t)h, buf, 4),
+	if (verdict_expect_ok("rights-open-write", h)) {
+		verdict_expect("rights-writeonly-read-eacces", panda_read((panda_handle_t)h, buf, 4),
 		       -EACCES);
 		panda_close((panda_handle_t)h);
 	}
 	/* A read-only view of the working directory: it reads, never changes. */
 	long ro = panda_dup(w, RIGHT_SEND | RIGHT_READ | RIGHT_DUP);
-	if (expect_ok("rights-dup-readonly-dir", ro)) {
+	if (verdict_expect_ok("rights-dup-readonly-dir", ro)) {
 		panda_handle_t d = (panda_handle_t)ro;
 		verdict("rights-readonly-dir-reads", file_is(d, "ro", "read only"), "cannot read");
-		expect("rights-readonly-dir-create-eacces",
+		verdict_expect("rights-readonly-dir-create-eacces",
 		       panda_open(d, "new", OPEN_WRITE | OPEN_CREATE), -EACCES);
-		expect("rights-readonly-dir-open-write-eacces", panda_open(d, "ro", OPEN_WRITE),
+		verdict_expect("rights-readonly-dir-open-write-eacces", panda_open(d, "ro", OPEN_WRITE),
 		       -EACCES);
-		expect("rights-readonly-dir-mkdir-eacces", panda_mkdir(d, "x"), -EACCES);
-		expect("rights-readonly-dir-unlink-eacces", panda_unlink(d, "ro"), -EACCES);
-		expect("rights-readonly-dir-rename-eacces", panda_rename(d, "ro", "ro2"), -EACCES);
+		verdict_expect("rights-readonly-dir-mkdir-eacces", panda_mkdir(d, "x"), -EACCES);
+		verdict_expect("rights-readonly-dir-unlink-eacces", panda_unlink(d, "ro"), -EACCES);
+		verdict_expect("rights-readonly-dir-rename-eacces", panda_rename(d, "ro", "ro2"), -EACCES);
 		long sub = panda_open(d, "", OPEN_READ | OPEN_WRITE | OPEN_DIRECTORY);
-		expect("rights-cannot-widen-by-reopening", sub, -EACCES);
+		verdict_expect("rights-cannot-widen-by-reopening", sub, -EACCES);
 		const char *argv[] = { "/bin/hello" };
 		struct panda_spawn s = { .dir = d, .path = "/bin/hello", .argv = argv, .argc = 1 };
-		expect("rights-spawn-needs-spawn-right", panda_spawn(&s), -EACCES);
+		verdict_expect("rights-spawn-needs-spawn-right", panda_spawn(&s), -EACCES);
 		panda_close(d);
 	}
 	long none = panda_dup(w, RIGHT_SEND);
-	if (expect_ok("rights-dup-no-read", none)) {
+	if (verdict_expect_ok("rights-dup-no-read", none)) {
 		struct panda_stat st;
-		expect("rights-no-read-stat-eacces", panda_stat((panda_handle_t)none, "ro", &st),
+		verdict_expect("rights-no-read-stat-eacces", panda_stat((panda_handle_t)none, "ro", &st),
 		       -EACCES);
-		expect("rights-no-read-open-eacces",
+		verdict_expect("rights-no-read-open-eacces",
 		       panda_open((panda_handle_t)none, "ro", OPEN_READ), -EACCES);
 		panda_close((panda_handle_t)none);
 	}
 	long nosend = panda_dup(w, RIGHT_READ);
-	if (expect_ok("rights-dup-no-send", nosend)) {
-		expect("rights-no-send-eacces", panda_mkdir((panda_handle_t)nosend, "x"), -EACCES);
+	if (verdict_expect_ok("rights-dup-no-send", nosend)) {
+		verdict_expect("rights-no-send-eacces", panda_mkdir((panda_handle_t)nosend, "x"), -EACCES);
 		panda_close((panda_handle_t)nosend);
 	}
-	expect("rights-cleanup", panda_unlink(w, "ro"), 0);
+	verdict_expect("rights-cleanup", panda_unlink(w, "ro"), 0);
 }
 
 /* --- confinement ------------------------------------------------------- */
@@ -539,30 +501,30 @@ static void check_confinement(panda_handle_t w)
 	char longname[300];
 
 	long t = panda_open(root, "tmp", OPEN_READ | OPEN_WRITE | OPEN_DIRECTORY);
-	if (!expect_ok("confine-open-tmp", t))
+	if (!verdict_expect_ok("confine-open-tmp", t))
 		return;
 	panda_handle_t tmp = (panda_handle_t)t;
-	expect("confine-dotdot-einval", panda_open(tmp, "../../bin/init", OPEN_READ), -EINVAL);
-	expect("confine-absolute-is-beneath", panda_open(tmp, "/bin/init", OPEN_READ), -ENOENT);
-	expect("confine-empty-component-einval", panda_open(tmp, "fs-test//x", OPEN_READ), -EINVAL);
-	expect("confine-nul-einval", raw_path_op(tmp, "open", "fs-test\0/../bin", 14), -EINVAL);
-	expect("confine-nul-mkdir-einval", raw_path_op(w, "mkdir", "a\0b", 3), -EINVAL);
+	verdict_expect("confine-dotdot-einval", panda_open(tmp, "../../bin/init", OPEN_READ), -EINVAL);
+	verdict_expect("confine-absolute-is-beneath", panda_open(tmp, "/bin/init", OPEN_READ), -ENOENT);
+	verdict_expect("confine-empty-component-einval", panda_open(tmp, "fs-test//x", OPEN_READ), -EINVAL);
+	verdict_expect("confine-nul-einval", raw_path_op(tmp, "open", "fs-test\0/../bin", 14), -EINVAL);
+	verdict_expect("confine-nul-mkdir-einval", raw_path_op(w, "mkdir", "a\0b", 3), -EINVAL);
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	for (size_t i = 100; i < sizeof(longpath) - 1; i += 101)
 		longpath[i] = '/';
 	longpath[sizeof(longpath) - 1] = 0;
-	expect("confine-long-path-enametoolong", panda_open(tmp, longpath, OPEN_READ),
+	verdict_expect("confine-long-path-enametoolong", panda_open(tmp, longpath, OPEN_READ),
 	       -ENAMETOOLONG);
 	memset(longname, 'n', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = 0;
-	expect("confine-long-name-enametoolong",
+	verdict_expect("confine-long-name-enametoolong",
 	       panda_open(w, longname, OPEN_WRITE | OPEN_CREATE), -ENAMETOOLONG);
 	longname[255] = 0;
-	expect("confine-255-byte-name-ok", create_file(w, longname, "", 0), 0);
-	expect("confine-255-byte-name-unlink", panda_unlink(w, longname), 0);
-	expect("request-missing-path-einval", raw_path_op(w, "mkdir", NULL, 0), -EINVAL);
-	expect("request-path-not-string-einval", raw_path_op(w, "nonsense", "x", 1), -ENOSYS);
-	expect("mkdir-empty-path-einval", panda_mkdir(w, ""), -EINVAL);
+	verdict_expect("confine-255-byte-name-ok", create_file(w, longname, "", 0), 0);
+	verdict_expect("confine-255-byte-name-unlink", panda_unlink(w, longname), 0);
+	verdict_expect("request-missing-path-einval", raw_path_op(w, "mkdir", NULL, 0), -EINVAL);
+	verdict_expect("request-path-not-string-einval", raw_path_op(w, "nonsense", "x", 1), -ENOSYS);
+	verdict_expect("mkdir-empty-path-einval", panda_mkdir(w, ""), -EINVAL);
 
 	/* A process handed only /tmp. */
 	const char *argv[] = { "/bin/fs-test", "confined" };
@@ -570,7 +532,7 @@ static void check_confinement(panda_handle_t w)
 	struct panda_spawn s = { .dir = root, .path = argv[0], .argv = argv, .argc = 2,
 				 .handles = grants, .handle_count = 3 };
 	long p = panda_spawn(&s);
-	if (expect_ok("confine-spawn-child", p)) {
+	if (verdict_expect_ok("confine-spawn-child", p)) {
 		struct panda_exit_status st;
 		panda_process_wait((panda_handle_t)p, PANDA_DEADLINE_NEVER, &st);
 		verdict("confine-child-reaches-nothing-outside", st.how == EXIT_NORMAL && st.code == 0,
@@ -604,21 +566,21 @@ static void check_enospc(panda_handle_t w)
 	long before = statfs_used(w), room = statfs_field(w, "max_bytes") - before;
 	long h = panda_open(w, "fill", OPEN_WRITE | OPEN_CREATE);
 
-	if (!expect_ok("enospc-open", h))
+	if (!verdict_expect_ok("enospc-open", h))
 		return;
 	panda_handle_t f = (panda_handle_t)h;
 	long err, total = fill(f, &err);
-	expect("enospc-when-full", err, -ENOSPC);
+	verdict_expect("enospc-when-full", err, -ENOSPC);
 	verdict("enospc-after-the-room-is-used", total > room - room / 16, "%ld of %ld bytes",
 		total, room);
-	expect("enospc-create-fails-too", create_file(w, "more", "x", 1) == -ENOSPC ||
+	verdict_expect("enospc-create-fails-too", create_file(w, "more", "x", 1) == -ENOSPC ||
 						  panda_mkdir(w, "more-dir") == -ENOSPC, true);
 	panda_close(f);
-	expect("enospc-unlink", panda_unlink(w, "fill"), 0);
+	verdict_expect("enospc-unlink", panda_unlink(w, "fill"), 0);
 	panda_unlink(w, "more");
 	panda_rmdir(w, "more-dir");
-	expect("enospc-memory-back", statfs_used(w), before);
-	expect("enospc-writable-again", create_file(w, "after", "ok", 2), 0);
+	verdict_expect("enospc-memory-back", statfs_used(w), before);
+	verdict_expect("enospc-writable-again", create_file(w, "after", "ok", 2), 0);
 	panda_unlink(w, "after");
 }
 
@@ -631,11 +593,11 @@ static void check_handle_limit(panda_handle_t w)
 	create_file(w, "lim", "x", 1);
 	while (n < HANDLE_MAX && (h = panda_open(w, "lim", OPEN_READ)) > 0)
 		hs[n++] = (panda_handle_t)h;
-	expect("handle-limit-emfile", h, -EMFILE);
+	verdict_expect("handle-limit-emfile", h, -EMFILE);
 	verdict("handle-limit-thousands", n > HANDLE_MAX - 64, "only %u", n);
 	while (n)
 		panda_close(hs[--n]);
-	expect("handle-limit-recovers", read_file(w, "lim"), 1);
+	verdict_expect("handle-limit-recovers", read_file(w, "lim"), 1);
 	panda_unlink(w, "lim");
 }
 
@@ -646,35 +608,35 @@ static int fill_root(void)
 	long before = statfs_used(root);
 	long h = panda_open(root, "fill", OPEN_WRITE | OPEN_CREATE | OPEN_EXCLUSIVE);
 
-	if (!expect_ok("fill-root-open", h))
+	if (!verdict_expect_ok("fill-root-open", h))
 		return 1;
 	long err, total = fill((panda_handle_t)h, &err);
-	printf("fs-test: the root took %ld KiB before %s\n", total >> 10, err_text(err));
-	expect("fill-root-enospc", err, -ENOSPC);
+	printf("fs-test: the root took %ld KiB before %s\n", total >> 10, verdict_err_text(err));
+	verdict_expect("fill-root-enospc", err, -ENOSPC);
 	verdict("fill-root-took-most-memory", total > (16l << 20), "only %ld KiB", total >> 10);
 	const char *argv[] = { "/bin/hello" };
 	long p = panda_spawn_simple(root, "/bin/hello", 1, argv);
 	verdict("fill-root-spawn-fails-cleanly", p == -ENOMEM || p >= 0, "spawn gave %s",
-		err_text(p));
+		verdict_err_text(p));
 	if (p >= 0)
 		panda_close((panda_handle_t)p);
 	panda_close((panda_handle_t)h);
-	expect("fill-root-unlink", panda_unlink(root, "fill"), 0);
-	expect("fill-root-memory-back", statfs_used(root), before);
+	verdict_expect("fill-root-unlink", panda_unlink(root, "fill"), 0);
+	verdict_expect("fill-root-memory-back", statfs_used(root), before);
 	p = panda_spawn_simple(root, "/bin/hello", 1, argv);
-	if (expect_ok("fill-root-spawn-works-again", p)) {
+	if (verdict_expect_ok("fill-root-spawn-works-again", p)) {
 		struct panda_exit_status st;
 		panda_process_wait((panda_handle_t)p, PANDA_DEADLINE_NEVER, &st);
-		expect("fill-root-child-ran", st.code, 0);
+		verdict_expect("fill-root-child-ran", st.code, 0);
 	}
-	printf("fs-test: %d checks passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return verdict_finish();
 }
 
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "confined") == 0)
 		return confined();
+	verdict_start("fs-test");
 	root = panda_startup_handle(STARTUP_ROOT);
 	console = panda_startup_handle(STARTUP_CONSOLE);
 	if (!root || !console) {
@@ -686,10 +648,10 @@ int main(int argc, char **argv)
 	uint64_t start = panda_clock();
 	long t = panda_open(root, "tmp", OPEN_READ | OPEN_DIRECTORY);
 	long used_before = t > 0 ? statfs_used((panda_handle_t)t) : t;
-	expect_ok("setup-statfs-tmp", used_before);
-	expect("setup-mkdir-work", panda_mkdir(root, WORK), 0);
+	verdict_expect_ok("setup-statfs-tmp", used_before);
+	verdict_expect("setup-mkdir-work", panda_mkdir(root, WORK), 0);
 	long h = panda_open(root, WORK, OPEN_READ | OPEN_WRITE | OPEN_DIRECTORY);
-	if (!expect_ok("setup-open-work", h))
+	if (!verdict_expect_ok("setup-open-work", h))
 		return 1;
 	panda_handle_t w = (panda_handle_t)h;
 	verdict("root-seeded-from-initrd", read_file(root, "etc/panda-release") > 9 &&
@@ -704,14 +666,9 @@ int main(int argc, char **argv)
 	check_enospc(w);
 	check_handle_limit(w);
 	panda_close(w);
-	expect("cleanup-rmdir-work", panda_rmdir(root, WORK), 0);
-	expect("tmp-back-to-baseline", statfs_used((panda_handle_t)t), used_before);
+	verdict_expect("cleanup-rmdir-work", panda_rmdir(root, WORK), 0);
+	verdict_expect("tmp-back-to-baseline", statfs_used((panda_handle_t)t), used_before);
 	panda_close((panda_handle_t)t);
 	printf("fs-test: took %lu ms\n", (unsigned long)((panda_clock() - start) / 1000000));
-	if (failed) {
-		printf("fs-test: %d checks passed, %d failed\n", passed, failed);
-		return 1;
-	}
-	printf("fs-test: %d checks passed\n", passed);
-	return 0;
+	return verdict_finish();
 }

@@ -18,6 +18,7 @@
 
 #include "lib/bson.h"
 #include "panda.h"
+#include "verdict.h"
 
 #define MS		1000000ull
 #define USER_TOP	0x00007ffffffff000ul
@@ -25,7 +26,6 @@
 #define PEER		"/bin/ipc-peer"
 #define CHANNEL_RIGHTS	(RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_DUP | RIGHT_TRANSFER)
 
-static int passed, failed;
 static panda_handle_t root, console;
 
 /* Big buffers for 64 KiB documents, in .bss. */
@@ -34,43 +34,6 @@ static uint8_t big_in[PANDA_MSG_MAX + 64];
 static uint8_t pattern[PANDA_MSG_MAX];
 
 /* --- reporting -------------------------------------------------------- */
-
-static const char *err_text(long v)
-{
-	return v < 0 ? error_name((int)v) : "ok";
-}
-
-/* One check's verdict line; the detail is printed only when it failed. */
-__attribute__((format(printf, 3, 4)))
-static bool verdict(const char *name, bool good, const char *fmt, ...)
-{
-	char detail[320];
-	va_list ap;
-
-	if (good) {
-		printf("ipc-test: ok %s\n", name);
-		passed++;
-		return true;
-	}
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	printf("ipc-test: FAIL %s: %s\n", name, detail);
-	failed++;
-	return false;
-}
-
-static bool expect(const char *name, long got, long want)
-{
-	return verdict(name, got == want, "got %ld (%s), want %ld (%s)", got, err_text(got),
-		       want, err_text(want));
-}
-
-/* Positive results (handles, sizes) that only need to be non-negative. */
-static bool expect_ok(const char *name, long got)
-{
-	return verdict(name, got >= 0, "got %ld (%s)", got, err_text(got));
-}
 
 /* Several results that make one check: the first wrong one is kept. */
 struct tally {
@@ -95,8 +58,8 @@ static void tally_fail(struct tally *t, bool good, const char *fmt, ...)
 
 static void tally_expect(struct tally *t, const char *what, long got, long want)
 {
-	tally_fail(t, got == want, "%s gave %ld (%s), want %s", what, got, err_text(got),
-		   err_text(want));
+	tally_fail(t, got == want, "%s gave %ld (%s), want %s", what, got, verdict_err_text(got),
+		   verdict_err_text(want));
 }
 
 static bool tally_done(struct tally *t)
@@ -201,7 +164,7 @@ static bool make_channel(const char *what, panda_handle_t ends[2])
 
 	if (rc == 0)
 		return true;
-	verdict(what, false, "channel_create gave %s", err_text(rc));
+	verdict(what, false, "channel_create gave %s", verdict_err_text(rc));
 	return false;
 }
 
@@ -298,7 +261,7 @@ static void check_console(void)
 	int64_t n = rc > 0 ? doc_int(reply, "written", -1) : -1;
 
 	verdict("console-write", rc > 0 && n == (int64_t)strlen(hello),
-		"call gave %ld (%s), written %ld, want %zu", rc, err_text(rc), (long)n,
+		"call gave %ld (%s), written %ld, want %zu", rc, verdict_err_text(rc), (long)n,
 		strlen(hello));
 
 	rc = console_call(console, "frobnicate", NULL, reply, sizeof(reply));
@@ -306,17 +269,17 @@ static void check_console(void)
 	verdict("console-unknown-op",
 		rc > 0 && n == -ENOSYS && doc_str_is(reply, "error", "ENOSYS"),
 		"call gave %ld (%s), code %ld, want an error reply with code -38", rc,
-		err_text(rc), (long)n);
+		verdict_err_text(rc), (long)n);
 
 	long ro = panda_dup(console, RIGHTS_ALL & ~RIGHT_WRITE);
-	if (!expect_ok("console-dup-without-write", ro))
+	if (!verdict_expect_ok("console-dup-without-write", ro))
 		return;
 	rc = console_call((panda_handle_t)ro, "write", "must not appear\n", reply, sizeof(reply));
 	n = rc > 0 ? doc_int(reply, "code", 0) : 0;
 	verdict("console-write-needs-right", rc > 0 && n == -EACCES &&
 		doc_str_is(reply, "error", "EACCES"),
 		"call gave %ld (%s), code %ld, want an error reply with code -201", rc,
-		err_text(rc), (long)n);
+		verdict_err_text(rc), (long)n);
 	/* send runs the same request and returns the code instead. */
 	struct doc d;
 	struct bson_builder b;
@@ -324,7 +287,7 @@ static void check_console(void)
 	bson_append_cstr(&b, "op", "write");
 	bson_append_cstr(&b, "data", "must not appear either\n");
 	d.size = (uint32_t)bson_build_finish(&b);
-	expect("console-send-needs-right", send_handles((panda_handle_t)ro, &d, NULL, 0, 0),
+	verdict_expect("console-send-needs-right", send_handles((panda_handle_t)ro, &d, NULL, 0, 0),
 	       -EACCES);
 	panda_close((panda_handle_t)ro);
 }
@@ -438,7 +401,7 @@ static void check_handle_round_trip(panda_handle_t ep)
 	verdict("roundtrip-handle", back && sent == 0 && got == 99 &&
 		panda_close(xy[0]) == -EBADHANDLE,
 		"send %s, recv %ld (%s) with %u handles, the returned handle carried %ld",
-		err_text(rc), n, err_text(n), back ? r.msg.handle_count : 0, (long)got);
+		verdict_err_text(rc), n, verdict_err_text(n), back ? r.msg.handle_count : 0, (long)got);
 	if (back)
 		panda_close(r.handles[0]);
 	panda_close(xy[1]);
@@ -451,7 +414,7 @@ static void check_round_trip(void)
 	long p = start_peer("echo", NULL, &ep);
 	struct tally t = { .name = "roundtrip-1000-calls" };
 
-	if (!expect_ok("roundtrip-spawn-echo", p))
+	if (!verdict_expect_ok("roundtrip-spawn-echo", p))
 		return;
 	for (int i = 0; i < 1000; i++) {
 		uint32_t size = build_varied(req, sizeof(req), i);
@@ -463,7 +426,7 @@ static void check_round_trip(void)
 		tally_fail(&t, size > 0 && rc == (long)size && r.size == size &&
 			   r.handle_count == 0 && !diff,
 			   "call %d (%u bytes) gave %ld (%s), size %u, %u handles%s%s", i, size, rc,
-			   err_text(rc), r.size, r.handle_count, diff ? ", differs in " : "",
+			   verdict_err_text(rc), r.size, r.handle_count, diff ? ", differs in " : "",
 			   diff ? diff : "");
 	}
 	tally_done(&t);
@@ -477,8 +440,8 @@ static void check_round_trip(void)
 		long n = rc < 0 ? rc : panda_recv(ep, &r, 0, in_ms(10000));
 		const char *diff = n > 0 ? check_varied(reply, 1000 + i) : NULL;
 		tally_fail(&s, rc == 0 && n == (long)size && r.txid == 0 && !diff,
-			   "message %d: send %s, recv %ld (%s), txid %u%s%s", i, err_text(rc), n,
-			   err_text(n), r.txid, diff ? ", differs in " : "", diff ? diff : "");
+			   "message %d: send %s, recv %ld (%s), txid %u%s%s", i, verdict_err_text(rc), n,
+			   verdict_err_text(n), r.txid, diff ? ", differs in " : "", diff ? diff : "");
 	}
 	tally_done(&s);
 
@@ -549,7 +512,7 @@ static void check_forgery(void)
 	if (skipped)
 		printf("ipc-test: (%u random values were live handles, skipped)\n", skipped);
 	tally_done(&t);
-	expect("forged-handles-queue-nothing", recv_int(ab[1], "k"), -EAGAIN);
+	verdict_expect("forged-handles-queue-nothing", recv_int(ab[1], "k"), -EAGAIN);
 
 	/* A closed handle's value stays dead while its slot is reused. */
 	struct tally s = { .name = "stale-handles" };
@@ -609,52 +572,52 @@ static void check_rights(void)
 		     "dups gave %ld %ld %ld %ld %ld %ld %ld", no_send, no_recv, no_wait, no_dup,
 		     no_xfer, send_only, send_dup))
 		return;
-	expect("rights-send-needs-send", panda_send((panda_handle_t)no_send, &m, PANDA_NONBLOCK),
+	verdict_expect("rights-send-needs-send", panda_send((panda_handle_t)no_send, &m, PANDA_NONBLOCK),
 	       -EACCES);
-	expect("rights-call-needs-send", panda_call((panda_handle_t)no_send, &m, &reply, 0),
+	verdict_expect("rights-call-needs-send", panda_call((panda_handle_t)no_send, &m, &reply, 0),
 	       -EACCES);
-	expect("rights-recv-needs-recv", rx_recv((panda_handle_t)no_recv, &r, PANDA_NONBLOCK, 0),
+	verdict_expect("rights-recv-needs-recv", rx_recv((panda_handle_t)no_recv, &r, PANDA_NONBLOCK, 0),
 	       -EACCES);
-	expect("rights-wait-needs-wait", wait_one((panda_handle_t)no_wait, SIGNAL_WRITABLE, 0,
+	verdict_expect("rights-wait-needs-wait", wait_one((panda_handle_t)no_wait, SIGNAL_WRITABLE, 0,
 						  &got), -EACCES);
-	expect("rights-dup-needs-dup", panda_dup((panda_handle_t)no_dup, RIGHTS_SAME), -EACCES);
+	verdict_expect("rights-dup-needs-dup", panda_dup((panda_handle_t)no_dup, RIGHTS_SAME), -EACCES);
 	panda_handle_t x = (panda_handle_t)no_xfer;
-	expect("rights-transfer-needs-transfer", send_handles(cd[0], &d, &x, 1, PANDA_NONBLOCK),
+	verdict_expect("rights-transfer-needs-transfer", send_handles(cd[0], &d, &x, 1, PANDA_NONBLOCK),
 	       -EACCES);
-	expect("rights-refused-handle-is-gone", panda_close(x), -EBADHANDLE);
-	expect("rights-refused-message-not-queued", recv_int(cd[1], "r"), -EAGAIN);
+	verdict_expect("rights-refused-handle-is-gone", panda_close(x), -EBADHANDLE);
+	verdict_expect("rights-refused-message-not-queued", recv_int(cd[1], "r"), -EAGAIN);
 
-	expect("rights-dup-more-is-einval", panda_dup(ab[0], RIGHTS_ALL), -EINVAL);
-	expect("rights-dup-kill-is-einval", panda_dup(ab[0], CHANNEL_RIGHTS | RIGHT_KILL), -EINVAL);
-	expect("rights-dup-more-than-reduced", panda_dup((panda_handle_t)send_dup,
+	verdict_expect("rights-dup-more-is-einval", panda_dup(ab[0], RIGHTS_ALL), -EINVAL);
+	verdict_expect("rights-dup-kill-is-einval", panda_dup(ab[0], CHANNEL_RIGHTS | RIGHT_KILL), -EINVAL);
+	verdict_expect("rights-dup-more-than-reduced", panda_dup((panda_handle_t)send_dup,
 							 RIGHT_SEND | RIGHT_RECV), -EINVAL);
 	long fewer = panda_dup((panda_handle_t)send_dup, RIGHT_SEND);
-	expect_ok("rights-dup-fewer-than-reduced", fewer);
+	verdict_expect_ok("rights-dup-fewer-than-reduced", fewer);
 	verdict("rights-reduced-handle-works",
 		send_int((panda_handle_t)send_only, "r", 2, PANDA_NONBLOCK) == 0 &&
 		recv_int(ab[1], "r") == 2, "a SEND-only dup could not send");
-	expect("rights-reduced-cannot-recv", rx_recv((panda_handle_t)send_only, &r,
+	verdict_expect("rights-reduced-cannot-recv", rx_recv((panda_handle_t)send_only, &r,
 						     PANDA_NONBLOCK, 0), -EACCES);
 	long same = panda_dup(ab[0], RIGHTS_SAME);
 	verdict("rights-dup-same", same > 0 && send_int((panda_handle_t)same, "r", 3, 0) == 0 &&
-		recv_int(ab[1], "r") == 3, "dup(RIGHTS_SAME) gave %ld (%s)", same, err_text(same));
+		recv_int(ab[1], "r") == 3, "dup(RIGHTS_SAME) gave %ld (%s)", same, verdict_err_text(same));
 
 	/* Wrong kinds of object. */
 	const char *argv[] = { "/bin/exit-code" };
 	long p = panda_spawn_simple(root, "/bin/exit-code", 1, argv);
-	if (expect_ok("rights-spawn-exit-code", p)) {
-		expect("wrong-type-send-to-process", panda_send((panda_handle_t)p, &m, 0), -EINVAL);
-		expect("wrong-type-call-to-process", panda_call((panda_handle_t)p, &m, &reply,
+	if (verdict_expect_ok("rights-spawn-exit-code", p)) {
+		verdict_expect("wrong-type-send-to-process", panda_send((panda_handle_t)p, &m, 0), -EINVAL);
+		verdict_expect("wrong-type-call-to-process", panda_call((panda_handle_t)p, &m, &reply,
 								in_ms(1000)), -EINVAL);
-		expect("wrong-type-recv-from-process", rx_recv((panda_handle_t)p, &r, 0,
+		verdict_expect("wrong-type-recv-from-process", rx_recv((panda_handle_t)p, &r, 0,
 							       in_ms(1000)), -EINVAL);
 		expect_exit("rights-exit-code-exits", (panda_handle_t)p, 0);
 	}
 	/* The console produces input lines: with nothing typed, recv polls empty. */
-	expect("recv-from-console-with-no-input", rx_recv(console, &r, PANDA_NONBLOCK, 0), -EAGAIN);
-	expect("wrong-type-recv-from-directory", rx_recv(root, &r, PANDA_NONBLOCK, 0), -EINVAL);
-	expect("wrong-type-wait-on-directory", wait_one(root, SIGNAL_READABLE, 0, &got), -EINVAL);
-	expect("wrong-type-process-wait-on-endpoint",
+	verdict_expect("recv-from-console-with-no-input", rx_recv(console, &r, PANDA_NONBLOCK, 0), -EAGAIN);
+	verdict_expect("wrong-type-recv-from-directory", rx_recv(root, &r, PANDA_NONBLOCK, 0), -EINVAL);
+	verdict_expect("wrong-type-wait-on-directory", wait_one(root, SIGNAL_READABLE, 0, &got), -EINVAL);
+	verdict_expect("wrong-type-process-wait-on-endpoint",
 	       panda_process_wait(ab[0], 0, NULL), -EINVAL);
 
 	panda_handle_t all[] = { ab[0], ab[1], cd[0], cd[1], (panda_handle_t)no_send,
@@ -679,7 +642,7 @@ static void refused_transfer(const char *name, panda_handle_t via, panda_handle_
 
 	verdict(name, rc == want && closed == -EBADHANDLE && queued < 0,
 		"send gave %ld (%s), want %s; close afterwards gave %s (want EBADHANDLE); "
-		"the receiver got %ld", rc, err_text(rc), err_text(want), err_text(closed),
+		"the receiver got %ld", rc, verdict_err_text(rc), verdict_err_text(want), verdict_err_text(closed),
 		(long)queued);
 }
 
@@ -696,8 +659,8 @@ static void refused_with_handle(const char *name, panda_handle_t via, const void
 	long closed = h < 0 ? 0 : panda_close(hv);
 
 	verdict(name, rc == want && closed == -EBADHANDLE,
-		"send gave %ld (%s), want %s; the attached handle %s", rc, err_text(rc),
-		err_text(want), closed == 0 ? "was still in the table" : "is gone");
+		"send gave %ld (%s), want %s; the attached handle %s", rc, verdict_err_text(rc),
+		verdict_err_text(want), closed == 0 ? "was still in the table" : "is gone");
 }
 
 static void check_transfer(void)
@@ -709,13 +672,13 @@ static void check_transfer(void)
 	if (!make_channel("transfer", ab) || !make_channel("transfer", cd))
 		return;
 	struct doc d = int_doc("carry", 1);
-	expect("transfer-send-endpoint", send_handles(ab[0], &d, &cd[0], 1, PANDA_NONBLOCK), 0);
-	expect("transfer-sender-lost-it", panda_close(cd[0]), -EBADHANDLE);
+	verdict_expect("transfer-send-endpoint", send_handles(ab[0], &d, &cd[0], 1, PANDA_NONBLOCK), 0);
+	verdict_expect("transfer-sender-lost-it", panda_close(cd[0]), -EBADHANDLE);
 	long n = rx_recv(ab[1], &r, PANDA_NONBLOCK, 0);
 	panda_handle_t c2 = n > 0 && r.msg.handle_count == 1 ? r.handles[0] : 0;
 	verdict("transfer-receiver-gets-handle", c2 != 0 && c2 != cd[0] &&
 		doc_int(r.data, "carry", 0) == 1, "recv gave %ld (%s) with %u handles", n,
-		err_text(n), n > 0 ? r.msg.handle_count : 0);
+		verdict_err_text(n), n > 0 ? r.msg.handle_count : 0);
 	if (c2) {
 		bool there = send_int(c2, "via", 42, PANDA_NONBLOCK) == 0 &&
 			     recv_int(cd[1], "via") == 42;
@@ -726,7 +689,7 @@ static void check_transfer(void)
 			back);
 		/* Without RIGHT_TRANSFER: refused, and gone. */
 		long t = panda_dup(c2, CHANNEL_RIGHTS & ~RIGHT_TRANSFER);
-		if (expect_ok("transfer-dup-without-transfer", t))
+		if (verdict_expect_ok("transfer-dup-without-transfer", t))
 			refused_transfer("transfer-needs-right", ab[0], ab[1], (panda_handle_t)t,
 					 -EACCES);
 		panda_close(c2);
@@ -738,7 +701,7 @@ static void check_transfer(void)
 	long rc = send_handles(ab[0], &d, pair, 2, PANDA_NONBLOCK);
 	verdict("transfer-forged-among-good", rc == -EBADHANDLE && panda_close(pair[0]) ==
 		-EBADHANDLE, "send gave %ld (%s), want EBADHANDLE and the good handle gone", rc,
-		err_text(rc));
+		verdict_err_text(rc));
 
 	/* The contract's "whatever happens", for errors found before the handles. */
 	refused_with_handle("transfer-closed-on-efault", ab[0], (void *)8, 64, -EFAULT);
@@ -751,13 +714,13 @@ static void check_transfer(void)
 
 	/* An endpoint through its own channel: refused, closed, the peer sees it. */
 	refused_transfer("transfer-own-endpoint", ab[0], ab[1], ab[0], -EINVAL);
-	expect("transfer-own-endpoint-peer-closed", wait_one(ab[1], SIGNAL_PEER_CLOSED, 0, &got),
+	verdict_expect("transfer-own-endpoint-peer-closed", wait_one(ab[1], SIGNAL_PEER_CLOSED, 0, &got),
 	       1);
-	expect("transfer-own-endpoint-then-epipe", rx_recv(ab[1], &r, PANDA_NONBLOCK, 0), -EPIPE);
+	verdict_expect("transfer-own-endpoint-then-epipe", rx_recv(ab[1], &r, PANDA_NONBLOCK, 0), -EPIPE);
 	panda_close(ab[1]);
 	if (make_channel("transfer", xy)) {
 		refused_transfer("transfer-peer-endpoint", xy[0], xy[0], xy[1], -EINVAL);
-		expect("transfer-peer-endpoint-closed",
+		verdict_expect("transfer-peer-endpoint-closed",
 		       wait_one(xy[0], SIGNAL_PEER_CLOSED, 0, &got), 1);
 		panda_close(xy[0]);
 	}
@@ -769,7 +732,7 @@ static void check_transfer(void)
 		long w = wait_one(cd[1], SIGNAL_PEER_CLOSED, in_ms(5000), &got);
 		verdict("transfer-unreceived-handle-closed", sent == 0 && w == 1,
 			"send gave %s; the carried endpoint's peer: wait gave %ld (%s)",
-			err_text(sent), w, err_text(w));
+			verdict_err_text(sent), w, verdict_err_text(w));
 		panda_close(ab[0]);
 		panda_close(cd[1]);
 	}
@@ -1003,7 +966,7 @@ static void check_bad_pointers(void)
 	if (!make_channel("bad-pointers", ab) || !make_channel("bad-pointers", xy))
 		return;
 	long ro = panda_mem_map(0, PAGE, PROT_READ | PROT_WRITE);
-	if (!expect_ok("bad-pointers-map-page", ro))
+	if (!verdict_expect_ok("bad-pointers-map-page", ro))
 		return;
 	g.a = ab[0], g.b = ab[1], g.x = xy[0], g.y = xy[1], g.ro = (uint8_t *)ro;
 	g.d = int_doc("g", 7);
@@ -1011,36 +974,36 @@ static void check_bad_pointers(void)
 	bad_pointer("bad-pointer-send-msg", try_send_msg, false);
 	bad_pointer("bad-pointer-send-data", try_send_data, false);
 	bad_pointer("bad-pointer-send-handles", try_send_handles, false);
-	expect("bad-pointer-send-queued-nothing", recv_int(g.b, "g"), -EAGAIN);
+	verdict_expect("bad-pointer-send-queued-nothing", recv_int(g.b, "g"), -EAGAIN);
 
 	/* recv: one message waits; each bad recv must leave it queued. */
 	struct rx r;
-	expect("bad-pointer-queue-one", send_int(g.a, "g", 11, PANDA_NONBLOCK), 0);
+	verdict_expect("bad-pointer-queue-one", send_int(g.a, "g", 11, PANDA_NONBLOCK), 0);
 	bad_pointer("bad-pointer-recv-msg", try_recv_msg, true);
 	bad_pointer("bad-pointer-recv-data", try_recv_data, true);
 	long n = rx_recv(g.b, &r, PANDA_NONBLOCK, 0);
 	verdict("bad-pointer-recv-kept-message", n > 0 && doc_int(r.data, "g", 0) == 11 &&
-		recv_int(g.b, "g") == -EAGAIN, "the good recv gave %ld (%s)", n, err_text(n));
+		recv_int(g.b, "g") == -EAGAIN, "the good recv gave %ld (%s)", n, verdict_err_text(n));
 
 	panda_handle_t h = dup_x();
-	expect("bad-pointer-queue-one-with-handle", send_handles(g.a, &g.d, &h, 1, PANDA_NONBLOCK),
+	verdict_expect("bad-pointer-queue-one-with-handle", send_handles(g.a, &g.d, &h, 1, PANDA_NONBLOCK),
 	       0);
 	bad_pointer("bad-pointer-recv-handles", try_recv_handles, true);
 	n = rx_recv(g.b, &r, PANDA_NONBLOCK, 0);
 	bool one = n > 0 && r.msg.handle_count == 1;
 	verdict("bad-pointer-recv-kept-handle", one &&
 		send_int(r.handles[0], "h", 5, PANDA_NONBLOCK) == 0 && recv_int(g.y, "h") == 5,
-		"the good recv gave %ld (%s) with %u handles", n, err_text(n),
+		"the good recv gave %ld (%s) with %u handles", n, verdict_err_text(n),
 		n > 0 ? r.msg.handle_count : 0);
 	if (one)
 		panda_close(r.handles[0]);
 
 	bad_pointer("bad-pointer-channel-create", try_channel_create, true);
 	bad_pointer("bad-pointer-wait", try_wait, true);
-	expect("bad-pointer-wait-count-0", panda_wait((struct panda_wait_item *)8, 0, 0), -EINVAL);
+	verdict_expect("bad-pointer-wait-count-0", panda_wait((struct panda_wait_item *)8, 0, 0), -EINVAL);
 
 	p = start_peer("echo", NULL, &g.ep);
-	if (expect_ok("bad-pointer-spawn-echo", p)) {
+	if (verdict_expect_ok("bad-pointer-spawn-echo", p)) {
 		bad_pointer("bad-pointer-call-request", try_call_req, false);
 		bad_pointer("bad-pointer-call-reply", try_call_reply, true);
 		bad_pointer("bad-pointer-call-request-data", try_call_req_data, false);
@@ -1054,7 +1017,7 @@ static void check_bad_pointers(void)
 		long rc = panda_call(g.ep, &m, &m, in_ms(10000));
 		const char *diff = rc > 0 ? check_varied(big, 77) : NULL;
 		verdict("bad-pointer-call-in-place", rc == (long)size && m.size == size && !diff,
-			"call gave %ld (%s), size %u of %u%s%s", rc, err_text(rc), m.size, size,
+			"call gave %ld (%s), size %u of %u%s%s", rc, verdict_err_text(rc), m.size, size,
 			diff ? ", differs in " : "", diff ? diff : "");
 		panda_close(g.ep);
 		expect_exit("bad-pointer-echo-exits", (panda_handle_t)p, 0);
@@ -1068,7 +1031,7 @@ static void check_bad_pointers(void)
 		long w = wait_one(g.y, SIGNAL_PEER_CLOSED, 0, &got);
 		verdict("bad-pointer-call-reply-not-kept", w == 1, "after x was closed, wait for "
 			"PEER_CLOSED on its peer gave %ld (%s): the duplicates of x carried by "
-			"the replies that met a bad reply buffer are still open", w, err_text(w));
+			"the replies that met a bad reply buffer are still open", w, verdict_err_text(w));
 	}
 	panda_mem_unmap(g.ro, PAGE);
 	close_all(ab, 2);
@@ -1131,34 +1094,34 @@ static void check_limits(void)
 
 	uint32_t size = binary_doc(big, PANDA_MSG_MAX + 1);
 	verdict("limits-build-65537", size == PANDA_MSG_MAX + 1, "the builder gave %u", size);
-	expect("limits-65537-bytes-e2big", send_raw(ab[0], big, PANDA_MSG_MAX + 1), -E2BIG);
+	verdict_expect("limits-65537-bytes-e2big", send_raw(ab[0], big, PANDA_MSG_MAX + 1), -E2BIG);
 	size = binary_doc(big, PANDA_MSG_MAX);
 	long rc = send_raw(ab[0], big, size);
 	struct panda_msg in = { .data = big_in, .size = PANDA_MSG_MAX };
 	long n = rc < 0 ? rc : panda_recv(ab[1], &in, PANDA_NONBLOCK, 0);
 	verdict("limits-65536-bytes-ok", size == PANDA_MSG_MAX && rc == 0 && n == PANDA_MSG_MAX &&
 		memcmp(big, big_in, PANDA_MSG_MAX) == 0, "send gave %s, recv %ld (%s)",
-		err_text(rc), n, err_text(n));
+		verdict_err_text(rc), n, verdict_err_text(n));
 
 	size = nested_doc(big, PANDA_DEPTH_MAX + 1);
-	expect("limits-nested-101-ebadmsg", send_raw(ab[0], big, size), -EBADMSG);
+	verdict_expect("limits-nested-101-ebadmsg", send_raw(ab[0], big, size), -EBADMSG);
 	size = nested_doc(big, PANDA_DEPTH_MAX);
 	rc = send_raw(ab[0], big, size);
 	in = (struct panda_msg){ .data = big_in, .size = PANDA_MSG_MAX };
 	n = rc < 0 ? rc : panda_recv(ab[1], &in, PANDA_NONBLOCK, 0);
 	verdict("limits-nested-100-ok", rc == 0 && n == (long)size &&
-		memcmp(big, big_in, size) == 0, "send gave %s, recv %ld (%s)", err_text(rc), n,
-		err_text(n));
+		memcmp(big, big_in, size) == 0, "send gave %s, recv %ld (%s)", verdict_err_text(rc), n,
+		verdict_err_text(n));
 
 	/* Invalid documents: refused, nothing queued. */
 	struct doc d = int_doc("k", 1);
 	d.data[0]++;
-	expect("limits-bad-length-ebadmsg", send_raw(ab[0], d.data, d.size), -EBADMSG);
+	verdict_expect("limits-bad-length-ebadmsg", send_raw(ab[0], d.data, d.size), -EBADMSG);
 	d = int_doc("k", 1);
-	expect("limits-size-beyond-length-ebadmsg", send_raw(ab[0], d.data, d.size + 1), -EBADMSG);
+	verdict_expect("limits-size-beyond-length-ebadmsg", send_raw(ab[0], d.data, d.size + 1), -EBADMSG);
 	d.data[d.size - 1] = 0x7f;
-	expect("limits-no-terminator-ebadmsg", send_raw(ab[0], d.data, d.size), -EBADMSG);
-	expect("limits-4-bytes-ebadmsg", send_raw(ab[0], d.data, 4), -EBADMSG);
+	verdict_expect("limits-no-terminator-ebadmsg", send_raw(ab[0], d.data, d.size), -EBADMSG);
+	verdict_expect("limits-4-bytes-ebadmsg", send_raw(ab[0], d.data, 4), -EBADMSG);
 	/* Invalid byte, overlong, truncated, surrogate. */
 	static const char *const bad_utf8[] = { "\xff\xfe", "\xc0\xaf", "\xe2\x82",
 						"\xed\xa0\x80" };
@@ -1171,9 +1134,9 @@ static void check_limits(void)
 		d.size = (uint32_t)bson_build_finish(&b);
 		memcpy(d.data + 4 + 1 + 2 + 4, bad_utf8[i], bl);	/* over the x's */
 		snprintf(name, sizeof(name), "limits-bad-utf8-%u-ebadmsg", i);
-		expect(name, send_raw(ab[0], d.data, d.size), -EBADMSG);
+		verdict_expect(name, send_raw(ab[0], d.data, d.size), -EBADMSG);
 	}
-	expect("limits-refused-queue-nothing", rx_recv(ab[1], &r, PANDA_NONBLOCK, 0), -EAGAIN);
+	verdict_expect("limits-refused-queue-nothing", rx_recv(ab[1], &r, PANDA_NONBLOCK, 0), -EAGAIN);
 
 	/* Handles: 64 travel, 65 are too many. */
 	panda_handle_t many[PANDA_MSG_HANDLES + 1];
@@ -1186,7 +1149,7 @@ static void check_limits(void)
 	}
 	d = int_doc("h", 64);
 	if (verdict("limits-dup-65", made == PANDA_MSG_HANDLES + 1, "only %u dups", made)) {
-		expect("limits-65-handles-e2big", send_handles(ab[0], &d, many,
+		verdict_expect("limits-65-handles-e2big", send_handles(ab[0], &d, many,
 							       PANDA_MSG_HANDLES + 1,
 							       PANDA_NONBLOCK), -E2BIG);
 		close_all(many, PANDA_MSG_HANDLES + 1);	/* whichever are still here */
@@ -1196,8 +1159,8 @@ static void check_limits(void)
 		n = rc < 0 ? rc : rx_recv(ab[0], &r, PANDA_NONBLOCK, 0);
 		verdict("limits-64-handles-ok", rc == 0 && n > 0 &&
 			r.msg.handle_count == PANDA_MSG_HANDLES,
-			"send gave %s, recv %ld (%s) with %u handles", err_text(rc), n,
-			err_text(n), n > 0 ? r.msg.handle_count : 0);
+			"send gave %s, recv %ld (%s) with %u handles", verdict_err_text(rc), n,
+			verdict_err_text(n), n > 0 ? r.msg.handle_count : 0);
 		if (n > 0)
 			close_all(r.handles, r.msg.handle_count);
 	}
@@ -1207,8 +1170,8 @@ static void check_limits(void)
 	for (int i = 0; i < PANDA_QUEUE_MAX; i++)
 		tally_expect(&t, "send", send_int(ab[0], "q", i, PANDA_NONBLOCK), 0);
 	tally_done(&t);
-	expect("limits-queue-65th-eagain", send_int(ab[0], "q", 64, PANDA_NONBLOCK), -EAGAIN);
-	expect("limits-queue-full-not-writable", wait_one(ab[0], SIGNAL_WRITABLE, 0, &got),
+	verdict_expect("limits-queue-65th-eagain", send_int(ab[0], "q", 64, PANDA_NONBLOCK), -EAGAIN);
+	verdict_expect("limits-queue-full-not-writable", wait_one(ab[0], SIGNAL_WRITABLE, 0, &got),
 	       -ETIMEDOUT);
 	verdict("limits-queue-writable-again", recv_int(ab[1], "q") == 0 &&
 		wait_one(ab[0], SIGNAL_WRITABLE, 0, &got) == 1 &&
@@ -1238,11 +1201,11 @@ static void check_too_small(void)
 	long n = panda_recv(ab[1], &in, PANDA_NONBLOCK, 0);
 	verdict("too-small-buffer", rc == 0 && n == -ETOOSMALL && in.size == size &&
 		in.handle_count == 0, "recv gave %ld (%s), size %u (want %u), handles %u", n,
-		err_text(n), in.size, size, in.handle_count);
+		verdict_err_text(n), in.size, size, in.handle_count);
 	in = (struct panda_msg){ .data = buf, .size = sizeof(buf) };
 	n = panda_recv(ab[1], &in, PANDA_NONBLOCK, 0);
 	verdict("too-small-message-stays", n == (long)size && !check_varied(buf, 40),
-		"the second recv gave %ld (%s)", n, err_text(n));
+		"the second recv gave %ld (%s)", n, verdict_err_text(n));
 
 	/* Too few handle slots. */
 	hs[0] = dup_of(xy[0]);
@@ -1255,38 +1218,38 @@ static void check_too_small(void)
 	n = panda_recv(ab[1], &in, PANDA_NONBLOCK, 0);
 	verdict("too-few-handle-slots", rc == 0 && n == -ETOOSMALL && in.handle_count == 2 &&
 		in.size == d.size && got[0] == 0, "recv gave %ld (%s), handles %u, size %u", n,
-		err_text(n), in.handle_count, in.size);
+		verdict_err_text(n), in.handle_count, in.size);
 	in = (struct panda_msg){ .data = buf, .size = sizeof(buf), .handles = got,
 				 .handle_count = 2 };
 	n = panda_recv(ab[1], &in, PANDA_NONBLOCK, 0);
 	verdict("too-few-handle-slots-message-stays", n == (long)d.size && in.handle_count == 2 &&
 		send_int(got[1], "h", 3, PANDA_NONBLOCK) == 0 && recv_int(xy[1], "h") == 3,
-		"the second recv gave %ld (%s) with %u handles", n, err_text(n), in.handle_count);
+		"the second recv gave %ld (%s) with %u handles", n, verdict_err_text(n), in.handle_count);
 	close_all(got, 2);
 
 	/* A call whose reply does not fit: parked, fetched by txid. */
 	panda_handle_t ep;
 	long p = start_peer("echo", NULL, &ep);
-	if (expect_ok("too-small-spawn-echo", p)) {
+	if (verdict_expect_ok("too-small-spawn-echo", p)) {
 		struct panda_msg reply = { .data = buf, .size = 32 };
 		rc = panda_call(ep, &m, &reply, in_ms(10000));
 		uint32_t txid = reply.txid;
 		verdict("too-small-call-reply", rc == -ETOOSMALL && reply.size == size && txid != 0,
-			"call gave %ld (%s), size %u (want %u), txid %u", rc, err_text(rc),
+			"call gave %ld (%s), size %u (want %u), txid %u", rc, verdict_err_text(rc),
 			reply.size, size, txid);
 		struct panda_msg fetch = { .data = buf, .size = 32, .txid = txid };
-		expect("too-small-parked-still-too-small",
+		verdict_expect("too-small-parked-still-too-small",
 		       panda_recv(ep, &fetch, PANDA_RECV_REPLY, 0), -ETOOSMALL);
 		fetch = (struct panda_msg){ .data = buf, .size = sizeof(buf), .txid = txid + 1000 };
-		expect("too-small-parked-wrong-txid", panda_recv(ep, &fetch, PANDA_RECV_REPLY, 0),
+		verdict_expect("too-small-parked-wrong-txid", panda_recv(ep, &fetch, PANDA_RECV_REPLY, 0),
 		       -ENOENT);
 		fetch = (struct panda_msg){ .data = buf, .size = sizeof(buf), .txid = txid };
 		n = panda_recv(ep, &fetch, PANDA_RECV_REPLY, 0);
 		verdict("too-small-parked-reply-fetched", n == (long)size && fetch.txid == txid &&
 			!check_varied(buf, 40), "recv(PANDA_RECV_REPLY, %u) gave %ld (%s)", txid, n,
-			err_text(n));
+			verdict_err_text(n));
 		fetch = (struct panda_msg){ .data = buf, .size = sizeof(buf), .txid = txid };
-		expect("too-small-parked-reply-only-once",
+		verdict_expect("too-small-parked-reply-only-once",
 		       panda_recv(ep, &fetch, PANDA_RECV_REPLY, 0), -ENOENT);
 		panda_close(ep);
 		expect_exit("too-small-echo-exits", (panda_handle_t)p, 0);
@@ -1305,8 +1268,8 @@ static void check_too_small(void)
 	n = rc == -ETOOSMALL ? panda_recv(console, &fetch, PANDA_RECV_REPLY, 0) : rc;
 	verdict("too-small-console-reply-parked", rc == -ETOOSMALL && need > 8 &&
 		n == (long)need && doc_int(buf, "code", 0) == -ENOSYS,
-		"call gave %ld (%s) needing %u, the fetch %ld (%s)", rc, err_text(rc), need, n,
-		err_text(n));
+		"call gave %ld (%s) needing %u, the fetch %ld (%s)", rc, verdict_err_text(rc), need, n,
+		verdict_err_text(n));
 	close_all(ab, 2);
 	close_all(xy, 2);
 }
@@ -1329,7 +1292,7 @@ static void check_parked_stale(void)
 
 	for (int k = 0; k < 2; k++) {
 		long p = start_peer("echo", NULL, &ep);
-		if (!expect_ok("parked-spawn-echo", p))
+		if (!verdict_expect_ok("parked-spawn-echo", p))
 			return;
 		bson_build_init(&b, req, sizeof(req));
 		bson_append_cstr(&b, "who", who[k]);
@@ -1356,8 +1319,8 @@ static void check_parked_stale(void)
 	verdict("parked-reply-of-closed-endpoint-not-reused", rc == -ETOOSMALL && n > 0 && s &&
 		len == 6 && memcmp(s, "second", 6) == 0,
 		"call gave %s; recv(PANDA_RECV_REPLY, txid %u) gave %ld (%s) with who=%.*s: "
-		"a reply parked for an endpoint closed earlier", err_text(rc), txid, n,
-		err_text(n), s ? (int)len : 6, s ? s : "(none)");
+		"a reply parked for an endpoint closed earlier", verdict_err_text(rc), txid, n,
+		verdict_err_text(n), s ? (int)len : 6, s ? s : "(none)");
 }
 
 /* --- j. a sender blocked on a full queue ---------------------------------- */
@@ -1368,28 +1331,28 @@ static void check_blocked_sender(void)
 	uint32_t got;
 	long p = start_peer("flood", "100", &ep);
 
-	if (!expect_ok("flood-spawn", p))
+	if (!verdict_expect_ok("flood-spawn", p))
 		return;
 	panda_sleep_ns(50 * MS);
 	long w = wait_one(ep, SIGNAL_READABLE, in_ms(10000), &got);
 	verdict("flood-messages-queued", w == 1 && got == SIGNAL_READABLE,
-		"wait gave %ld (%s), got %#x", w, err_text(w), got);
+		"wait gave %ld (%s), got %#x", w, verdict_err_text(w), got);
 	struct tally t = { .name = "flood-drain-100" };
 	for (int i = 0; i < 100; i++) {
 		struct rx r;
 		long n = rx_recv(ep, &r, 0, in_ms(10000));
 		int64_t v = n > 0 ? doc_int(r.data, "i", -1) : n;
-		tally_fail(&t, v == i, "message %d: recv gave %ld (%s), i = %ld", i, n, err_text(n),
+		tally_fail(&t, v == i, "message %d: recv gave %ld (%s), i = %ld", i, n, verdict_err_text(n),
 			   (long)v);
 	}
 	tally_done(&t);
 	expect_exit("flood-peer-exits-0", (panda_handle_t)p, 0);
-	expect("flood-then-epipe", recv_int(ep, "i"), -EPIPE);
+	verdict_expect("flood-then-epipe", recv_int(ep, "i"), -EPIPE);
 	panda_close(ep);
 
 	/* Closing our end wakes the blocked sender with EPIPE. */
 	p = start_peer("flood", "100", &ep);
-	if (!expect_ok("flood-spawn-again", p))
+	if (!verdict_expect_ok("flood-spawn-again", p))
 		return;
 	panda_sleep_ns(50 * MS);
 	panda_close(ep);
@@ -1404,7 +1367,7 @@ static void check_call_timeout(void)
 	uint8_t buf[64];
 	long p = start_peer("silent", NULL, &ep);
 
-	if (!expect_ok("timeout-spawn-silent", p))
+	if (!verdict_expect_ok("timeout-spawn-silent", p))
 		return;
 	struct doc d = int_doc("wait", 1);
 	struct panda_msg q = { .data = d.data, .size = d.size };
@@ -1413,7 +1376,7 @@ static void check_call_timeout(void)
 	long rc = panda_call(ep, &q, &r, start + 20 * MS);
 	uint64_t took = panda_clock() - start;
 	verdict("timeout-call-etimedout", rc == -ETIMEDOUT && took >= 20 * MS &&
-		took < 5000 * MS, "call gave %ld (%s) after %lu ms", rc, err_text(rc),
+		took < 5000 * MS, "call gave %ld (%s) after %lu ms", rc, verdict_err_text(rc),
 		(unsigned long)(took / MS));
 	expect_exit("timeout-late-reply-ecanceled", (panda_handle_t)p, 5);
 	panda_close(ep);
@@ -1427,20 +1390,20 @@ static void check_kill_holder(void)
 	uint32_t got;
 	long p = start_peer("hold", NULL, &ep);
 
-	if (!expect_ok("kill-spawn-hold", p))
+	if (!verdict_expect_ok("kill-spawn-hold", p))
 		return;
-	expect("kill-peer-alive-holds-end", wait_one(ep, SIGNAL_PEER_CLOSED, in_ms(20), &got),
+	verdict_expect("kill-peer-alive-holds-end", wait_one(ep, SIGNAL_PEER_CLOSED, in_ms(20), &got),
 	       -ETIMEDOUT);
-	expect("kill-process", panda_process_kill((panda_handle_t)p), 0);
+	verdict_expect("kill-process", panda_process_kill((panda_handle_t)p), 0);
 	struct panda_exit_status st = { 0, 0 };
 	long rc = panda_process_wait((panda_handle_t)p, in_ms(10000), &st);
 	verdict("kill-process-ended", rc == 0 && st.how == EXIT_KILLED,
-		"process_wait gave %ld (%s), how %s", rc, err_text(rc),
+		"process_wait gave %ld (%s), how %s", rc, verdict_err_text(rc),
 		panda_exit_how_name(st.how));
 	long w = wait_one(ep, SIGNAL_PEER_CLOSED, in_ms(5000), &got);
 	verdict("kill-handles-closed", w == 1 && got == SIGNAL_PEER_CLOSED,
-		"wait gave %ld (%s), got %#x", w, err_text(w), got);
-	expect("kill-then-send-epipe", send_int(ep, "k", 1, 0), -EPIPE);
+		"wait gave %ld (%s), got %#x", w, verdict_err_text(w), got);
+	verdict_expect("kill-then-send-epipe", send_int(ep, "k", 1, 0), -EPIPE);
 	panda_close((panda_handle_t)p);
 	panda_close(ep);
 }
@@ -1456,7 +1419,7 @@ static void check_wait(void)
 	if (!make_channel("wait", ab))
 		return;
 	long p = panda_spawn_simple(root, "/bin/sleeper", 2, argv);
-	if (expect_ok("wait-spawn-sleeper", p)) {
+	if (verdict_expect_ok("wait-spawn-sleeper", p)) {
 		struct panda_wait_item items[2] = {
 			{ .handle = ab[0], .want = SIGNAL_READABLE | SIGNAL_PEER_CLOSED },
 			{ .handle = (panda_handle_t)p, .want = SIGNAL_EXITED },
@@ -1464,37 +1427,38 @@ static void check_wait(void)
 		long rc = panda_wait(items, 2, in_ms(10000));
 		verdict("wait-several-wakes-on-exit", rc == 1 && items[0].got == 0 &&
 			items[1].got == SIGNAL_EXITED, "wait gave %ld (%s), got %#x and %#x", rc,
-			err_text(rc), items[0].got, items[1].got);
+			verdict_err_text(rc), items[0].got, items[1].got);
 		expect_exit("wait-sleeper-exits", (panda_handle_t)p, 0);
 	}
 	uint64_t start = panda_clock();
 	long rc = wait_one(ab[0], SIGNAL_READABLE | SIGNAL_PEER_CLOSED, start + 10 * MS, &got);
 	uint64_t took = panda_clock() - start;
 	verdict("wait-deadline-etimedout", rc == -ETIMEDOUT && took >= 10 * MS &&
-		took < 5000 * MS, "wait gave %ld (%s) after %lu us", rc, err_text(rc),
+		took < 5000 * MS, "wait gave %ld (%s) after %lu us", rc, verdict_err_text(rc),
 		(unsigned long)(took / 1000));
 	start = panda_clock();
 	rc = wait_one(ab[0], SIGNAL_READABLE, 0, &got);
 	took = panda_clock() - start;
 	verdict("wait-poll-immediate", rc == -ETIMEDOUT && took < 1000 * MS,
-		"wait gave %ld (%s) after %lu us", rc, err_text(rc), (unsigned long)(took / 1000));
-	expect("wait-writable", wait_one(ab[0], SIGNAL_WRITABLE, 0, &got), 1);
+		"wait gave %ld (%s) after %lu us", rc, verdict_err_text(rc), (unsigned long)(took / 1000));
+	verdict_expect("wait-writable", wait_one(ab[0], SIGNAL_WRITABLE, 0, &got), 1);
 	send_int(ab[1], "w", 1, PANDA_NONBLOCK);
 	rc = wait_one(ab[0], SIGNAL_READABLE | SIGNAL_PEER_CLOSED, 0, &got);
 	verdict("wait-readable", rc == 1 && got == SIGNAL_READABLE, "wait gave %ld (%s), got %#x",
-		rc, err_text(rc), got);
+		rc, verdict_err_text(rc), got);
 	struct panda_wait_item many[PANDA_WAIT_MAX + 1];
 	for (int i = 0; i <= PANDA_WAIT_MAX; i++)
 		many[i] = (struct panda_wait_item){ .handle = ab[0], .want = SIGNAL_READABLE };
-	expect("wait-64-items", panda_wait(many, PANDA_WAIT_MAX, 0), PANDA_WAIT_MAX);
-	expect("wait-65-items-e2big", panda_wait(many, PANDA_WAIT_MAX + 1, 0), -E2BIG);
-	expect("wait-0-items-einval", panda_wait(many, 0, 0), -EINVAL);
+	verdict_expect("wait-64-items", panda_wait(many, PANDA_WAIT_MAX, 0), PANDA_WAIT_MAX);
+	verdict_expect("wait-65-items-e2big", panda_wait(many, PANDA_WAIT_MAX + 1, 0), -E2BIG);
+	verdict_expect("wait-0-items-einval", panda_wait(many, 0, 0), -EINVAL);
 	close_all(ab, 2);
 }
 
 int main(int argc, char **argv)
 {
 	(void)argc, (void)argv;
+	verdict_start("ipc-test");
 	root = panda_startup_handle(STARTUP_ROOT);
 	console = panda_startup_handle(STARTUP_CONSOLE);
 	if (!root || !console) {
@@ -1518,10 +1482,5 @@ int main(int argc, char **argv)
 	check_kill_holder();
 	check_wait();
 	printf("ipc-test: took %lu ms\n", (unsigned long)((panda_clock() - start) / MS));
-	if (failed) {
-		printf("ipc-test: %d checks passed, %d failed\n", passed, failed);
-		return 1;
-	}
-	printf("ipc-test: %d checks passed\n", passed);
-	return 0;
+	return verdict_finish();
 }
