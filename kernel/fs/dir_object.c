@@ -79,16 +79,29 @@ static int get_path(const struct message *req, const char *key, bool optional,
 }
 
 /* Walks to the directory that holds p's last component: *parent gets it
- * (with a reference) and *last the name. -EINVAL for the empty path. */
+ * (with a reference) and *name, *len the name. -EINVAL for the empty path. */
 static int walk_parent(struct vfs_dir *d, const char *path, const struct path *p,
-		       struct vfs_node *parent, struct path_component *last)
+		       struct vfs_node *parent, const char **name, size_t *len)
 {
 	unsigned count;
-	int rc = path_split_last(p, &count, last);
+	struct path_component last;
+	int rc = path_split_last(p, &count, &last);
 
 	if (rc < 0)
 		return rc;
+	*name = path + last.offset;
+	*len = last.len;
 	return vfs_walk(d->node, path, p, count, parent);
+}
+
+/* The entry a request's path field names: get_path, then walk_parent. */
+static int resolve_entry(struct vfs_dir *d, const struct message *req, const char *key,
+			 struct path *p, struct vfs_node *parent, const char **name, size_t *len)
+{
+	const char *path;
+	int rc = get_path(req, key, false, &path, p);
+
+	return rc < 0 ? rc : walk_parent(d, path, p, parent, name, len);
 }
 
 /* True when the entry name[0..len) of dir is covered by a mount. */
@@ -184,15 +197,16 @@ static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *re
 		return rc;
 	if (flags & OPEN_CREATE && p.count > 0) {
 		struct vfs_node parent __free(vfs_node_put) = { 0 };
-		struct path_component last;
+		const char *name;
+		size_t len;
 		void *node;
 		if (p.trailing_slash)
 			return -EISDIR;
-		rc = walk_parent(d, path, &p, &parent, &last);
+		rc = walk_parent(d, path, &p, &parent, &name, &len);
 		if (rc < 0)
 			return rc;
-		rc = parent.fs->ops->create(parent.fs, parent.node, path + last.offset, last.len,
-					    VFS_FILE, flags & OPEN_EXCLUSIVE, &node);
+		rc = parent.fs->ops->create(parent.fs, parent.node, name, len, VFS_FILE,
+					    flags & OPEN_EXCLUSIVE, &node);
 		if (rc == -EEXIST && !(flags & OPEN_EXCLUSIVE))
 			return -EISDIR;		/* only a directory of the name is in the way */
 		if (rc < 0)
@@ -236,71 +250,57 @@ static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *re
 /* {"op": "mkdir", "path": P} -> {} */
 static int dir_mkdir(struct vfs_dir *d, const struct message *req)
 {
-	const char *path;
 	struct path p;
-	struct path_component last;
 	struct vfs_node parent __free(vfs_node_put) = { 0 };
-	int rc = get_path(req, "path", false, &path, &p);
+	const char *name;
+	size_t len;
+	int rc = resolve_entry(d, req, "path", &p, &parent, &name, &len);
 
-	if (rc == 0)
-		rc = walk_parent(d, path, &p, &parent, &last);
 	if (rc < 0)
 		return rc;
-	return parent.fs->ops->create(parent.fs, parent.node, path + last.offset, last.len,
-				      VFS_DIR, true, NULL);
+	return parent.fs->ops->create(parent.fs, parent.node, name, len, VFS_DIR, true, NULL);
 }
 
 /* {"op": "unlink" | "rmdir", "path": P} -> {} */
 static int dir_remove(struct vfs_dir *d, const struct message *req, bool is_rmdir)
 {
-	const char *path;
 	struct path p;
-	struct path_component last;
 	struct vfs_node parent __free(vfs_node_put) = { 0 };
-	int rc = get_path(req, "path", false, &path, &p);
+	const char *name;
+	size_t len;
+	int rc = resolve_entry(d, req, "path", &p, &parent, &name, &len);
 
-	if (rc == 0)
-		rc = walk_parent(d, path, &p, &parent, &last);
 	if (rc < 0)
 		return rc;
-	const char *name = path + last.offset;
 	if (!is_rmdir) {
 		if (p.trailing_slash)	/* names a directory: refuse as one */
 			return -EISDIR;
-		return parent.fs->ops->unlink(parent.fs, parent.node, name, last.len);
+		return parent.fs->ops->unlink(parent.fs, parent.node, name, len);
 	}
-	if (is_covered(parent, name, last.len))
+	if (is_covered(parent, name, len))
 		return -EBUSY;
-	return parent.fs->ops->rmdir(parent.fs, parent.node, name, last.len);
+	return parent.fs->ops->rmdir(parent.fs, parent.node, name, len);
 }
 
 /* {"op": "rename", "from": P, "to": Q} -> {} */
 static int dir_rename(struct vfs_dir *d, const struct message *req)
 {
-	const char *from, *to;
-	struct path *pf __free(kfree) = kmalloc(2 * sizeof(struct path));
-	struct path_component lf, lt;
+	struct path p;		/* only the names are kept from each */
 	struct vfs_node df __free(vfs_node_put) = { 0 };
 	struct vfs_node dt __free(vfs_node_put) = { 0 };
+	const char *from, *to;
+	size_t from_len, to_len;
+	int rc = resolve_entry(d, req, "from", &p, &df, &from, &from_len);
 
-	if (!pf)
-		return -ENOMEM;
-	struct path *pt = pf + 1;
-	int rc = get_path(req, "from", false, &from, pf);
 	if (rc == 0)
-		rc = get_path(req, "to", false, &to, pt);
-	if (rc == 0)
-		rc = walk_parent(d, from, pf, &df, &lf);
-	if (rc == 0)
-		rc = walk_parent(d, to, pt, &dt, &lt);
+		rc = resolve_entry(d, req, "to", &p, &dt, &to, &to_len);
 	if (rc < 0)
 		return rc;
 	if (df.fs != dt.fs)
 		return -EXDEV;
-	if (is_covered(df, from + lf.offset, lf.len) || is_covered(dt, to + lt.offset, lt.len))
+	if (is_covered(df, from, from_len) || is_covered(dt, to, to_len))
 		return -EBUSY;
-	return df.fs->ops->rename(df.fs, df.node, from + lf.offset, lf.len, dt.node,
-				  to + lt.offset, lt.len);
+	return df.fs->ops->rename(df.fs, df.node, from, from_len, dt.node, to, to_len);
 }
 
 /* {"op": "stat", "path": P (optional)} -> the stat fields */
