@@ -51,3 +51,12 @@ $(USER_PROGRAMS): $(BUILD)/user/bin/%: $(BUILD)/user/obj/%.c.o $(USER_CRT0) \
 # The initrd carries the programs in /bin (the copy is in its recipe).
 $(BUILD)/initrd.tar: $(USER_PROGRAMS)
 
+
+# For tools/panda-cc, which builds programs outside the tree the same way:
+# the flags without the dependency files, the tree-relative include paths
+# and -Werror (warnings in a user's program are theirs to decide on).
+.PHONY: print-user-cflags print-user-ldflags
+print-user-cflags:
+	@echo $(filter-out -MMD -MP -I. -Werror,$(subst -Iuser/lib,,$(USER_CFLAGS)))
+print-user-ldflags:
+	@echo $(USER_LDFLAGS)

@@ -35,6 +35,33 @@ def test_added_file_appears_in_initrd(tmp_path):
     assert "initrd: /etc/motd" in run.output      # the built files stay
 
 
+def test_panda_cc_builds_a_program_from_outside_the_tree(tmp_path):
+    (tmp_path / "main.c").write_text(
+        '#include "panda.h"\n'
+        "int twice(int x);\n"
+        "int main(int argc, char **argv)\n"
+        "{\n"
+        '\tprintf("outside: %d %s\\n", twice(argc), argv[argc - 1]);\n'
+        "\treturn 7;\n"
+        "}\n")
+    (tmp_path / "twice.c").write_text("int twice(int x) { return 2 * x; }\n")
+    out = tmp_path / "outside"
+    subprocess.run([os.path.join(ROOT, "tools", "panda-cc"), "-o", str(out), "main.c",
+                    "twice.c"], cwd=tmp_path, check=True, timeout=300)
+    run = boot("--add", f"{out}:/bin/outside", "--append", 'init="/bin/outside last"')
+    assert "outside: 4 last" in run.output, run.output
+    assert "init exited with status 7" in run.output, run.output
+
+
+def test_panda_cc_reports_compile_errors(tmp_path):
+    (tmp_path / "bad.c").write_text("int main(void) { return nope; }\n")
+    proc = subprocess.run([os.path.join(ROOT, "tools", "panda-cc"), "-o", "bad", "bad.c"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert "nope" in proc.stderr
+    assert not (tmp_path / "bad").exists()
+
+
 def test_add_with_a_bad_spec_is_a_usage_error(tmp_path):
     run = boot("--add", "no-colon-here")
     assert run.status == USAGE
