@@ -23,12 +23,6 @@ static struct tmpfs_mount *mount_of(struct vfs_fs *vfs)
 	return (struct tmpfs_mount *)vfs;
 }
 
-/* Locks the mount and names its tmpfs `t` for the rest of the scope. */
-#define LOCKED(vfs)							\
-	struct tmpfs_mount *m_ = mount_of(vfs);				\
-	guard(spinlock)(&m_->lock);					\
-	struct tmpfs *t = m_->fs
-
 static void *page_alloc(void)
 {
 	uint64_t phys = frame_alloc(0, OWNER_KERNEL, FRAME_ZERO | FRAME_USER_REQUEST);
@@ -51,20 +45,23 @@ static const struct tmpfs_env kernel_env = {
 
 static void *t_root(struct vfs_fs *vfs)
 {
-	LOCKED(vfs);
-	return tmpfs_root(t);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	return tmpfs_root(m->fs);
 }
 
 static void t_get(struct vfs_fs *vfs, void *node)
 {
-	LOCKED(vfs);
-	tmpfs_node_get(t, node);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	tmpfs_node_get(m->fs, node);
 }
 
 static void t_put(struct vfs_fs *vfs, void *node)
 {
-	LOCKED(vfs);
-	tmpfs_node_put(t, node);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	tmpfs_node_put(m->fs, node);
 }
 
 static enum vfs_type t_type(struct vfs_fs *vfs, void *node)
@@ -75,55 +72,62 @@ static enum vfs_type t_type(struct vfs_fs *vfs, void *node)
 
 static int t_lookup(struct vfs_fs *vfs, void *dir, const char *name, size_t len, void **out)
 {
-	LOCKED(vfs);
-	return tmpfs_lookup(t, dir, name, len, (struct tmpfs_node **)out);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	return tmpfs_lookup(m->fs, dir, name, len, (struct tmpfs_node **)out);
 }
 
 static int t_create(struct vfs_fs *vfs, void *dir, const char *name, size_t len,
 		    enum vfs_type type, bool exclusive, void **out)
 {
-	LOCKED(vfs);
-	return tmpfs_create_node(t, dir, name, len, type == VFS_DIR ? TMPFS_DIR : TMPFS_FILE,
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	return tmpfs_create_node(m->fs, dir, name, len, type == VFS_DIR ? TMPFS_DIR : TMPFS_FILE,
 				 exclusive, (struct tmpfs_node **)out);
 }
 
 static int t_unlink(struct vfs_fs *vfs, void *dir, const char *name, size_t len)
 {
-	LOCKED(vfs);
-	return tmpfs_unlink(t, dir, name, len);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	return tmpfs_unlink(m->fs, dir, name, len);
 }
 
 static int t_rmdir(struct vfs_fs *vfs, void *dir, const char *name, size_t len)
 {
-	LOCKED(vfs);
-	return tmpfs_rmdir(t, dir, name, len);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	return tmpfs_rmdir(m->fs, dir, name, len);
 }
 
 static int t_rename(struct vfs_fs *vfs, void *from_dir, const char *from, size_t from_len,
 		    void *to_dir, const char *to, size_t to_len)
 {
-	LOCKED(vfs);
-	return tmpfs_rename(t, from_dir, from, from_len, to_dir, to, to_len);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	return tmpfs_rename(m->fs, from_dir, from, from_len, to_dir, to, to_len);
 }
 
 static long t_read(struct vfs_fs *vfs, void *file, uint64_t off, void *buf, size_t len)
 {
-	LOCKED(vfs);
-	return tmpfs_read(t, file, off, buf, len);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	return tmpfs_read(m->fs, file, off, buf, len);
 }
 
 static long t_write(struct vfs_fs *vfs, void *file, uint64_t off, const void *buf, size_t len,
 		    uint64_t *end)
 {
-	LOCKED(vfs);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
 	if (off == VFS_APPEND) {
 		struct tmpfs_stat st;
-		int rc = tmpfs_stat(t, file, &st);
+		int rc = tmpfs_stat(m->fs, file, &st);
 		if (rc < 0)
 			return rc;
 		off = st.size;
 	}
-	long n = tmpfs_write(t, file, off, buf, len);
+	long n = tmpfs_write(m->fs, file, off, buf, len);
 	if (n >= 0 && end)
 		*end = off + (uint64_t)n;
 	return n;
@@ -131,15 +135,17 @@ static long t_write(struct vfs_fs *vfs, void *file, uint64_t off, const void *bu
 
 static int t_truncate(struct vfs_fs *vfs, void *file, uint64_t size)
 {
-	LOCKED(vfs);
-	return tmpfs_truncate(t, file, size);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	return tmpfs_truncate(m->fs, file, size);
 }
 
 static int t_stat(struct vfs_fs *vfs, void *node, struct vfs_stat *out)
 {
 	struct tmpfs_stat st;
-	LOCKED(vfs);
-	int rc = tmpfs_stat(t, node, &st);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	int rc = tmpfs_stat(m->fs, node, &st);
 
 	if (rc < 0)
 		return rc;
@@ -161,8 +167,9 @@ static int t_readdir(struct vfs_fs *vfs, void *dir, uint64_t *cursor, struct vfs
 		return -ENOMEM;
 	int n;
 	{
-		LOCKED(vfs);
-		n = tmpfs_readdir(t, dir, cursor, batch, max);
+		struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+		n = tmpfs_readdir(m->fs, dir, cursor, batch, max);
 	}
 	for (int i = 0; i < n; i++) {
 		struct vfs_dirent *d = &out[i];
@@ -180,8 +187,9 @@ static void t_statfs(struct vfs_fs *vfs, struct vfs_statfs *out)
 {
 	struct tmpfs_statfs st;
 	{
-		LOCKED(vfs);
-		tmpfs_statfs(t, &st);
+		struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+		tmpfs_statfs(m->fs, &st);
 	}
 	*out = (struct vfs_statfs){ st.max_bytes, st.used_bytes, st.nodes };
 }
@@ -210,6 +218,7 @@ int tmpfs_vfs_create(uint64_t max_bytes, struct vfs_fs **out)
 
 const char *tmpfs_vfs_check(struct vfs_fs *vfs)
 {
-	LOCKED(vfs);
-	return tmpfs_check(t);
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	return tmpfs_check(m->fs);
 }
