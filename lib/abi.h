@@ -132,12 +132,19 @@ struct panda_exit_status {
 };
 
 /* Where programs find their well-known handles among the startup handles
- * (init gets all four from the kernel; programs pass root, console and
- * working directory on in these places; the power handle stays with init). */
-enum { STARTUP_ROOT = 0, STARTUP_CONSOLE = 1, STARTUP_CWD = 2, STARTUP_POWER = 3 };
+ * (init gets all five from the kernel; programs pass root, console,
+ * working directory and sysinfo on in these places; the power handle stays
+ * with init). */
+enum {
+	STARTUP_ROOT = 0,
+	STARTUP_CONSOLE = 1,
+	STARTUP_CWD = 2,
+	STARTUP_SYSINFO = 3,
+	STARTUP_POWER = 4,
+};
 /* Programs pass the first STARTUP_STANDARD on; handles of their own
  * follow them, from index STARTUP_STANDARD. */
-#define STARTUP_STANDARD	3
+#define STARTUP_STANDARD	4
 
 /* Directory `open` flags (docs/protocols.md, "directory"). */
 enum {

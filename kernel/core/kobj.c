@@ -18,6 +18,19 @@ struct kobj *kobj_get(struct kobj *obj)
 	return obj;
 }
 
+bool kobj_get_unless_zero(struct kobj *obj)
+{
+	uint32_t old = __atomic_load_n(&obj->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (old == 0)
+			return false;
+		KASSERT(old < UINT32_MAX);
+	} while (!__atomic_compare_exchange_n(&obj->refs, &old, old + 1, true, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
 void kobj_put(struct kobj *obj)
 {
 	if (!obj)

@@ -77,6 +77,10 @@ struct kobj {
 /* Starts with one reference, owned by the caller, and no handles. */
 void kobj_init(struct kobj *obj, const struct kobj_type *type);
 struct kobj *kobj_get(struct kobj *obj);
+/* A reference, unless the last one is already gone (destroy is running or
+ * about to): for finding objects on a list that holds no reference, whose
+ * destroy takes them off it under the lock the finder holds. */
+bool kobj_get_unless_zero(struct kobj *obj);
 /* Drops a reference; destroys the object when it was the last. NULL is
  * accepted, so a put can sit in a cleanup guard. */
 void kobj_put(struct kobj *obj);

@@ -1,10 +1,11 @@
 /* The first process. The kernel starts /bin/init from the root filesystem
  * (or what `init=PATH` or `init="PATH ARGS..."` names), hands it the root
- * directory, the console, the root again as its working directory and the
- * power object (STARTUP_ROOT, STARTUP_CONSOLE, STARTUP_CWD, STARTUP_POWER)
- * and waits for it; when init ends, so does the system, with init's status:
- * 0 powers off as a pass, anything else as a failure (which is how system
- * tests run a user program as init and read its verdict). */
+ * directory, the console, the root again as its working directory, the
+ * sysinfo object and the power object (STARTUP_ROOT, STARTUP_CONSOLE,
+ * STARTUP_CWD, STARTUP_SYSINFO, STARTUP_POWER) and waits for it; when init
+ * ends, so does the system, with init's status: 0 powers off as a pass,
+ * anything else as a failure (which is how system tests run a user program
+ * as init and read its verdict). */
 #include "core/boot_info.h"
 #include "core/log.h"
 #include "core/params.h"
@@ -16,6 +17,7 @@
 #include "lib/string.h"
 #include "proc/process.h"
 #include "proc/spawn.h"
+#include "proc/sysinfo.h"
 
 #define INIT_CMD_MAX 256
 
@@ -70,12 +72,14 @@ void init_run(void)
 	req.path = args;
 	req.dir = root;
 	struct kobj *console __free(kobj_put) = console_object();
+	struct kobj *sysinfo __free(kobj_put) = sysinfo_object();
 	struct kobj *power __free(kobj_put) = power_object();
 	req.grants[STARTUP_ROOT] = (struct spawn_grant){ root, RIGHTS_ALL };
 	req.grants[STARTUP_CONSOLE] = (struct spawn_grant){ console, RIGHTS_ALL };
 	req.grants[STARTUP_CWD] = (struct spawn_grant){ root, RIGHTS_ALL };
+	req.grants[STARTUP_SYSINFO] = (struct spawn_grant){ sysinfo, RIGHTS_ALL };
 	req.grants[STARTUP_POWER] = (struct spawn_grant){ power, RIGHTS_ALL };
-	req.grant_count = 4;
+	req.grant_count = STARTUP_POWER + 1;
 	req.oom_exempt = true;
 	int rc = spawn_process(&req, &init);
 	if (rc < 0) {

@@ -14,12 +14,13 @@
 #include "object/message.h"
 #include "proc/process.h"
 #include "proc/spawn.h"
+#include "proc/sysinfo.h"
 
 #define SETTLE_NS 3000000000ull
 
 /* Spawns `cmd` (space-separated words, the first one the path), granting
- * the root directory, the console and the root as working directory, as
- * init gets them. */
+ * the root directory, the console, the root as working directory and the
+ * sysinfo object, as init gets them. */
 static int spawn_cmd(const char *cmd, struct process **out)
 {
 	static struct spawn_request req;
@@ -36,11 +37,13 @@ static int spawn_cmd(const char *cmd, struct process **out)
 	for (size_t i = 0; i < n; i++)
 		req.argc += args[i] == 0;
 	struct kobj *console __free(kobj_put) = console_object();
+	struct kobj *sysinfo __free(kobj_put) = sysinfo_object();
 	req.dir = root;
 	req.grants[STARTUP_ROOT] = (struct spawn_grant){ root, RIGHTS_ALL };
 	req.grants[STARTUP_CONSOLE] = (struct spawn_grant){ console, RIGHTS_ALL };
 	req.grants[STARTUP_CWD] = (struct spawn_grant){ root, RIGHTS_ALL };
-	req.grant_count = 3;
+	req.grants[STARTUP_SYSINFO] = (struct spawn_grant){ sysinfo, RIGHTS_ALL };
+	req.grant_count = STARTUP_STANDARD;
 	req.path = args;
 	req.args = args;
 	req.args_len = n;
@@ -164,6 +167,12 @@ static void test_processes(void)
 	SELFTEST_CHECK(vfs_dir_count() == dirs && vfs_file_count() == files);
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 	SELFTEST_CHECK(filesystems_consistent());
+
+	selftest_case("a sysinfo workout leaves no process, handle or byte behind");
+	st = run("/bin/sysinfo-test");
+	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("spawn refuses what is not a program beneath the directory");
 	SELFTEST_CHECK(spawn_cmd("/etc/panda-release", &p) == -ENOEXEC);

@@ -10,10 +10,15 @@
 #include "object/message.h"
 
 static struct kcache *process_cache;
+/* Every process from process_create until its destroy, in pid order: the
+ * list holds a reference while the process lives; an exited one stays on
+ * it, unreferenced, until destroy takes it off (under list_lock, so a
+ * finder holding the lock sees it either with references or not at all:
+ * process_find). Lock order: list_lock, then a process's lock. */
 static struct spinlock list_lock = SPINLOCK_INIT("process_list");
-static struct list_node all_processes = LIST_INIT(all_processes);	/* live ones */
+static struct list_node all_processes = LIST_INIT(all_processes);
 static uint32_t next_pid = 1;
-static uint32_t exited_but_held;
+static uint32_t exited_but_held;	/* on the list, exited */
 
 static void process_destroy(struct kobj *obj)
 {
@@ -22,6 +27,7 @@ static void process_destroy(struct kobj *obj)
 	KASSERT(p->state == PROCESS_EXITED && !p->as);
 	{
 		guard(spinlock)(&list_lock);
+		list_del(&p->all_link);
 		exited_but_held--;
 	}
 	kcache_free(process_cache, p);
@@ -193,8 +199,7 @@ static void release(struct process *p)
 	wait_queue_wake_all(&p->exit_wq, 0);
 	{
 		guard(spinlock)(&list_lock);
-		list_del(&p->all_link);
-		exited_but_held++;
+		exited_but_held++;	/* it stays listed until destroyed */
 	}
 	process_put(p);			/* the list's reference */
 }
@@ -262,12 +267,88 @@ void process_before_user_mode(void)
 void process_get_counts(struct process_counts *counts)
 {
 	guard(spinlock)(&list_lock);
-	uint32_t live = 0;
+	uint32_t listed = 0;
 
 	list_for_each(pos, &all_processes)
-		live++;
-	counts->live = live;
+		listed++;
+	counts->live = listed - exited_but_held;
 	counts->exited = exited_but_held;
+}
+
+/* Caller holds p->lock. A thread's state belongs to the run-queue lock;
+ * a report needs only a recent value, so it is read once, unlocked. */
+static enum process_activity activity(const struct process *p)
+{
+	bool ready = false;
+
+	if (p->state == PROCESS_EXITED)
+		return PROCESS_GONE;
+	if (p->dying)
+		return PROCESS_EXITING;
+	if (list_empty(&p->threads))
+		return PROCESS_STARTING;
+	list_for_each(pos, &p->threads) {
+		const struct thread *t = list_entry(pos, struct thread, proc_link);
+		enum thread_state st = __atomic_load_n(&t->state, __ATOMIC_RELAXED);
+		if (st == THREAD_RUNNING)
+			return PROCESS_RUNNING;
+		ready |= st == THREAD_READY;
+	}
+	return ready ? PROCESS_READY : PROCESS_BLOCKED;
+}
+
+/* Caller holds list_lock (so p is not freed) and takes p->lock here. */
+static void describe(struct process *p, struct process_info *info)
+{
+	guard(spinlock)(&p->lock);
+
+	info->pid = p->pid;
+	info->ppid = p->ppid;
+	strlcpy(info->name, p->name, sizeof(info->name));
+	info->activity = activity(p);
+	info->threads = p->live_threads;
+	/* The address space's own lock guards the count; p->lock keeps the
+	 * address space alive, and a snapshot is all a report needs. */
+	info->resident = p->as ? __atomic_load_n(&p->as->resident, __ATOMIC_RELAXED) : 0;
+	info->cpu_ns = p->cpu_ns;
+	list_for_each(pos, &p->threads)
+		info->cpu_ns += thread_cpu_ns(list_entry(pos, struct thread, proc_link));
+	info->started_at = p->started_at;
+}
+
+unsigned process_list(uint32_t after, struct process_info *info, unsigned max, bool *more)
+{
+	guard(spinlock)(&list_lock);
+	unsigned n = 0;
+
+	*more = false;
+	list_for_each(pos, &all_processes) {
+		struct process *p = list_entry(pos, struct process, all_link);
+		if (p->pid <= after)
+			continue;
+		if (n == max) {
+			*more = true;
+			break;
+		}
+		describe(p, &info[n++]);
+	}
+	return n;
+}
+
+struct process *process_find(uint32_t pid)
+{
+	guard(spinlock)(&list_lock);
+
+	list_for_each(pos, &all_processes) {
+		struct process *p = list_entry(pos, struct process, all_link);
+		if (p->pid > pid)
+			break;		/* the list is in pid order */
+		/* An exited process whose last reference is gone is still
+		 * listed until its destroy gets the lock: not found. */
+		if (p->pid == pid)
+			return kobj_get_unless_zero(&p->obj) ? p : NULL;
+	}
+	return NULL;
 }
 
 /* The last resort when a user page fault finds no free frame (DESIGN
@@ -284,6 +365,8 @@ static bool oom_reclaim(struct process *self)
 		guard(spinlock)(&list_lock);
 		list_for_each(pos, &all_processes) {
 			struct process *p = list_entry(pos, struct process, all_link);
+			if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) == PROCESS_EXITED)
+				continue;	/* listed only until destroyed */
 			uint64_t resident = p->as ? p->as->resident : 0;
 			if (p->dying) {
 				/* Its memory is on the way back (it may already

@@ -92,4 +92,37 @@ struct process_counts {
 };
 void process_get_counts(struct process_counts *counts);
 
+/* What a process is doing, as sysinfo reports it: from its exit state, or
+ * the busiest of its threads (running, then ready, then blocked). */
+enum process_activity {
+	PROCESS_STARTING,		/* live, no thread yet (spawn is building it) */
+	PROCESS_RUNNING,		/* a thread is on a CPU */
+	PROCESS_READY,			/* a thread waits for a CPU */
+	PROCESS_BLOCKED,		/* every thread waits (sleep, recv, wait...) */
+	PROCESS_EXITING,		/* its status is decided, threads still leaving */
+	PROCESS_GONE,			/* exited; still referenced (a handle, a waiter) */
+};
+
+/* A snapshot of one process, for sysinfo. */
+struct process_info {
+	uint32_t pid, ppid;
+	char name[32];
+	enum process_activity activity;
+	uint32_t threads;		/* live threads */
+	uint64_t resident;		/* user pages with a frame (0 once exited) */
+	uint64_t cpu_ns;		/* of all its threads, so far */
+	uint64_t started_at;		/* monotonic ns */
+};
+
+/* Fills info[0..max) with the processes whose pid is above `after`, in pid
+ * order: every live process, and every exited one something still holds.
+ * Returns how many; *more says whether others follow the last one. Pids
+ * are never reused, so a walk that passes the last pid back as `after`
+ * sees each process that exists throughout it exactly once. */
+unsigned process_list(uint32_t after, struct process_info *info, unsigned max, bool *more);
+/* The process with this pid, live or exited but still held, with a
+ * reference for the caller; NULL when there is none (never one whose
+ * memory is being freed). */
+struct process *process_find(uint32_t pid);
+
 #endif

@@ -1,5 +1,5 @@
 """ACPI and power: power off and reboot through the power object (/bin/power
-as init, holding startup handle 2), the acpi= switches and their fallbacks.
+as init, holding startup handle 4, STARTUP_POWER), the acpi= switches and their fallbacks.
 
 QEMU exits with status 0 both on an ACPI power off and on a reset under
 -no-reboot, which tools/qemu-run reports as RESET (3): it never takes QEMU's

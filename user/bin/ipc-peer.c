@@ -1,5 +1,5 @@
 /* The other end of ipc-test's channels: a helper process that finds its
- * endpoint at startup handle 3 and behaves as argv[1] says.
+ * endpoint at startup handle STARTUP_STANDARD and behaves as argv[1] says.
  *
  *   echo     receives forever; a call's request is answered with the same
  *            document and handles (send with its txid), a plain message is
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	if (ep == PANDA_HANDLE_NONE) {
-		printf("ipc-peer: no endpoint was granted (startup handle 3)\n");
+		printf("ipc-peer: no endpoint was granted (startup handle %d)\n", STARTUP_STANDARD);
 		return 2;
 	}
 	if (strcmp(mode, "echo") == 0)

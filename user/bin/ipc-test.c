@@ -186,8 +186,8 @@ static void close_all(const panda_handle_t *hs, unsigned n)
 /* --- peers -------------------------------------------------------------- */
 
 /* Starts `/bin/ipc-peer MODE [ARG]` with the standard handles and the far
- * end of a new channel as its startup handle 3 (our copy of that end is
- * closed); *mine gets the near end. Returns the process handle or an error. */
+ * end of a new channel as its startup handle STARTUP_STANDARD (our copy of
+ * that end is closed); *mine gets the near end. Returns the process handle or an error. */
 static long start_peer(const char *mode, const char *arg, panda_handle_t *mine)
 {
 	const char *argv[] = { PEER, mode, arg };
@@ -196,9 +196,11 @@ static long start_peer(const char *mode, const char *arg, panda_handle_t *mine)
 
 	if (rc < 0)
 		return rc;
-	panda_handle_t grant[4] = { root, console, root, ends[1] };
+	panda_handle_t grant[STARTUP_STANDARD + 1] = {
+		root, console, root, panda_startup_handle(STARTUP_SYSINFO), ends[1]
+	};
 	struct panda_spawn s = { .dir = root, .path = PEER, .argv = argv, .argc = arg ? 3 : 2,
-				 .handles = grant, .handle_count = 4 };
+				 .handles = grant, .handle_count = STARTUP_STANDARD + 1 };
 	long p = panda_spawn(&s);
 	panda_close(ends[1]);
 	if (p < 0) {

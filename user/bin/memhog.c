@@ -1,5 +1,5 @@
 /* Holds memory for the out-of-memory test: touches N MiB (argv[1]) of
- * anonymous memory, sends {"ready": true} on its channel (startup handle 3)
+ * anonymous memory, sends {"ready": true} on its channel (startup handle 4)
  * and then sleeps until it is killed. */
 #include "lib/bson.h"
 #include "panda.h"

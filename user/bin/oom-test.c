@@ -16,12 +16,13 @@ int main(int argc, char **argv)
 
 	if (panda_channel_create(ends) < 0)
 		return 1;
-	panda_handle_t grants[4] = { panda_startup_handle(STARTUP_ROOT),
-				     panda_startup_handle(STARTUP_CONSOLE),
-				     panda_startup_handle(STARTUP_CWD), ends[1] };
+	panda_handle_t grants[STARTUP_STANDARD + 1] = {
+		panda_startup_handle(STARTUP_ROOT), panda_startup_handle(STARTUP_CONSOLE),
+		panda_startup_handle(STARTUP_CWD), panda_startup_handle(STARTUP_SYSINFO), ends[1]
+	};
 	const char *hog_argv[] = { "/bin/memhog", hog_mib };
-	struct panda_spawn sp = { .dir = grants[0], .handle_count = 4, .path = hog_argv[0],
-				  .argv = hog_argv, .argc = 2, .handles = grants };
+	struct panda_spawn sp = { .dir = grants[0], .handle_count = STARTUP_STANDARD + 1,
+				  .path = hog_argv[0], .argv = hog_argv, .argc = 2, .handles = grants };
 	long hog = panda_spawn(&sp);
 	panda_close(ends[1]);
 	struct panda_msg msg = { .data = buf, .size = sizeof(buf) };

@@ -1,0 +1,176 @@
+/* The sysinfo object (docs/protocols.md, "sysinfo"): what ps, free, uptime
+ * and kill need, through one handle. Every request needs RIGHT_READ; a
+ * process handle it opens has no right the sysinfo handle lacks, so a
+ * holder confined to a sysinfo handle without RIGHT_KILL can look at
+ * every process and stop none. */
+#include "proc/sysinfo.h"
+
+#include "arch/arch.h"
+#include "core/panic.h"
+#include "dev/rtc.h"
+#include "lib/abi.h"
+#include "lib/bson.h"
+#include "lib/errors.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "object/message.h"
+#include "object/request.h"
+#include "proc/process.h"
+
+/* processes: at most this many a reply, so a batch's snapshot is a small
+ * allocation and its reply has a fixed bound (an entry is under 200 bytes:
+ * short keys, a name of at most 31). */
+#define PROCESS_BATCH		32u
+#define PROCESS_ENTRY_MAX	256u
+#define PROCESSES_REPLY		(PROCESS_BATCH * PROCESS_ENTRY_MAX + 64u)
+#define SMALL_REPLY		512u
+
+/* What an opened process handle may carry, less what the sysinfo handle
+ * lacks. */
+#define OPEN_RIGHTS	(RIGHT_WAIT | RIGHT_KILL | RIGHT_SEND | RIGHT_DUP | RIGHT_TRANSFER)
+
+static void sysinfo_destroy(struct kobj *obj)
+{
+	(void)obj;
+	panic("sysinfo: the sysinfo object lost its last reference");
+}
+
+static const char *const activity_names[] = {
+	[PROCESS_STARTING] = "starting", [PROCESS_RUNNING] = "running",
+	[PROCESS_READY] = "ready", [PROCESS_BLOCKED] = "blocked",
+	[PROCESS_EXITING] = "exiting", [PROCESS_GONE] = "exited",
+};
+
+/* {"op": "processes", "cursor": C (optional, 0)} ->
+ * {"processes": [{"pid", "ppid", "name", "state", "memory", "cpu_ns",
+ *   "threads", "started_ns"}...], "cursor": C', "end": bool} */
+static int sysinfo_processes(const struct message *req, struct bson_builder *b)
+{
+	int64_t start = 0;
+	bool more;
+
+	if (request_int(req, "cursor", &start) < 0 || start < 0)
+		return -EINVAL;
+	struct process_info *info __free(kfree) = kmalloc(PROCESS_BATCH * sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	/* A cursor past every pid there can be just finds nothing. */
+	uint32_t after = start > UINT32_MAX ? UINT32_MAX : (uint32_t)start;
+	unsigned n = process_list(after, info, PROCESS_BATCH, &more);
+	bson_begin_array(b, "processes");
+	for (unsigned i = 0; i < n; i++) {
+		const struct process_info *p = &info[i];
+		bson_begin_document(b, NULL);
+		bson_append_int64(b, "pid", p->pid);
+		bson_append_int64(b, "ppid", p->ppid);
+		bson_append_cstr(b, "name", p->name);
+		bson_append_cstr(b, "state", activity_names[p->activity]);
+		bson_append_int64(b, "memory", (int64_t)(p->resident * PAGE_SIZE));
+		bson_append_int64(b, "cpu_ns", (int64_t)p->cpu_ns);
+		bson_append_int64(b, "threads", p->threads);
+		bson_append_int64(b, "started_ns", (int64_t)p->started_at);
+		bson_end_document(b);
+	}
+	bson_end_array(b);
+	bson_append_int64(b, "cursor", n ? info[n - 1].pid : after);
+	bson_append_bool(b, "end", !more);
+	return 0;
+}
+
+/* {"op": "memory"} -> {"total", "free", "used", "available", "user",
+ * "kernel", "page_tables", "slab"}, all bytes. */
+static int sysinfo_memory(struct bson_builder *b)
+{
+	struct frame_stats st;
+
+	frame_get_stats(&st);
+	/* User requests cannot take the last min_watermark frames (docs/
+	 * memory.md), so that much of the free memory is not available. */
+	uint64_t reserve = st.min_watermark < st.free ? st.min_watermark : st.free;
+	bson_append_int64(b, "total", (int64_t)(st.total * PAGE_SIZE));
+	bson_append_int64(b, "free", (int64_t)(st.free * PAGE_SIZE));
+	bson_append_int64(b, "used", (int64_t)((st.total - st.free) * PAGE_SIZE));
+	bson_append_int64(b, "available", (int64_t)((st.free - reserve) * PAGE_SIZE));
+	bson_append_int64(b, "user", (int64_t)(st.owned[OWNER_USER] * PAGE_SIZE));
+	bson_append_int64(b, "kernel", (int64_t)(st.owned[OWNER_KERNEL] * PAGE_SIZE));
+	bson_append_int64(b, "page_tables", (int64_t)(st.owned[OWNER_PAGE_TABLE] * PAGE_SIZE));
+	bson_append_int64(b, "slab", (int64_t)(st.owned[OWNER_CACHE] * PAGE_SIZE));
+	return 0;
+}
+
+/* {"op": "uptime"} -> {"uptime_ns", "time_ns"} */
+static int sysinfo_uptime(struct bson_builder *b)
+{
+	bson_append_int64(b, "uptime_ns", (int64_t)arch_clock_ns());
+	bson_append_int64(b, "time_ns", (int64_t)rtc_now_ns());
+	return 0;
+}
+
+/* {"op": "open", "pid": N} -> {"pid": N} and a process handle */
+static int sysinfo_open(uint32_t rights, const struct message *req, struct kobj_reply *reply)
+{
+	int64_t pid;
+
+	if (request_int(req, "pid", &pid) != 1 || pid < 0 || pid > UINT32_MAX)
+		return -EINVAL;
+	struct process *p __free(process_put) = process_find((uint32_t)pid);
+	if (!p)
+		return -ENOENT;
+	int rc = kobj_reply_attach(reply, &p->obj, rights & OPEN_RIGHTS);
+	if (rc < 0)
+		return rc;
+	bson_append_int64(reply->doc, "pid", pid);
+	return 0;
+}
+
+enum { OP_PROCESSES, OP_MEMORY, OP_UPTIME, OP_OPEN };
+static const char *const sysinfo_ops[] = {
+	[OP_PROCESSES] = "processes", [OP_MEMORY] = "memory", [OP_UPTIME] = "uptime",
+	[OP_OPEN] = "open",
+};
+
+static int sysinfo_call(struct kobj *obj, uint32_t rights, struct message *req,
+			struct kobj_reply *reply)
+{
+	int op = request_op_index(req, sysinfo_ops, sizeof(sysinfo_ops) / sizeof(sysinfo_ops[0]));
+
+	(void)obj;
+	if (op < 0)
+		return op;
+	if (!(rights & RIGHT_READ))
+		return -EACCES;
+	switch (op) {
+	case OP_PROCESSES:
+		return sysinfo_processes(req, reply->doc);
+	case OP_MEMORY:
+		return sysinfo_memory(reply->doc);
+	case OP_UPTIME:
+		return sysinfo_uptime(reply->doc);
+	default:
+		return sysinfo_open(rights, req, reply);
+	}
+}
+
+static uint32_t sysinfo_reply_size(struct kobj *obj, const struct message *req)
+{
+	uint32_t len;
+	const char *op = request_op(req, &len);
+
+	(void)obj;
+	return op && request_op_is(op, len, "processes") ? PROCESSES_REPLY : SMALL_REPLY;
+}
+
+const struct kobj_type sysinfo_type = {
+	.name = "sysinfo",
+	.destroy = sysinfo_destroy,
+	.call = sysinfo_call,
+	.reply_size = sysinfo_reply_size,
+};
+
+/* The kernel's reference, from the start: nothing to initialise. */
+static struct kobj sysinfo = { .type = &sysinfo_type, .refs = 1 };
+
+struct kobj *sysinfo_object(void)
+{
+	return kobj_get(&sysinfo);
+}
