@@ -125,11 +125,13 @@ UNIT_SRCS_test_eevdf := kernel/proc/eevdf.c
 UNIT_SRCS_test_acpi := kernel/dev/acpi_tables.c
 UNIT_SRCS_test_keymap := kernel/dev/keymap.c
 UNIT_SRCS_test_tmpfs := kernel/fs/tmpfs.c kernel/fs/tmpfs_file.c
+UNIT_SRCS_test_malloc := user/lib/malloc.c
 UNIT_SRCS_test_shparse := user/bin/sh/parse.c
 UNIT_SRCS_test_record := user/lib/record.c
 
 # Extra compiler and linker flags of one unit test: UNIT_FLAGS_<test>.
 UNIT_FLAGS_test_bson_libbson := $(shell pkg-config --cflags --libs libbson-1.0 2>/dev/null)
+UNIT_FLAGS_test_malloc := -DMALLOC_HOST
 
 # Tests see lib/bson.h's functions under their host names (bson_names.h).
 .SECONDEXPANSION:

@@ -177,7 +177,7 @@ static size_t make_doc64(uint8_t *buf, int32_t n)
 }
 
 /* The other side of ipc_roundtrip: echoes every call until the channel
- * closes. Its endpoint is startup handle 3. */
+ * closes. Its endpoint is startup handle 4 (STARTUP_STANDARD). */
 static int ipc_server(void)
 {
 	panda_handle_t ep = panda_startup_handle(STARTUP_STANDARD);
@@ -203,11 +203,13 @@ static int bench_ipc_roundtrip(void)
 
 	if (panda_channel_create(ends) < 0 || make_doc64(req_doc, 1) != 64)
 		return 1;
-	panda_handle_t grants[4] = { panda_startup_handle(STARTUP_ROOT),
-				     panda_startup_handle(STARTUP_CONSOLE),
-				     panda_startup_handle(STARTUP_CWD), ends[1] };
+	panda_handle_t grants[STARTUP_STANDARD + 1] = {
+		panda_startup_handle(STARTUP_ROOT), panda_startup_handle(STARTUP_CONSOLE),
+		panda_startup_handle(STARTUP_CWD), panda_startup_handle(STARTUP_SYSINFO), ends[1]
+	};
 	const char *argv[] = { "/bin/bench", "ipc-server" };
-	struct panda_spawn sp = { .dir = grants[0], .handle_count = 4, .path = argv[0],
+	struct panda_spawn sp = { .dir = grants[0], .handle_count = STARTUP_STANDARD + 1,
+				  .path = argv[0],
 				  .argv = argv, .argc = 2, .handles = grants };
 	long server = panda_spawn(&sp);
 	panda_close(ends[1]);
@@ -440,6 +442,31 @@ static int bench_stat(void)
 	return 0;
 }
 
+/* malloc(64) and the free of it: libpanda's allocator on its fast path. */
+static int bench_alloc_free(void)
+{
+	enum { ALLOC_ITERS = 200000 };
+	struct timing t = { 0, 0 };
+	int ok = 1;
+
+	for (int i = 0; i < ALLOC_ITERS / 10; i++) {
+		void *p = malloc(64);
+		ok &= p != NULL;
+		free(p);
+	}
+	TIMED(&t, for (int i = 0; i < ALLOC_ITERS; i++) {
+		void *p = malloc(64);
+		ok &= p != NULL;
+		free(p);
+	});
+	if (!ok) {
+		printf("info bench: alloc_free: malloc failed\n");
+		return 1;
+	}
+	report("alloc_free", ALLOC_ITERS, &t);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
@@ -454,6 +481,7 @@ static const struct {
 	{ "file_write_read", bench_file_write_read },
 	{ "open_close", bench_open_close },
 	{ "stat", bench_stat },
+	{ "alloc_free", bench_alloc_free },
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "fs.h"
+#include "malloc.h"
 #include "print.h"
 #include "syscall.h"
 
