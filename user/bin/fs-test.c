@@ -5,11 +5,11 @@
  * directory handle without RIGHT_WRITE cannot create), confinement (a
  * process handed only /tmp cannot reach /bin by any path; `..`, NUL bytes,
  * empty components and over-long paths are refused), unlink while open,
- * rename over an existing file, filling /tmp to ENOSPC and recovering, the
- * per-process handle limit, and finally that /tmp holds exactly what it
- * held before. Each check prints `fs-test: ok NAME` or `fs-test: FAIL NAME:
- * detail`; the last line counts the checks passed, and the exit status is
- * 0 only when none failed.
+ * rename over an existing file, filling /tmp to ENOSPC and recovering,
+ * 3,000 random requests, the per-process handle limit, and finally that
+ * /tmp holds exactly what it held before. Each check prints `fs-test: ok
+ * NAME` or `fs-test: FAIL NAME: detail`; the last line counts the checks
+ * passed, and the exit status is 0 only when none failed.
  *
  * `fs-test fill-root` fills the root filesystem (limited only by memory)
  * until ENOSPC, checks the system still works, and frees it again.
@@ -584,6 +584,97 @@ static void check_enospc(panda_handle_t w)
 	panda_unlink(w, "after");
 }
 
+/* Random requests, well-formed BSON with nonsense in it (ops, field
+ * types, paths, flags, lengths, offsets), to a directory and a file: every
+ * one gets an answer, the kernel survives, and whatever they created is
+ * removed by the caller's cleanup (fuzz/ is a directory of its own). */
+static uint32_t fuzz_seed = 0x9e3779b9u;
+
+static uint32_t fuzz_next(void)
+{
+	fuzz_seed ^= fuzz_seed << 13;
+	fuzz_seed ^= fuzz_seed >> 17;
+	fuzz_seed ^= fuzz_seed << 5;
+	return fuzz_seed;
+}
+
+static void fuzz_field(struct bson_builder *b, const char *key)
+{
+	static const char *const strings[] = {
+		"", "a", "a/b", "../x", "/", "a//b", "fuzz", "x/", ".", "\xff", "big",
+	};
+	switch (fuzz_next() % 6) {
+	case 0:
+		bson_append_int32(b, key, (int32_t)fuzz_next());
+		break;
+	case 1:
+		bson_append_int64(b, key, (int64_t)((uint64_t)fuzz_next() << 32 | fuzz_next()));
+		break;
+	case 2:
+		bson_append_int64(b, key, (int64_t)(fuzz_next() % 70000) - 100);
+		break;
+	case 3:
+		bson_append_cstr(b, key, strings[fuzz_next() % (sizeof(strings) / sizeof(strings[0]))]);
+		break;
+	case 4:
+		bson_append_bool(b, key, fuzz_next() & 1);
+		break;
+	default:
+		bson_append_binary(b, key, 0, "0123456789", fuzz_next() % 11);
+		break;
+	}
+}
+
+static void check_fuzzed_requests(panda_handle_t w)
+{
+	static const char *const ops[] = {
+		"open", "mkdir", "unlink", "rmdir", "rename", "stat", "readdir", "statfs",
+		"read", "write", "seek", "truncate", "sync", "nope", "",
+	};
+	static const char *const keys[] = {
+		"path", "flags", "from", "to", "cursor", "len", "offset", "data", "whence", "size",
+	};
+	static uint8_t req[512];
+	long bad = 0, calls = 0;
+
+	panda_mkdir(w, "fuzz");
+	long d = panda_open(w, "fuzz", OPEN_READ | OPEN_WRITE | OPEN_DIRECTORY);
+	long f = panda_open(w, "fuzz/file", OPEN_READ | OPEN_WRITE | OPEN_CREATE);
+	if (!verdict_expect_ok("fuzz-setup", d < 0 ? d : f))
+		return;
+	for (int i = 0; i < 3000; i++) {
+		struct bson_builder b;
+		const uint8_t *reply;
+		panda_handle_t got = PANDA_HANDLE_NONE;
+		bson_build_init(&b, req, sizeof(req));
+		bson_append_cstr(&b, "op", ops[fuzz_next() % (sizeof(ops) / sizeof(ops[0]))]);
+		for (unsigned n = fuzz_next() % 5; n; n--)
+			fuzz_field(&b, keys[fuzz_next() % (sizeof(keys) / sizeof(keys[0]))]);
+		long rc = panda_fs_call((panda_handle_t)(i & 1 ? f : d), req, bson_build_finish(&b),
+					&reply, &got);
+		calls++;
+		if (got)
+			panda_close(got);
+		/* Any answer is fine but one the protocols do not name. */
+		bad += rc < 0 && strcmp(error_name((int)rc), "EUNKNOWN") == 0;
+	}
+	verdict("fuzz-requests-answered", bad == 0, "%ld of %ld answers had no error name", bad,
+		calls);
+	panda_close((panda_handle_t)f);
+	panda_close((panda_handle_t)d);
+	/* Empty what the fuzzing made: names it could have created. */
+	static const char *const made[] = {
+		"fuzz/a/b", "fuzz/x", "fuzz/a", "fuzz/fuzz", "fuzz/big", "fuzz/\xff", "fuzz/file",
+	};
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+			panda_unlink(w, made[i]);
+			panda_rmdir(w, made[i]);
+		}
+	}
+	verdict_expect("fuzz-cleanup", panda_rmdir(w, "fuzz"), 0);
+}
+
 static void check_handle_limit(panda_handle_t w)
 {
 	static panda_handle_t hs[HANDLE_MAX];
@@ -664,6 +755,7 @@ int main(int argc, char **argv)
 	check_rights(w);
 	check_confinement(w);
 	check_enospc(w);
+	check_fuzzed_requests(w);
 	check_handle_limit(w);
 	panda_close(w);
 	verdict_expect("cleanup-rmdir-work", panda_rmdir(root, WORK), 0);
