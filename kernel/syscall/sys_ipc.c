@@ -12,7 +12,6 @@
 #include "proc/process.h"
 #include "syscall/syscall.h"
 
-
 static struct handle_table *my_handles(void)
 {
 	return &current_process()->handles;
