@@ -14,7 +14,7 @@
 /* readdir: entries fetched from the filesystem at a time, and the room
  * its reply gets (each entry costs about its name plus 50 bytes). */
 #define READDIR_CHUNK		8
-#define READDIR_REPLY		16384u
+#define READDIR_REPLY		MESSAGE_PAGE_ROOM
 
 struct vfs_dir {
 	struct kobj obj;

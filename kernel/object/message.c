@@ -23,8 +23,9 @@ static struct message_cache {
 	unsigned count;
 } caches[] = {
 	{ .data = 256, .max = 8, .lock = SPINLOCK_INIT("small messages") },
-	{ .data = 8192 - HEADER_BYTES, .max = 4, .lock = SPINLOCK_INIT("page messages") },
+	{ .data = MESSAGE_PAGE_ROOM, .max = 4, .lock = SPINLOCK_INIT("page messages") },
 };
+_Static_assert(HEADER_BYTES + MESSAGE_PAGE_ROOM <= 8192, "a page message is one 8 KiB block");
 
 #define CACHE_NONE	0xffu
 #define CACHE_COUNT	(sizeof(caches) / sizeof(caches[0]))

@@ -23,6 +23,12 @@ struct message {
 	uint8_t cache;			/* the size class it came from (message.c) */
 };
 
+/* The most document bytes a cached page-sized message holds. Objects that
+ * size their own replies (readdir, the process list) stay within it, so a
+ * reply comes from the cache instead of a fresh 16 KiB block, twice the
+ * memory, on every call. */
+#define MESSAGE_PAGE_ROOM	(8192u - 128u)
+
 /* Room for size bytes and handle_count handles (none attached yet:
  * handle_count starts at 0), or NULL without memory. */
 struct message *message_alloc(uint32_t size, uint32_t handle_room);

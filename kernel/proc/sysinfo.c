@@ -21,8 +21,9 @@
  * allocation and its reply has a fixed bound (an entry is under 200 bytes:
  * short keys, a name of at most 31). */
 #define PROCESS_BATCH		32u
-#define PROCESS_ENTRY_MAX	256u
+#define PROCESS_ENTRY_MAX	240u
 #define PROCESSES_REPLY		(PROCESS_BATCH * PROCESS_ENTRY_MAX + 64u)
+_Static_assert(PROCESSES_REPLY <= MESSAGE_PAGE_ROOM, "a batch fits a cached message");
 #define SMALL_REPLY		512u
 
 /* What an opened process handle may carry, less what the sysinfo handle
