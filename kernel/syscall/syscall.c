@@ -7,6 +7,7 @@
 #include "fs/vfs_object.h"
 #include "lib/abi.h"
 #include "lib/errors.h"
+#include "lib/path.h"
 #include "lib/string.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
@@ -94,6 +95,8 @@ static int copy_grants(struct spawn_request *req, struct process *self, uintptr_
 	}
 	return 0;
 }
+
+_Static_assert(PANDA_PATH_MAX == PATH_MAX_LEN + 1, "spawn takes any path lib/path.c accepts");
 
 static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
