@@ -108,6 +108,7 @@ enum { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
 #define PANDA_ARGS_MAX		64	/* argv entries */
 #define PANDA_ARGS_BYTES	16384	/* all argument strings with NULs */
 #define PANDA_SPAWN_HANDLES	64
+#define PANDA_STARTUP_DOC_MAX	16384	/* bytes in spawn's startup document */
 
 struct panda_spawn {
 	panda_handle_t dir;		/* RIGHT_SPAWN; the path resolves beneath it */
@@ -116,6 +117,8 @@ struct panda_spawn {
 	const char *const *argv;	/* argc strings; argv[0] names the program */
 	uint64_t argc;
 	const panda_handle_t *handles;	/* copied into the child, in this order */
+	const void *doc;		/* optional startup document (BSON), or NULL: */
+	uint64_t doc_size;		/* copied for the child to decode */
 };
 
 /* How a process ended. */
@@ -159,7 +162,10 @@ enum {
 };
 
 /* What a new process finds at its first instruction: rdi points to this
- * block, on its stack. The strings and arrays it points to follow it. */
+ * block, on its stack. The strings, arrays and document it points to follow
+ * it. The document is the parent's, checked to be valid BSON; libpanda
+ * reads the environment and the names of extra handles from it
+ * (docs/protocols.md, "The startup message"). */
 struct panda_startup {
 	uint64_t argc;
 	char **argv;			/* argc entries, then NULL */
@@ -167,6 +173,8 @@ struct panda_startup {
 	panda_handle_t *handles;	/* granted handles, in spawn's order */
 	uint32_t pid;
 	uint32_t reserved;
+	const void *doc;		/* spawn's startup document, or NULL */
+	uint64_t doc_size;
 };
 
 #endif

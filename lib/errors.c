@@ -1,22 +1,55 @@
 #include "lib/errors.h"
 
-static const struct { int code; const char *name; } names[] = {
-	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EIO, "EIO" }, { E2BIG, "E2BIG" },
-	{ ENOEXEC, "ENOEXEC" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" },
-	{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { EXDEV, "EXDEV" }, { ENOTDIR, "ENOTDIR" },
-	{ EISDIR, "EISDIR" }, { EINVAL, "EINVAL" }, { EMFILE, "EMFILE" }, { ENOSPC, "ENOSPC" },
-	{ EPIPE, "EPIPE" }, { ERANGE, "ERANGE" }, { ENAMETOOLONG, "ENAMETOOLONG" },
-	{ ENOSYS, "ENOSYS" }, { ENOTEMPTY, "ENOTEMPTY" }, { EBADMSG, "EBADMSG" },
-	{ ETIMEDOUT, "ETIMEDOUT" }, { ECANCELED, "ECANCELED" },
-	{ EBADHANDLE, "EBADHANDLE" }, { EACCES, "EACCES" }, { ETOOSMALL, "ETOOSMALL" },
+static const struct { int code; const char *name, *text; } names[] = {
+	{ EPERM, "EPERM", "operation not permitted" },
+	{ ENOENT, "ENOENT", "no such file or directory" },
+	{ EIO, "EIO", "input/output error" },
+	{ E2BIG, "E2BIG", "argument list too long" },
+	{ ENOEXEC, "ENOEXEC", "not an executable" },
+	{ EAGAIN, "EAGAIN", "try again" },
+	{ ENOMEM, "ENOMEM", "out of memory" },
+	{ EFAULT, "EFAULT", "bad address" },
+	{ EBUSY, "EBUSY", "busy" },
+	{ EEXIST, "EEXIST", "already exists" },
+	{ EXDEV, "EXDEV", "cannot move across filesystems" },
+	{ ENOTDIR, "ENOTDIR", "not a directory" },
+	{ EISDIR, "EISDIR", "is a directory" },
+	{ EINVAL, "EINVAL", "invalid argument" },
+	{ EMFILE, "EMFILE", "too many open handles" },
+	{ ENOSPC, "ENOSPC", "no space left" },
+	{ EPIPE, "EPIPE", "broken pipe" },
+	{ ERANGE, "ERANGE", "out of range" },
+	{ ENAMETOOLONG, "ENAMETOOLONG", "name too long" },
+	{ ENOSYS, "ENOSYS", "not supported" },
+	{ ENOTEMPTY, "ENOTEMPTY", "directory not empty" },
+	{ EBADMSG, "EBADMSG", "malformed data" },
+	{ ETIMEDOUT, "ETIMEDOUT", "timed out" },
+	{ ECANCELED, "ECANCELED", "canceled" },
+	{ EBADHANDLE, "EBADHANDLE", "bad handle" },
+	{ EACCES, "EACCES", "permission denied" },
+	{ ETOOSMALL, "ETOOSMALL", "buffer too small" },
 };
 
-const char *error_name(int code)
+static int find(int code)
 {
 	if (code < 0)
 		code = -code;
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
 		if (names[i].code == code)
-			return names[i].name;
-	return "EUNKNOWN";
+			return i;
+	return -1;
+}
+
+const char *error_name(int code)
+{
+	int i = find(code);
+
+	return i < 0 ? "EUNKNOWN" : names[i].name;
+}
+
+const char *error_text(int code)
+{
+	int i = find(code);
+
+	return i < 0 ? "unknown error" : names[i].text;
 }

@@ -34,5 +34,7 @@
 
 /* The symbolic name ("ENOENT") of a positive or negative code. */
 const char *error_name(int code);
+/* What it means, in lower case for messages ("no such file or directory"). */
+const char *error_text(int code);
 
 #endif

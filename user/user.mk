@@ -19,9 +19,13 @@ USER_LIBPANDA  := $(BUILD)/user/libpanda.a
 USER_SRCS      := $(sort $(wildcard user/bin/*.c))
 USER_PROGRAMS  := $(patsubst user/bin/%.c,$(BUILD)/user/bin/%,$(USER_SRCS))
 USER_BIN_OBJS  := $(patsubst user/bin/%.c,$(BUILD)/user/obj/%.c.o,$(USER_SRCS))
+# A program of several files is a directory: user/bin/NAME/*.c -> NAME.
+USER_DIRS      := $(sort $(patsubst %/,%,$(dir $(wildcard user/bin/*/*.c))))
+USER_DIR_PROGRAMS := $(patsubst user/bin/%,$(BUILD)/user/bin/%,$(USER_DIRS))
+USER_DIR_OBJS  := $(patsubst user/bin/%.c,$(BUILD)/user/obj/%.c.o,$(wildcard user/bin/*/*.c))
 
 .PHONY: user
-user: $(USER_PROGRAMS)
+user: $(USER_PROGRAMS) $(USER_DIR_PROGRAMS)
 
 $(USER_LIB_OBJS): $(BUILD)/user-lib/%.c.o: lib/%.c
 	@mkdir -p $(@D)
@@ -32,7 +36,7 @@ $(USER_RT_OBJS): $(BUILD)/user/lib/%.c.o: user/lib/%.c
 	$(Q)$(call say,USERCC,$<)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 # Program objects stay out of $(BUILD)/user/bin, which holds only programs.
-$(USER_BIN_OBJS): $(BUILD)/user/obj/%.c.o: user/bin/%.c
+$(USER_BIN_OBJS) $(USER_DIR_OBJS): $(BUILD)/user/obj/%.c.o: user/bin/%.c
 	@mkdir -p $(@D)
 	$(Q)$(call say,USERCC,$<)$(CC) $(USER_CFLAGS) -c $< -o $@
 
@@ -48,8 +52,17 @@ $(USER_PROGRAMS): $(BUILD)/user/bin/%: $(BUILD)/user/obj/%.c.o $(USER_CRT0) \
 	@mkdir -p $(@D)
 	$(Q)$(call say,USERLD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBPANDA)
 
+# Each directory program links all of its objects.
+.SECONDEXPANSION:
+$(USER_DIR_PROGRAMS): $(BUILD)/user/bin/%: \
+		$$(subst user/bin/,$(BUILD)/user/obj/,$$(addsuffix .o,$$(wildcard user/bin/$$*/*.c))) \
+		$(USER_CRT0) $(USER_LIBPANDA) user/user.ld
+	@mkdir -p $(@D)
+	$(Q)$(call say,USERLD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(USER_CRT0) \
+		$(filter %.o,$(filter-out $(USER_CRT0),$^)) $(USER_LIBPANDA)
+
 # The initrd carries the programs in /bin (the copy is in its recipe).
-$(BUILD)/initrd.tar: $(USER_PROGRAMS)
+$(BUILD)/initrd.tar: $(USER_PROGRAMS) $(USER_DIR_PROGRAMS)
 
 
 # For tools/panda-cc, which builds programs outside the tree the same way:

@@ -60,7 +60,8 @@ static int load_segments(struct address_space *as, struct vfs_node file,
 static long write_startup(struct process *p, const struct spawn_request *req,
 			  const panda_handle_t *handles)
 {
-	uint64_t strings = ALIGN_DOWN(USER_STACK_TOP - req->args_len, 16);
+	uint64_t doc_va = ALIGN_DOWN(USER_STACK_TOP - req->doc_size, 16);
+	uint64_t strings = ALIGN_DOWN(doc_va - req->args_len, 16);
 	uint64_t handle_va = ALIGN_DOWN(strings - req->grant_count * sizeof(panda_handle_t), 16);
 	uint64_t argv_va = ALIGN_DOWN(handle_va - (req->argc + 1) * sizeof(uint64_t), 16);
 	uint64_t block_va = ALIGN_DOWN(argv_va - sizeof(struct panda_startup), 16);
@@ -74,6 +75,7 @@ static long write_startup(struct process *p, const struct spawn_request *req,
 		.argc = req->argc, .argv = (char **)argv_va,
 		.handle_count = req->grant_count, .handles = (panda_handle_t *)handle_va,
 		.pid = p->pid,
+		.doc = req->doc ? (const void *)doc_va : NULL, .doc_size = req->doc_size,
 	};
 	uint64_t *argv = (uint64_t *)(block + (argv_va - block_va));
 	const char *arg = req->args;
@@ -84,6 +86,8 @@ static long write_startup(struct process *p, const struct spawn_request *req,
 	argv[req->argc] = 0;
 	memcpy(block + (handle_va - block_va), handles, req->grant_count * sizeof(*handles));
 	memcpy(block + (strings - block_va), req->args, req->args_len);
+	if (req->doc)
+		memcpy(block + (doc_va - block_va), req->doc, req->doc_size);
 	int rc = as_write(p->as, block_va, block, size);
 	return rc < 0 ? rc : (long)block_va;
 }

@@ -32,6 +32,8 @@ struct spawn_request {
 	const char *args;		/* argc NUL-terminated strings, back to back */
 	size_t args_len;
 	uint32_t argc;
+	const void *doc;		/* validated startup document, or NULL */
+	size_t doc_size;
 	uint32_t grant_count;
 	struct spawn_grant grants[PANDA_SPAWN_HANDLES];
 	uint32_t ppid;

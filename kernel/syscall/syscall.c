@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "fs/vfs_object.h"
 #include "lib/abi.h"
+#include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/path.h"
 #include "lib/string.h"
@@ -96,6 +97,27 @@ static int copy_grants(struct spawn_request *req, struct process *self, uintptr_
 	return 0;
 }
 
+/* The startup document: copied whole and checked once here, so the child
+ * can trust that it is well-formed BSON. */
+static int copy_startup_doc(struct spawn_request *req, uintptr_t udoc, uint64_t size,
+			    void **buf)
+{
+	if (!udoc)
+		return size ? -EINVAL : 0;
+	if (size < 5 || size > PANDA_STARTUP_DOC_MAX)
+		return size < 5 ? -EBADMSG : -E2BIG;
+	*buf = kmalloc(size);
+	if (!*buf)
+		return -ENOMEM;
+	if (copy_from_user(*buf, udoc, size) < 0)
+		return -EFAULT;
+	if (bson_validate(*buf, size, PANDA_DEPTH_MAX, NULL) < 0)
+		return -EBADMSG;
+	req->doc = *buf;
+	req->doc_size = size;
+	return 0;
+}
+
 _Static_assert(PANDA_PATH_MAX == PATH_MAX_LEN + 1, "spawn takes any path lib/path.c accepts");
 
 static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
@@ -106,11 +128,13 @@ static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uin
 	char path[PANDA_PATH_MAX];
 	struct kobj *dir __free(kobj_put) = NULL;
 	char *argbuf __free(kfree) = NULL;
+	void *docbuf __free(kfree) = NULL;
 	struct spawn_request *req __free(kfree) = kmalloc(sizeof(*req));
 	long rc;
 
 	if (!req)
 		return -ENOMEM;
+	memset(req, 0, sizeof(*req));
 	if (copy_from_user(&args, uargs, sizeof(args)) < 0)
 		return -EFAULT;
 	rc = handle_get(&self->handles, args.dir, &vfs_dir_type, RIGHT_SPAWN, &dir, NULL);
@@ -126,6 +150,8 @@ static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uin
 	req->path = path;
 	req->ppid = self->pid;
 	rc = copy_args(req, (uintptr_t)args.argv, args.argc, argbuf);
+	if (rc == 0)
+		rc = copy_startup_doc(req, (uintptr_t)args.doc, args.doc_size, &docbuf);
 	if (rc == 0)
 		rc = copy_grants(req, self, (uintptr_t)args.handles, args.handle_count);
 	struct process *child = NULL;

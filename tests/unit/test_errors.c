@@ -15,3 +15,15 @@ TEST(test_unknown_codes_have_a_name_too)
 	CHECK_STR(error_name(9999), "EUNKNOWN");
 	CHECK_STR(error_name(0), "EUNKNOWN");
 }
+
+TEST(test_texts_are_what_utilities_print)
+{
+	CHECK_STR(error_text(-ENOENT), "no such file or directory");
+	CHECK_STR(error_text(ENOTEMPTY), "directory not empty");
+	CHECK_STR(error_text(-EACCES), "permission denied");
+	CHECK_STR(error_text(9999), "unknown error");
+	/* Every known code has a text of its own. */
+	for (int code = 1; code < 300; code++)
+		if (strcmp(error_name(code), "EUNKNOWN") != 0)
+			CHECK(strcmp(error_text(code), "unknown error") != 0);
+}

@@ -1,6 +1,6 @@
 /* Bad requests get clear errors: spawn, wait, kill and close called with
  * forged, stale and wrong-kind handles, bad pointers, missing and invalid
- * programs, and too many arguments. Each must fail with its documented
+ * programs, too many arguments and malformed startup documents. Each must fail with its documented
  * code (docs/syscalls.md) and leave this process running. Exits 0 when
  * every answer was right. */
 #include "panda.h"
@@ -55,6 +55,19 @@ int main(int argc, char **argv)
 	s = (struct panda_spawn){ .dir = root, .path = "/bin/hello", .handles = &forged,
 				  .handle_count = 1 };
 	expect("spawn granting a forged handle", panda_spawn(&s), -EBADHANDLE);
+
+	/* The startup document is checked whole before anything starts. */
+	static uint8_t doc[PANDA_STARTUP_DOC_MAX + 8] = { 12, 0, 0, 0, 2, 'a', 0, 9, 0, 0, 0, 0 };
+	s = (struct panda_spawn){ .dir = root, .path = "/bin/hello", .doc = doc, .doc_size = 12 };
+	expect("spawn with a malformed startup document", panda_spawn(&s), -EBADMSG);
+	s.doc_size = 4;
+	expect("spawn with a 4-byte startup document", panda_spawn(&s), -EBADMSG);
+	s.doc_size = PANDA_STARTUP_DOC_MAX + 1;
+	expect("spawn with a startup document over the limit", panda_spawn(&s), -E2BIG);
+	s.doc = (const void *)8, s.doc_size = 5;
+	expect("spawn with a bad startup document pointer", panda_spawn(&s), -EFAULT);
+	s.doc = NULL, s.doc_size = 5;
+	expect("spawn with a size but no startup document", panda_spawn(&s), -EINVAL);
 
 	long h = spawn_path(root, "/bin/exit-code");
 	expect("spawn of /bin/exit-code", h > 0 ? 0 : h, 0);

@@ -12,6 +12,7 @@
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "fs.h"
+#include "io.h"
 #include "malloc.h"
 #include "print.h"
 #include "syscall.h"
@@ -27,7 +28,7 @@ unsigned panda_handle_count(void);
 /* The i-th granted handle, or PANDA_HANDLE_NONE (0) past the end. */
 panda_handle_t panda_startup_handle(unsigned i);
 
-/* Called by crt0 with the kernel's startup block; runs main, then exits. */
+/* Called by crt0 with the kernel's startup block; runs main, then exit()s. */
 void panda_start(const struct panda_startup *startup) __attribute__((noreturn));
 
 /* Parses a whole decimal (or 0x-prefixed hex) number, with an optional

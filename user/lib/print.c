@@ -1,17 +1,18 @@
 /* printf and friends over the shared engine in lib/format.c. Output of one
  * call collects in a stack buffer that is flushed when full and at the end,
- * so a call of up to PANDA_PRINT_BUFFER bytes is one debug_write. */
+ * so a call of up to PANDA_PRINT_BUFFER bytes is one write: whole lines
+ * from different processes do not interleave. */
 #include "print.h"
 
+#include "io.h"
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "syscall.h"
-#include "panda.h"
 
-/* {"op": "write", "data": text} to the console: 0, or a negative error. */
-static long console_write(panda_handle_t console, const char *text, size_t len)
+/* {"op": "write", "data": text} to a console or file: 0, or an error. */
+static long write_request(panda_handle_t h, const char *text, size_t len)
 {
 	uint8_t doc[PANDA_PRINT_BUFFER + 64];
 	struct bson_builder b;
@@ -22,22 +23,11 @@ static long console_write(panda_handle_t console, const char *text, size_t len)
 	size_t size = bson_build_finish(&b);
 	if (!size)
 		return -E2BIG;
-	return panda_send_doc(console, doc, size);
+	return panda_send_doc(h, doc, size);
 }
 
-struct print_buffer {
-	size_t len;
-	char data[PANDA_PRINT_BUFFER];
-};
-
-/* Through the console object when this process holds one, else the
- * kernel log (debug_write). */
-static void write_all(const char *text, size_t len)
+static void write_log(const char *text, size_t len)
 {
-	panda_handle_t console = panda_startup_handle(STARTUP_CONSOLE);
-
-	if (console && len && console_write(console, text, len) == 0)
-		return;
 	while (len) {
 		long n = panda_debug_write(text, len);
 
@@ -48,9 +38,23 @@ static void write_all(const char *text, size_t len)
 	}
 }
 
+/* Where a buffer's text goes: a handle (console or file), the kernel
+ * log (handle none), or standard output. */
+struct print_buffer {
+	panda_handle_t handle;
+	bool to_stdout;
+	size_t len;
+	char data[PANDA_PRINT_BUFFER];
+};
+
 static void flush(struct print_buffer *b)
 {
-	write_all(b->data, b->len);
+	if (!b->len)
+		return;
+	if (b->to_stdout)
+		out_write(b->data, b->len);
+	else if (!b->handle || write_request(b->handle, b->data, b->len) < 0)
+		write_log(b->data, b->len);
 	b->len = 0;
 }
 
@@ -71,24 +75,54 @@ static void buffer_sink(void *ctx, const char *text, size_t n)
 	}
 }
 
+static int print_to(struct print_buffer *b, const char *fmt, va_list ap)
+{
+	b->len = 0;
+	int n = fmt_vformat(buffer_sink, b, fmt, ap);
+	flush(b);
+	return n;
+}
+
+int vhprintf(panda_handle_t h, const char *fmt, va_list ap)
+{
+	struct print_buffer b = { .handle = h };
+
+	return print_to(&b, fmt, ap);
+}
+
+int hprintf(panda_handle_t h, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vhprintf(h, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int eprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vhprintf(panda_console(), fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 int vprintf(const char *fmt, va_list ap)
 {
-	struct print_buffer b;
-	int n;
+	struct print_buffer b = { .to_stdout = true };
 
-	b.len = 0;
-	n = fmt_vformat(buffer_sink, &b, fmt, ap);
-	flush(&b);
-	return n;
+	return print_to(&b, fmt, ap);
 }
 
 int printf(const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vprintf(fmt, ap);
+	int n = vprintf(fmt, ap);
 	va_end(ap);
 	return n;
 }
@@ -101,22 +135,29 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, size, fmt, ap);
+	int n = fmt_vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
 }
 
 int puts(const char *s)
 {
-	struct print_buffer b;
-	size_t len = strlen(s);
+	return printf("%s\n", s);
+}
 
-	b.len = 0;
-	buffer_sink(&b, s, len);
-	buffer_sink(&b, "\n", 1);
-	flush(&b);
-	return (int)len + 1;
+/* Writes text to the console (the kernel log without one), unformatted. */
+void console_write(const char *text, size_t len)
+{
+	panda_handle_t console = panda_console();
+
+	while (len) {
+		size_t chunk = len < PANDA_PRINT_BUFFER ? len : PANDA_PRINT_BUFFER;
+
+		if (!console || write_request(console, text, chunk) < 0)
+			write_log(text, chunk);
+		text += chunk;
+		len -= chunk;
+	}
 }

@@ -1,7 +1,9 @@
 /* Process start-up and small helpers: panda_start() keeps the kernel's
- * startup block (argc, argv, granted handles, pid) for the accessors in
- * panda.h, calls main() and exits with its result. */
+ * startup block (argc, argv, granted handles, pid, startup document) for
+ * the accessors in panda.h, calls main() and exits with its result. */
 #include "panda.h"
+
+#include "lib/bson.h"
 
 static const struct panda_startup *startup_block;
 static char *empty_argv[1];
@@ -9,7 +11,57 @@ static char *empty_argv[1];
 void panda_start(const struct panda_startup *startup)
 {
 	startup_block = startup;
-	panda_exit(main(panda_argc(), panda_argv()));
+	exit(main(panda_argc(), panda_argv()));
+}
+
+void exit(int code)
+{
+	out_flush();
+	panda_exit(code);
+}
+
+/* The element key of the startup document's sub-document section, if
+ * both exist: the kernel checked the document, so iterating is safe. */
+static bool startup_find(const char *section, const char *key, struct bson_iter *out)
+{
+	struct bson_iter it, sub;
+
+	if (!startup_block || !startup_block->doc)
+		return false;
+	bson_iter_init(&it, startup_block->doc);
+	if (!bson_iter_find(&it, section) || !bson_iter_recurse(&it, &sub))
+		return false;
+	*out = sub;
+	return bson_iter_find(out, key);
+}
+
+const char *panda_getenv(const char *name)
+{
+	struct bson_iter it;
+
+	return startup_find("env", name, &it) ? bson_iter_utf8(&it, NULL) : NULL;
+}
+
+static const char *const standard_names[STARTUP_STANDARD] = {
+	[STARTUP_ROOT] = "root", [STARTUP_CONSOLE] = "console",
+	[STARTUP_CWD] = "cwd", [STARTUP_SYSINFO] = "sysinfo",
+};
+
+panda_handle_t panda_handle_named(const char *name)
+{
+	struct bson_iter it;
+	int64_t index;
+
+	if (startup_find("handles", name, &it))
+		return bson_iter_integer(&it, &index) && index >= 0 && index < UINT32_MAX ?
+			panda_startup_handle((unsigned)index) : PANDA_HANDLE_NONE;
+	for (unsigned i = 0; i < STARTUP_STANDARD; i++)
+		if (strcmp(name, standard_names[i]) == 0)
+			return panda_startup_handle(i);
+	/* init, started by the kernel without a document, has power next. */
+	if (strcmp(name, "power") == 0 && startup_block && !startup_block->doc)
+		return panda_startup_handle(STARTUP_POWER);
+	return PANDA_HANDLE_NONE;
 }
 
 const struct panda_startup *panda_startup(void) { return startup_block; }

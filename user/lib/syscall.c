@@ -88,27 +88,6 @@ long panda_sleep_ns(uint64_t ns)
 	return panda_sleep(ns > UINT64_MAX - now ? PANDA_DEADLINE_NEVER : now + ns);
 }
 
-long panda_spawn_simple(panda_handle_t dir, const char *path, int argc,
-			const char *const *argv)
-{
-	panda_handle_t standard[STARTUP_STANDARD];
-	uint32_t count = 0;
-
-	/* Up to the first one this process lacks: the places must hold. */
-	while (count < STARTUP_STANDARD && (standard[count] = panda_startup_handle(count)))
-		count++;
-	struct panda_spawn spawn = {
-		.dir = dir,
-		.handle_count = count,
-		.path = path,
-		.argv = argv,
-		.argc = argc < 0 ? 0 : (uint64_t)argc,
-		.handles = standard,
-	};
-
-	return panda_spawn(&spawn);
-}
-
 long panda_channel_create(panda_handle_t ends[2])
 {
 	return panda_syscall6(SYS_CHANNEL_CREATE, (long)ends, 0, 0, 0, 0, 0);

@@ -41,11 +41,4 @@ long panda_send_doc(panda_handle_t h, const void *doc, size_t size);
 /* Sleeps ns nanoseconds from now (until panda_clock() + ns). */
 long panda_sleep_ns(uint64_t ns);
 
-/* Starts path beneath dir with argc arguments, granting the standard
- * handles this process has (STARTUP_ROOT, STARTUP_CONSOLE, STARTUP_CWD,
- * STARTUP_SYSINFO) in their places. Returns the process handle or a
- * negative error. */
-long panda_spawn_simple(panda_handle_t dir, const char *path, int argc,
-			const char *const *argv);
-
 #endif

@@ -1,0 +1,263 @@
+/* Standard streams as channels of records (io.h). */
+#include "io.h"
+
+#include <stdbool.h>
+
+#include "lib/bson.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "panda.h"
+#include "print.h"
+#include "syscall.h"
+
+#define LINE_MAX	4096		/* printf text waits here for its newline */
+
+/* --- output ----------------------------------------------------------- */
+
+static char line[LINE_MAX];
+static size_t line_len;
+static uint8_t text_doc[PANDA_MSG_MAX];
+
+/* Without an "out" channel a record is shown on the console. */
+static void show_on_console(const uint8_t *doc)
+{
+	uint32_t len;
+	const char *text = record_text(doc, &len);
+
+	if (text) {
+		console_write(text, len);
+	} else {
+		char json[PANDA_PRINT_BUFFER];
+		size_t n = bson_to_json_buf(doc, json, sizeof(json));
+
+		console_write(json, n < sizeof(json) ? n : sizeof(json) - 1);
+	}
+	console_write("\n", 1);
+}
+
+int out_record(const void *doc)
+{
+	panda_handle_t out = panda_out();
+	uint32_t size = bson_doc_length(doc);
+
+	if (size < 5 || size > PANDA_MSG_MAX || bson_validate(doc, size, PANDA_DEPTH_MAX, NULL) < 0)
+		return -EBADMSG;
+	if (!out) {
+		show_on_console(doc);
+		return 0;
+	}
+	long rc = panda_send_doc(out, doc, size);
+	if (rc == -EPIPE)
+		panda_exit(0);		/* the reader is gone: nothing left to do */
+	return (int)rc;
+}
+
+int out_text(const char *text, size_t len)
+{
+	struct bson_builder b;
+
+	bson_build_init(&b, text_doc, sizeof(text_doc));
+	if (bson_utf8_valid((const uint8_t *)text, len, false))
+		bson_append_utf8(&b, "text", text, len);
+	else
+		bson_append_binary(&b, "text", 0, text, len);
+	if (!bson_build_finish(&b))
+		return -E2BIG;
+	return out_record(text_doc);
+}
+
+void out_flush(void)
+{
+	if (line_len)
+		out_text(line, line_len);
+	line_len = 0;
+}
+
+void out_write(const char *text, size_t len)
+{
+	if (!panda_out()) {
+		console_write(text, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n') {
+			out_text(line, line_len);
+			line_len = 0;
+			continue;
+		}
+		if (line_len == sizeof(line))
+			out_flush();
+		line[line_len++] = text[i];
+	}
+}
+
+int complain(const char *prog, const char *what, int err)
+{
+	if (what)
+		eprintf("%s: %s: %s\n", prog, what, error_text(err));
+	else
+		eprintf("%s: %s\n", prog, error_text(err));
+	return 1;
+}
+
+const char *record_text(const uint8_t *doc, uint32_t *len)
+{
+	struct bson_iter it;
+	const char *s;
+
+	if (!bson_find(doc, "text", &it))
+		return NULL;
+	s = bson_iter_utf8(&it, len);
+	if (!s)
+		s = (const char *)bson_iter_binary(&it, len, NULL);
+	return s;
+}
+
+/* --- input ------------------------------------------------------------ */
+
+static uint8_t in_doc[PANDA_MSG_MAX];
+static int in_err;
+static bool in_ended;
+
+/* A console line {"line": ...} becomes the text record {"text": ...}. */
+static const uint8_t *console_line(panda_handle_t console)
+{
+	static uint8_t raw[2048];
+	struct panda_msg msg = { .data = raw, .size = sizeof(raw) };
+	struct bson_iter it;
+	uint32_t len;
+
+	long rc = panda_recv(console, &msg, 0, PANDA_DEADLINE_NEVER);
+	if (rc < 0) {
+		in_err = rc == -EPIPE ? 0 : (int)rc;
+		return NULL;
+	}
+	const char *text = bson_find(raw, "line", &it) ? bson_iter_utf8(&it, &len) : NULL;
+	struct bson_builder b;
+	bson_build_init(&b, in_doc, sizeof(in_doc));
+	bson_append_utf8(&b, "text", text ? text : "", text ? len : 0);
+	bson_build_finish(&b);
+	return in_doc;
+}
+
+const uint8_t *in_next(void)
+{
+	panda_handle_t in = panda_in();
+	panda_handle_t handles[PANDA_MSG_HANDLES];
+
+	if (in_ended)
+		return NULL;
+	if (!in) {
+		const uint8_t *doc = panda_console() ? console_line(panda_console()) : NULL;
+		in_ended = !doc;
+		return doc;
+	}
+	struct panda_msg msg = {
+		.data = in_doc, .size = sizeof(in_doc),
+		.handles = handles, .handle_count = PANDA_MSG_HANDLES,
+	};
+	long rc = panda_recv(in, &msg, 0, PANDA_DEADLINE_NEVER);
+	if (rc < 0) {
+		in_err = rc == -EPIPE ? 0 : (int)rc;
+		in_ended = true;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < msg.handle_count; i++)
+		panda_close(handles[i]);
+	return in_doc;
+}
+
+int in_error(void) { return in_err; }
+
+/* --- starting programs ------------------------------------------------ */
+
+static void append_env(struct bson_builder *b, const char *const *env)
+{
+	for (const char *const *e = env; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		char name[128];
+		size_t n = eq ? (size_t)(eq - *e) : 0;
+
+		if (!eq || n == 0 || n >= sizeof(name))
+			continue;
+		memcpy(name, *e, n);
+		name[n] = 0;
+		bson_append_cstr(b, name, eq + 1);
+	}
+}
+
+/* This process's own environment, passed on as it came. */
+static void inherit_env(struct bson_builder *b)
+{
+	const struct panda_startup *s = panda_startup();
+	struct bson_iter it;
+	const uint8_t *env;
+	uint32_t len;
+
+	if (s && s->doc && bson_find(s->doc, "env", &it) && (env = bson_iter_document(&it, &len)))
+		bson_append_document(b, "env", env);
+}
+
+/* {"env": {NAME: value...}, "handles": {name: index...}} */
+static size_t build_startup(const struct panda_launch *l, unsigned first_extra, uint8_t *doc,
+			    size_t cap)
+{
+	struct bson_builder b;
+
+	bson_build_init(&b, doc, cap);
+	if (!l->env) {
+		inherit_env(&b);
+	} else {
+		bson_begin_document(&b, "env");
+		append_env(&b, l->env);
+		bson_end_document(&b);
+	}
+	bson_begin_document(&b, "handles");
+	for (unsigned i = 0; i < l->extra_count; i++)
+		bson_append_int32(&b, l->extra[i].name, (int32_t)(first_extra + i));
+	bson_end_document(&b);
+	return bson_build_finish(&b);
+}
+
+long panda_launch(const struct panda_launch *l)
+{
+	panda_handle_t handles[PANDA_SPAWN_HANDLES];
+	static uint8_t doc[PANDA_STARTUP_DOC_MAX];
+	unsigned count = 0;
+
+	if (l->extra_count > PANDA_SPAWN_HANDLES - STARTUP_STANDARD)
+		return -E2BIG;
+	/* Up to the first standard handle missing: the places must hold. */
+	while (count < STARTUP_STANDARD) {
+		panda_handle_t h = l->standard[count] ? l->standard[count] :
+			panda_startup_handle(count);
+		if (!h)
+			break;
+		handles[count++] = h;
+	}
+	unsigned first_extra = count;
+	for (unsigned i = 0; i < l->extra_count; i++)
+		handles[count++] = l->extra[i].handle;
+	size_t size = build_startup(l, first_extra, doc, sizeof(doc));
+	if (!size)
+		return -E2BIG;
+	struct panda_spawn spawn = {
+		.dir = l->dir,
+		.handle_count = count,
+		.path = l->path,
+		.argv = l->argv,
+		.argc = l->argc < 0 ? 0 : (uint64_t)l->argc,
+		.handles = handles,
+		.doc = doc,
+		.doc_size = size,
+	};
+	return panda_spawn(&spawn);
+}
+
+long panda_spawn_simple(panda_handle_t dir, const char *path, int argc,
+			const char *const *argv)
+{
+	struct panda_launch l = { .dir = dir, .path = path, .argc = argc, .argv = argv };
+
+	return panda_launch(&l);
+}
