@@ -57,7 +57,7 @@ def test_power_with_a_bad_argument_fails():
 
 
 def test_default_boot_reads_the_tables():
-    run = boot()
+    run = boot("--append", 'init="/bin/hello"')
     assert run.status == OK, run.output
     assert re.search(r"^acpi: RSDP rev 0 \(BOCHS \), RSDT at 0x[0-9a-f]+: FACP APIC", run.output,
                      re.M), run.output
@@ -68,13 +68,13 @@ def test_default_boot_reads_the_tables():
 
 
 def test_corrupt_madt_still_boots_to_init_with_a_warning():
-    run = boot("--append", "acpi=corrupt-madt")
+    run = boot("--append", 'acpi=corrupt-madt init="/bin/hello"')
     assert run.status == OK, run.output
     warnings = [l for l in run.lines() if l.startswith("warning: acpi")]
     assert len(warnings) == 1, run.output
     assert "APIC at" in warnings[0] and "acpi=corrupt-madt" in warnings[0]
     assert "the interrupt layer keeps its defaults" in run.output
-    assert "init: Panda OS user space is up" in run.output
+    assert "hello: hello, world" in run.output
     assert "kernel: init exited with status 0" in run.output
     assert_clean(run)
 
@@ -101,11 +101,11 @@ def test_corrupt_dsdt_loses_only_s5():
 
 
 def test_acpi_off_boots_to_init_and_powers_off_by_the_fallback():
-    run = boot("--append", "acpi=off")
+    run = boot("--append", 'acpi=off init="/bin/hello"')
     assert run.status == OK, run.output
     assert "acpi: off (acpi=off)" in run.output
     assert "acpi: MADT" not in run.output
-    assert "init: Panda OS user space is up" in run.output
+    assert "hello: hello, world" in run.output
 
     run = boot("--append", 'acpi=off init="/bin/power off"')
     assert "power: powering off" in run.output, run.output
@@ -114,7 +114,7 @@ def test_acpi_off_boots_to_init_and_powers_off_by_the_fallback():
 
 
 def test_unknown_acpi_value_is_reported():
-    run = boot("--append", "acpi=sideways")
+    run = boot("--append", 'acpi=sideways init="/bin/hello"')
     assert run.status == OK, run.output
     assert 'acpi=sideways: unknown value "sideways"' in run.output
 

@@ -1,38 +1,45 @@
-/* The first user process. It announces that user space is up, runs
- * /bin/hello from the root directory it was granted as startup handle 0,
- * waits for it and reports its exit status. (A later issue replaces it with
- * the shell launcher.) */
+/* The first process. It holds what the kernel granted it (root, console,
+ * working directory, sysinfo and power) and keeps a shell on the console:
+ * /bin/sh is started with the standard handles and the power handle, and
+ * started again whenever it ends, whether by `exit`, Ctrl-D or a crash.
+ *
+ * There is nothing to reap: a process's exit status lives in its process
+ * object, which goes away with the last handle to it, so an orphan is
+ * freed by the kernel when it ends. init only has to keep the shell. */
 #include "panda.h"
+
+#define SHELL		"/bin/sh"
+#define QUICK_NS	1000000000ull	/* a shell that ends sooner than this... */
+#define BACKOFF_NS	1000000000ull	/* ...is restarted after this pause */
 
 int main(int argc, char **argv)
 {
-	static const char *const hello_argv[] = { "/bin/hello", "from", "init" };
-	panda_handle_t dir = panda_startup_handle(0);
-	struct panda_exit_status status;
-	long h, err;
+	static const char *const sh_argv[] = { SHELL };
+	static const char *const sh_env[] = { "PWD=/", NULL };
+	panda_handle_t power = panda_handle_named("power");
+	struct panda_named_handle extra[] = { { "power", power } };
 
-	(void)argc;
-	(void)argv;
+	(void)argc, (void)argv;
 	printf("init: Panda OS user space is up (pid %u)\n", panda_pid());
-	if (dir == PANDA_HANDLE_NONE) {
-		printf("init: no directory handle was granted\n");
-		return 1;
+	for (;;) {
+		struct panda_launch l = {
+			.dir = panda_root(), .path = SHELL, .argc = 1, .argv = sh_argv,
+			.extra = extra, .extra_count = power ? 1 : 0, .env = sh_env,
+		};
+		uint64_t started = panda_clock();
+		struct panda_exit_status st;
+		long sh = panda_launch(&l);
+
+		if (sh < 0) {
+			printf("init: cannot start %s: %s\n", SHELL, error_text((int)sh));
+		} else {
+			panda_process_wait((panda_handle_t)sh, PANDA_DEADLINE_NEVER, &st);
+			panda_close((panda_handle_t)sh);
+			if (st.how != EXIT_NORMAL)
+				printf("init: the shell ended (%s); starting a new one\n",
+				       panda_exit_how_name(st.how));
+		}
+		if (sh < 0 || panda_clock() - started < QUICK_NS)
+			panda_sleep_ns(BACKOFF_NS);	/* do not spin on a broken shell */
 	}
-	h = panda_spawn_simple(dir, "/bin/hello", 3, hello_argv);
-	if (h < 0) {
-		printf("init: cannot spawn /bin/hello: %s\n", error_name((int)h));
-		return 1;
-	}
-	err = panda_process_wait((panda_handle_t)h, PANDA_DEADLINE_NEVER, &status);
-	panda_close((panda_handle_t)h);
-	if (err < 0) {
-		printf("init: waiting for hello failed: %s\n", error_name((int)err));
-		return 1;
-	}
-	if (status.how == EXIT_NORMAL)
-		printf("init: hello exited with status %d\n", status.code);
-	else
-		printf("init: hello exited with status %d (%s)\n", status.code,
-		       panda_exit_how_name(status.how));
-	return 0;
 }

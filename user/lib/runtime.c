@@ -38,8 +38,9 @@ static bool startup_find(const char *section, const char *key, struct bson_iter 
 const char *panda_getenv(const char *name)
 {
 	struct bson_iter it;
+	uint32_t len;
 
-	return startup_find("env", name, &it) ? bson_iter_utf8(&it, NULL) : NULL;
+	return startup_find("env", name, &it) ? bson_iter_utf8(&it, &len) : NULL;
 }
 
 static const char *const standard_names[STARTUP_STANDARD] = {
