@@ -128,6 +128,7 @@ UNIT_SRCS_test_tmpfs := kernel/fs/tmpfs.c kernel/fs/tmpfs_file.c
 UNIT_SRCS_test_malloc := user/lib/malloc.c
 UNIT_SRCS_test_shparse := user/bin/sh/parse.c
 UNIT_SRCS_test_record := user/lib/record.c
+UNIT_SRCS_test_render := user/lib/render.c
 
 # Extra compiler and linker flags of one unit test: UNIT_FLAGS_<test>.
 UNIT_FLAGS_test_bson_libbson := $(shell pkg-config --cflags --libs libbson-1.0 2>/dev/null)
@@ -195,7 +196,8 @@ debug: check-deps all
 test: check-deps all iso unit-tests fuzz
 	BSON_CORPUS=$(BSON_CORPUS) $(PYTHON) tools/run-tests $(TESTFLAGS)
 
-# Benchmarks: the kernel's memory benchmarks, then /bin/bench as init.
+# Benchmarks: the kernel's memory benchmarks, then /bin/bench as init, then
+# the wall time from starting QEMU to the shell's prompt (tools/boot-to-prompt).
 # `make bench ICOUNT=1` runs under -icount shift=0, where one guest
 # instruction is one ns of virtual time (deterministic, for ratios).
 ICOUNT ?= 0
@@ -203,6 +205,7 @@ BENCH_QEMU := $(if $(filter 1,$(ICOUNT)),-- -icount shift=0)
 bench: check-deps all
 	@tools/qemu-run --mem 512 --timeout 900 --append "bench=mm init=/bin/bench quiet" \
 		$(BENCH_QEMU) | grep -E '^(bench|info) '
+	@tools/boot-to-prompt -- $(BENCH_QEMU)
 
 clean:
 	rm -rf $(BUILD)

@@ -10,7 +10,9 @@
  * file_write_read (1 MiB written to a new file in 4 KiB requests and read
  * back, per request; extra field mb_per_s counts bytes written plus read),
  * open_close (open and close of an existing file) and stat (of an existing
- * file through its directory). Each runs an untimed warm-up first; panda_clock() and rdtsc are read around the timed loop only.
+ * file through its directory); alloc_free (malloc(64) + free) and pipeline
+ * (records through three filter processes; extra field records_per_s).
+ * Each runs an untimed warm-up first; panda_clock() and rdtsc are read around the timed loop only.
  * `bench NAME` runs one benchmark; other output lines start with "info ". */
 #include "lib/bson.h"
 #include "panda.h"
@@ -467,6 +469,82 @@ static int bench_alloc_free(void)
 	return 0;
 }
 
+/* Records through `where n >= 0 | select n name | count`: this process
+ * writes PIPE_RECORDS small records into the first stage and reads the
+ * count back from the last. Three processes handle every record, so the
+ * figure includes their channels, BSON parsing and context switches. */
+static long start_stage(int argc, const char *const *argv, panda_handle_t in,
+			panda_handle_t out)
+{
+	struct panda_named_handle extra[] = { { "in", in }, { "out", out } };
+	struct panda_launch l = { .dir = panda_root(), .path = argv[0], .argc = argc,
+				  .argv = argv, .extra = extra, .extra_count = 2 };
+	long h = panda_launch(&l);
+
+	panda_close(in);
+	panda_close(out);
+	if (h < 0)
+		printf("info bench: cannot start %s: %s\n", argv[0], error_name((int)h));
+	return h;
+}
+
+static int pipeline_run(uint32_t records, struct timing *t)
+{
+	static const char *const where[] = { "/bin/where", "n", ">=", "0" };
+	static const char *const select[] = { "/bin/select", "n", "name" };
+	static const char *const count[] = { "/bin/count" };
+	panda_handle_t a[2], b[2], c[2], d[2];
+	long procs[3];
+	uint8_t doc[64], reply[64];
+	struct bson_iter it;
+	int64_t counted = -1;
+
+	if (panda_channel_create(a) < 0 || panda_channel_create(b) < 0 ||
+	    panda_channel_create(c) < 0 || panda_channel_create(d) < 0)
+		return 0;
+	procs[0] = start_stage(4, where, a[1], b[0]);
+	procs[1] = start_stage(3, select, b[1], c[0]);
+	procs[2] = start_stage(1, count, c[1], d[0]);
+	TIMED(t, {
+		for (uint32_t i = 0; i < records; i++) {
+			struct bson_builder bb;
+
+			bson_build_init(&bb, doc, sizeof(doc));
+			bson_append_int32(&bb, "n", (int32_t)i);
+			bson_append_cstr(&bb, "name", "record");
+			bson_append_bool(&bb, "odd", i & 1);
+			panda_send_doc(a[0], doc, bson_build_finish(&bb));
+		}
+		panda_close(a[0]);
+		struct panda_msg msg = { .data = reply, .size = sizeof(reply) };
+		if (panda_recv(d[1], &msg, 0, PANDA_DEADLINE_NEVER) > 0 &&
+		    bson_find(reply, "count", &it))
+			bson_iter_integer(&it, &counted);
+	});
+	panda_close(d[1]);
+	int ok = counted == records;
+	for (int i = 0; i < 3; i++)
+		ok &= procs[i] > 0 && wait_ok(procs[i]);
+	return ok;
+}
+
+static int bench_pipeline(void)
+{
+	enum { PIPE_RECORDS = 20000, PIPE_WARMUP = 1000 };
+	struct timing t = { 0, 0 }, warm = { 0, 0 };
+
+	if (!pipeline_run(PIPE_WARMUP, &warm) || !pipeline_run(PIPE_RECORDS, &t)) {
+		printf("info bench: pipeline: a stage failed or the count was wrong\n");
+		return 1;
+	}
+	uint64_t ns10 = t.ns * 10 / PIPE_RECORDS, tsc10 = t.tsc * 10 / PIPE_RECORDS;
+	printf("bench pipeline iters=%u ns_per_op=%lu.%lu tsc_per_op=%lu.%lu records_per_s=%lu\n",
+	       PIPE_RECORDS, (unsigned long)(ns10 / 10), (unsigned long)(ns10 % 10),
+	       (unsigned long)(tsc10 / 10), (unsigned long)(tsc10 % 10),
+	       (unsigned long)(PIPE_RECORDS * 1000000000ull / (t.ns ? t.ns : 1)));
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
@@ -482,6 +560,7 @@ static const struct {
 	{ "open_close", bench_open_close },
 	{ "stat", bench_stat },
 	{ "alloc_free", bench_alloc_free },
+	{ "pipeline", bench_pipeline },
 };
 
 int main(int argc, char **argv)
