@@ -8,6 +8,7 @@
 #include "core/spinlock.h"
 #include "dev/input.h"
 #include "dev/keymap.h"
+#include "proc/thread.h"
 
 #define COM1		0x3f8
 #define REG_DATA	0	/* DLAB=0: transmit/receive */
@@ -84,6 +85,11 @@ void serial_write(const char *text, size_t n)
  * hardware, so some 2 ms, 20 character times at 115200 baud. Terminals send
  * a sequence in one write, so its bytes arrive back to back. */
 #define ESC_WAIT_POLLS	2000
+/* A lone ESC still pending when a burst ends waits this long for the rest
+ * of its sequence before it counts as the Esc key: under emulation a
+ * terminal's one write can reach the UART in two bursts, far more than
+ * ESC_WAIT_POLLS apart, and an arrow key must not turn into "[A". */
+#define ESC_TIMEOUT_NS	(30 * 1000000ull)
 
 static struct spinlock rx_lock = SPINLOCK_INIT("serial-rx");
 /* Guarded by rx_lock. */
@@ -92,6 +98,9 @@ static struct key_ring rx_ring;
 static uint64_t rx_bytes;
 
 static bool rx_attached;
+static uint64_t esc_burst;		/* the burst that left an ESC pending; 0: none */
+static uint64_t burst_count;
+static struct wait_queue esc_wq;
 
 static bool data_ready(void)
 {
@@ -112,6 +121,17 @@ static void queue_events(const struct key_event *ev, unsigned n)
 		key_ring_push(&rx_ring, &ev[i]);
 }
 
+/* Hands the queued events to the console. Caller holds rx_lock. */
+static void deliver(void)
+{
+	struct key_event out;
+
+	while (key_ring_pop(&rx_ring, &out)) {
+		log_debug("input: serial key 0x%x mods 0x%x\n", out.key, out.modifiers);
+		console_input(&out);
+	}
+}
+
 /* Runs in interrupt context, and once from serial_input_init. */
 static void serial_irq(void *ctx)
 {
@@ -129,16 +149,15 @@ static void serial_irq(void *ctx)
 		rx_bytes++;
 		queue_events(ev, serial_decode_feed(&decoder, byte, ev));
 	}
-	/* A lone ESC that nothing followed is the Esc key. (Only that: a
-	 * partial sequence or UTF-8 character waits for its next bytes.) */
-	if (quiet && serial_decode_esc_pending(&decoder))
-		queue_events(ev, serial_decode_flush(&decoder, ev));
+	/* A lone ESC that nothing followed may be the Esc key: the ESC thread
+	 * decides once ESC_TIMEOUT_NS pass without another burst. (A partial
+	 * sequence or UTF-8 character just waits for its next bytes.) */
+	burst_count++;
+	esc_burst = quiet && serial_decode_esc_pending(&decoder) ? burst_count : 0;
+	if (esc_burst)
+		wait_queue_wake_all(&esc_wq, 0);
 
-	struct key_event out;
-	while (key_ring_pop(&rx_ring, &out)) {
-		log_debug("input: serial key 0x%x mods 0x%x\n", out.key, out.modifiers);
-		console_input(&out);
-	}
+	deliver();
 
 	/* ISA interrupts are edge-triggered: if bytes are still waiting (the
 	 * drain limit was hit), drop and raise the UART's interrupt line so
@@ -148,6 +167,42 @@ static void serial_irq(void *ctx)
 		outb(COM1 + REG_IER, IER_RX_DATA);
 	}
 	spin_unlock(&rx_lock, s);
+}
+
+static bool esc_waiting(void *arg)
+{
+	(void)arg;
+	guard(spinlock)(&rx_lock);
+	return esc_burst != 0;
+}
+
+static bool never(void *arg)
+{
+	(void)arg;
+	return false;
+}
+
+/* Turns an ESC that stayed alone for ESC_TIMEOUT_NS into the Esc key. */
+static void esc_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		wait_event(&esc_wq, esc_waiting, NULL, UINT64_MAX);
+		uint64_t burst;
+		{
+			guard(spinlock)(&rx_lock);
+			burst = esc_burst;
+		}
+		wait_event(&esc_wq, never, NULL, arch_clock_ns() + ESC_TIMEOUT_NS);
+
+		struct key_event ev[SERIAL_DECODE_MAX];
+		guard(spinlock)(&rx_lock);
+		if (!burst || esc_burst != burst)
+			continue;	/* more bytes came: the burst that did decides */
+		esc_burst = 0;
+		queue_events(ev, serial_decode_flush(&decoder, ev));
+		deliver();
+	}
 }
 
 bool serial_input_init(void)
@@ -167,6 +222,12 @@ bool serial_input_init(void)
 			 SERIAL_IRQ, err);
 		return false;
 	}
+	wait_queue_init(&esc_wq);
+	struct thread *t = thread_create_kernel("serial-esc", esc_thread, NULL);
+	if (!t)
+		log_warn("serial: no memory for the ESC thread; a lone Esc waits for the next key\n");
+	else
+		thread_start(t);
 	rx_attached = true;
 	/* OUT2 gates the UART's interrupt onto the ISA line on PCs. */
 	outb(COM1 + REG_MCR, MCR_DTR_RTS_OUT2);
