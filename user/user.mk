@@ -7,8 +7,8 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fcf-protection=none -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
-	-mno-red-zone -MMD -MP -I. -Iuser/lib
-USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	-mno-red-zone -ffunction-sections -fdata-sections -MMD -MP -I. -Iuser/lib
+USER_LDFLAGS := -nostdlib -static --gc-sections -z max-page-size=0x1000 -z noexecstack \
 	-T user/user.ld
 
 USER_CRT0      := $(BUILD)/user/lib/crt0.S.o

@@ -3,6 +3,8 @@
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/string.h"
+#include "io.h"
+#include "malloc.h"
 #include "syscall.h"
 
 /* One request and one reply at a time (fs.h: not reentrant). */
@@ -298,4 +300,156 @@ long panda_sync(panda_handle_t file)
 
 	begin(&b, "sync");
 	return call(file, &b, NULL);
+}
+
+/* --- for utilities ---------------------------------------------------- */
+
+panda_handle_t panda_dir_for(const char *path)
+{
+	return path[0] == '/' ? panda_root() : panda_cwd();
+}
+
+const char *panda_path_last(const char *path, size_t *len)
+{
+	size_t end = strlen(path);
+
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	size_t start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	*len = end - start;
+	return path + start;
+}
+
+char *panda_path_join(const char *dir, const char *name, size_t name_len)
+{
+	size_t dlen = strlen(dir);
+	size_t slash = dlen && dir[dlen - 1] != '/';
+	char *path = malloc(dlen + slash + name_len + 1);
+
+	if (!path)
+		return NULL;
+	memcpy(path, dir, dlen);
+	if (slash)
+		path[dlen] = '/';
+	memcpy(path + dlen + slash, name, name_len);
+	path[dlen + slash + name_len] = 0;
+	return path;
+}
+
+bool panda_same_file(const struct panda_stat *a, const struct panda_stat *b)
+{
+	return a->ino == b->ino && a->ctime == b->ctime && a->size == b->size;
+}
+
+long panda_copy_data(panda_handle_t in, panda_handle_t out, bool *on_write)
+{
+	static uint8_t buf[PANDA_IO_MAX];
+
+	for (;;) {
+		long n = panda_read(in, buf, sizeof(buf));
+
+		*on_write = false;
+		if (n <= 0)
+			return n;
+		*on_write = true;
+		for (long done = 0; done < n;) {
+			long w = panda_write(out, buf + done, (size_t)(n - done));
+
+			if (w <= 0)
+				return w < 0 ? w : -ENOSPC;
+			done += w;
+		}
+	}
+}
+
+/* What panda_dir_list collects into, and the room it has. */
+struct collector {
+	struct panda_dir_list *list;
+	size_t cap;
+	bool out_of_memory;		/* an entry was dropped */
+};
+
+static void collect_entry(void *ctx, const char *name, bool is_dir, uint64_t size)
+{
+	struct collector *c = ctx;
+	struct panda_dir_list *l = c->list;
+
+	if (c->out_of_memory)
+		return;
+	if (l->count == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct panda_dir_entry *grown = realloc(l->entries, cap * sizeof(*grown));
+
+		if (!grown) {
+			c->out_of_memory = true;
+			return;
+		}
+		l->entries = grown;
+		c->cap = cap;
+	}
+	size_t len = strlen(name) + 1;
+	char *copy = malloc(len);
+	if (!copy) {
+		c->out_of_memory = true;
+		return;
+	}
+	memcpy(copy, name, len);
+	l->entries[l->count++] = (struct panda_dir_entry){ copy, is_dir, size };
+}
+
+long panda_dir_list(panda_handle_t dir, struct panda_dir_list *list)
+{
+	struct collector c = { .list = list };
+	uint64_t cursor = 0;
+	long rc;
+
+	*list = (struct panda_dir_list){ 0 };
+	while ((rc = panda_readdir(dir, &cursor, collect_entry, &c)) > 0)
+		;
+	if (rc == 0 && c.out_of_memory)
+		rc = -ENOMEM;
+	if (rc < 0)
+		panda_dir_list_free(list);
+	return rc;
+}
+
+void panda_dir_list_free(struct panda_dir_list *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		free(list->entries[i].name);
+	free(list->entries);
+	*list = (struct panda_dir_list){ 0 };
+}
+
+long panda_copy_file(const char *from, const struct panda_stat *src, const char *to,
+		     bool remove_partial, const char **failed)
+{
+	panda_handle_t to_dir = panda_dir_for(to);
+	struct panda_stat dst;
+	bool on_write;
+
+	*failed = NULL;
+	if (panda_stat(to_dir, to, &dst) == 0 && !dst.is_dir && panda_same_file(src, &dst))
+		return -EEXIST;
+	*failed = from;
+	long in = panda_open(panda_dir_for(from), from, OPEN_READ);
+	if (in < 0)
+		return in;
+	*failed = to;
+	long out = panda_open(to_dir, to, OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE);
+	if (out < 0) {
+		panda_close((panda_handle_t)in);
+		return out;
+	}
+	long rc = panda_copy_data((panda_handle_t)in, (panda_handle_t)out, &on_write);
+	panda_close((panda_handle_t)out);
+	panda_close((panda_handle_t)in);
+	if (rc < 0) {
+		*failed = on_write ? to : from;
+		if (remove_partial)
+			panda_unlink(to_dir, to);
+	}
+	return rc;
 }

@@ -56,4 +56,53 @@ long panda_sync(panda_handle_t file);
 long panda_fs_call(panda_handle_t h, const void *req, size_t size, const uint8_t **reply,
 		   panda_handle_t *handle);
 
+/* --- for utilities ---------------------------------------------------- */
+
+/* The directory a path given by the user resolves beneath: the root for
+ * an absolute path, the working directory for a relative one. */
+panda_handle_t panda_dir_for(const char *path);
+
+/* The last component of path without trailing slashes: *len bytes. */
+const char *panda_path_last(const char *path, size_t *len);
+/* "dir/name" (name_len bytes of name), without doubling a slash dir ends
+ * with; malloc'd, NULL when memory runs out. */
+char *panda_path_join(const char *dir, const char *name, size_t name_len);
+
+/* Whether two stats are of one file. Stat has no device number, and an
+ * inode number can repeat in another filesystem, but not with the same
+ * change time to the nanosecond and the same size. */
+bool panda_same_file(const struct panda_stat *a, const struct panda_stat *b);
+
+/* Copies what is left of file in to file out, a request at a time: 0 or
+ * an error, with *on_write telling whether writing (else reading)
+ * failed. A write that takes nothing is -ENOSPC. */
+long panda_copy_data(panda_handle_t in, panda_handle_t out, bool *on_write);
+
+/* A directory's entries, as panda_dir_list reads them. */
+struct panda_dir_entry {
+	char *name;
+	bool is_dir;
+	uint64_t size;			/* bytes; entries of a directory */
+};
+
+struct panda_dir_list {
+	struct panda_dir_entry *entries;	/* malloc'd, and every name in it */
+	size_t count;
+};
+
+/* Every entry of the open directory dir, in readdir's order, read whole
+ * before the caller acts on any: 0, or an error (-ENOMEM when memory runs
+ * out) with *list left empty. panda_dir_list_free frees the list. */
+long panda_dir_list(panda_handle_t dir, struct panda_dir_list *list);
+void panda_dir_list_free(struct panda_dir_list *list);
+
+/* Copies the file from, whose stat is src, to the file to, made or
+ * emptied first: 0, or an error with *failed set to the path it concerns.
+ * When to is from itself nothing is touched (emptying to would lose the
+ * data): -EEXIST with *failed NULL, as the error is of both paths. A copy
+ * that fails part way stays as far as it got, or with remove_partial is
+ * removed (best effort). */
+long panda_copy_file(const char *from, const struct panda_stat *src, const char *to,
+		     bool remove_partial, const char **failed);
+
 #endif

@@ -87,6 +87,8 @@ void out_write(const char *text, size_t len)
 		}
 		if (line_len == sizeof(line))
 			out_flush();
+		if (line_len == 0)
+			panda_flush_at_exit(out_flush);
 		line[line_len++] = text[i];
 	}
 }
@@ -104,12 +106,13 @@ const char *record_text(const uint8_t *doc, uint32_t *len)
 {
 	struct bson_iter it;
 	const char *s;
+	uint8_t subtype;
 
 	if (!bson_find(doc, "text", &it))
 		return NULL;
 	s = bson_iter_utf8(&it, len);
 	if (!s)
-		s = (const char *)bson_iter_binary(&it, len, NULL);
+		s = (const char *)bson_iter_binary(&it, len, &subtype);
 	return s;
 }
 

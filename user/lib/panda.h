@@ -14,8 +14,10 @@
 #include "fs.h"
 #include "io.h"
 #include "malloc.h"
+#include "options.h"
 #include "print.h"
 #include "syscall.h"
+#include "sysinfo.h"
 
 int main(int argc, char **argv);
 
@@ -27,6 +29,9 @@ uint32_t panda_pid(void);
 unsigned panda_handle_count(void);
 /* The i-th granted handle, or PANDA_HANDLE_NONE (0) past the end. */
 panda_handle_t panda_startup_handle(unsigned i);
+
+/* exit() calls fn first (one function; libpanda's io layer sets it). */
+void panda_flush_at_exit(void (*fn)(void));
 
 /* Called by crt0 with the kernel's startup block; runs main, then exit()s. */
 void panda_start(const struct panda_startup *startup) __attribute__((noreturn));

@@ -14,9 +14,19 @@ void panda_start(const struct panda_startup *startup)
 	exit(main(panda_argc(), panda_argv()));
 }
 
+/* Set by the io layer once it holds output to flush, so that a program
+ * that prints nothing does not link the io layer just to exit. */
+static void (*flush_at_exit)(void);
+
+void panda_flush_at_exit(void (*fn)(void))
+{
+	flush_at_exit = fn;
+}
+
 void exit(int code)
 {
-	out_flush();
+	if (flush_at_exit)
+		flush_at_exit();
 	panda_exit(code);
 }
 

@@ -1,0 +1,32 @@
+/* The sysinfo and power objects from user space (docs/protocols.md,
+ * "sysinfo" and "power"): requests to the process's sysinfo handle and to
+ * the handle its startup message names "power". They return what the
+ * object answered, or the call's own error; -EBADHANDLE without a call
+ * when the process holds no such handle. Replies live in fs.c's shared
+ * reply buffer (fs.h: not reentrant) until the next request. */
+#ifndef USER_LIB_SYSINFO_H
+#define USER_LIB_SYSINFO_H
+
+#include <stdint.h>
+
+/* Sends {"op": op} to the sysinfo handle: 0 with *reply set ("memory",
+ * "uptime"), or an error. */
+long panda_sysinfo_call(const char *op, const uint8_t **reply);
+
+/* Walks the process list a batch at a time with its cursor, calling fn
+ * with each process's document ({"pid", "ppid", "name", "state", ...});
+ * fn makes no requests of its own, as the batch is in the reply buffer.
+ * 0 at the end, an error, or the first negative value fn returns. */
+typedef int (*panda_process_fn)(void *ctx, const uint8_t *proc);
+long panda_processes(panda_process_fn fn, void *ctx);
+
+/* A process handle for pid ("open"), with the sysinfo handle's
+ * RIGHT_KILL, or an error: -ENOENT when no process has that pid, which
+ * is so for any pid past 32 bits too. */
+long panda_process_open(uint64_t pid);
+
+/* Asks the power object to act: op "poweroff" or "reboot". On success the
+ * request never returns; a return of 0 means the machine kept running. */
+long panda_power(const char *op);
+
+#endif
