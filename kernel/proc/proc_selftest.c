@@ -174,6 +174,17 @@ static void test_processes(void)
 	SELFTEST_CHECK(settle(threads));
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 
+	selftest_case("pipelines of filters leave no process, endpoint, message or byte behind");
+	endpoints = endpoint_count(), messages = message_count();
+	dirs = vfs_dir_count(), files = vfs_file_count();
+	st = run("/bin/pipe-test");
+	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(endpoint_count() == endpoints && message_count() == messages);
+	SELFTEST_CHECK(vfs_dir_count() == dirs && vfs_file_count() == files);
+	SELFTEST_CHECK(mm_snapshot_same(&start));
+	SELFTEST_CHECK(filesystems_consistent());
+
 	selftest_case("spawn refuses what is not a program beneath the directory");
 	SELFTEST_CHECK(spawn_cmd("/etc/panda-release", &p) == -ENOEXEC);
 	SELFTEST_CHECK(spawn_cmd("/bin/no-such-program", &p) == -ENOENT);

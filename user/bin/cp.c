@@ -1,0 +1,67 @@
+/* cp: copies a file to a file (made, or emptied first), or each of several
+ * files into a directory under its own name. Directories are not copied.
+ * Data moves a request at a time (PANDA_IO_MAX), never the whole file. */
+#include <stdbool.h>
+
+#include "panda.h"
+
+static const struct panda_command cmd = {
+	"cp", "cp FILE TARGET | cp FILE... DIR",
+	"Copies FILE to TARGET, which is made if missing and emptied first if\n"
+	"not. When TARGET is a directory, or there are several FILEs (then it\n"
+	"must be one), each FILE is copied into it under its own name.\n"
+	"Directories are not copied.\n",
+	NULL,
+};
+
+static int copy(const char *from, const char *to)
+{
+	struct panda_stat src;
+	const char *failed;
+	long rc = panda_stat(panda_dir_for(from), from, &src);
+
+	if (rc < 0)
+		return complain("cp", from, (int)rc);
+	if (src.is_dir)
+		return complain("cp", from, -EISDIR);
+	rc = panda_copy_file(from, &src, to, false, &failed);
+	if (rc < 0 && !failed) {
+		eprintf("cp: %s and %s are the same file\n", from, to);
+		return 1;
+	}
+	return rc < 0 ? complain("cp", failed, (int)rc) : 0;
+}
+
+static int copy_into(const char *from, const char *dir)
+{
+	size_t len;
+	const char *name = panda_path_last(from, &len);
+	char *to = panda_path_join(dir, name, len);
+
+	if (!to)
+		return complain("cp", from, -ENOMEM);
+	int status = copy(from, to);
+	free(to);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned flags;
+	int i = panda_options(&cmd, argc, argv, &flags);
+
+	if (argc - i < 2)
+		return panda_usage_error(&cmd);
+	const char *target = argv[argc - 1];
+	struct panda_stat st;
+	long rc = panda_stat(panda_dir_for(target), target, &st);
+	bool into = rc == 0 && st.is_dir;
+	if (argc - i > 2 && !into)
+		return complain("cp", target, rc < 0 ? (int)rc : -ENOTDIR);
+	if (!into)
+		return copy(argv[i], target);
+	int status = 0;
+	for (; i < argc - 1; i++)
+		status |= copy_into(argv[i], target);
+	return status;
+}

@@ -1,0 +1,74 @@
+/* mkdir: makes each directory named. With -p it makes the missing parents
+ * too, one component at a time, and a directory that already exists is
+ * not an error. */
+#include <stdbool.h>
+
+#include "panda.h"
+
+static const struct panda_command cmd = {
+	"mkdir", "mkdir [-p] DIR...",
+	"Makes each directory DIR. With -p, also makes every missing parent\n"
+	"of DIR, and a DIR that already exists as a directory is not an\n"
+	"error.\n",
+	"p",
+};
+
+/* mkdir, but a directory that is already there counts as made. */
+static long make_if_missing(panda_handle_t dir, const char *path)
+{
+	struct panda_stat st;
+	long rc = panda_mkdir(dir, path);
+
+	if (rc != -EEXIST)
+		return rc;
+	if (panda_stat(dir, path, &st) == 0 && st.is_dir)
+		return 0;
+	return rc;
+}
+
+/* Each prefix of path that ends a component, then path itself: "a/b/c"
+ * makes "a", "a/b", "a/b/c". */
+static int make_parents(const char *path)
+{
+	panda_handle_t dir = panda_dir_for(path);
+	size_t len = strlen(path);
+	char *prefix = malloc(len + 1);
+	long rc = 0;
+
+	if (!prefix)
+		return complain("mkdir", path, -ENOMEM);
+	memcpy(prefix, path, len + 1);
+	for (size_t i = 1; i < len && rc == 0; i++) {
+		if (prefix[i] != '/' || prefix[i - 1] == '/')
+			continue;
+		prefix[i] = 0;
+		rc = make_if_missing(dir, prefix);
+		prefix[i] = '/';
+		if (rc == -EEXIST)
+			rc = -ENOTDIR;		/* a file where a parent should be */
+	}
+	free(prefix);
+	if (rc == 0)
+		rc = make_if_missing(dir, path);
+	return rc < 0 ? complain("mkdir", path, (int)rc) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned flags;
+	int i = panda_options(&cmd, argc, argv, &flags);
+	bool parents = flags & PANDA_FLAG('p');
+
+	if (i == argc)
+		return panda_usage_error(&cmd);
+	int status = 0;
+	for (; i < argc; i++) {
+		long rc;
+
+		if (parents)
+			status |= make_parents(argv[i]);
+		else if ((rc = panda_mkdir(panda_dir_for(argv[i]), argv[i])) < 0)
+			status = complain("mkdir", argv[i], (int)rc);
+	}
+	return status;
+}
