@@ -40,7 +40,7 @@ def test_root_is_a_tmpfs_seeded_from_the_initrd_with_tmp_mounted_apart():
 
 
 def test_a_bad_tmp_size_is_reported_and_the_default_kept():
-    run = boot("--append", "tmp_size=lots", timeout=30)
+    run = boot("--append", 'tmp_size=lots init="/bin/hello"', timeout=30)
     assert 'tmp_size= needs a size in bytes (K, M or G allowed), not "lots"' in run.output
     assert re.search(r"fs: tmpfs of \d+ KiB on /tmp", run.output)
     assert run.status == OK, run.output

@@ -15,7 +15,8 @@ def test_iso_boots_to_banner(console, firmware, timeout):
     c = console("--iso", "--firmware", firmware, timeout=timeout)
     c.expect(r"Panda OS [\d.]+: \d+ MiB usable memory")
     c.expect(r"boot: multiboot2 from GRUB")
-    c.expect(r"init exited with status 0")
+    c.expect(r"init: Panda OS user space is up")
+    c.expect(r"/ \$ ")
 
 
 @pytest.mark.parametrize("firmware, timeout", [("bios", 30), ("uefi", 90)])

@@ -252,6 +252,7 @@ void run_pipeline(struct shell *sh, const struct sh_pipeline *p, const char *lin
 	if (start(sh, p, p->background, job)) {
 		if (p->background) {
 			job->number = ++sh->next_job;
+			job->fresh = true;
 			strlcpy(job->what, line, sizeof(job->what));
 			eprintf("[%u] started\n", job->number);
 		} else {
@@ -268,8 +269,12 @@ void jobs_report(struct shell *sh)
 		struct job *job = &sh->jobs[i];
 		char status[32];
 
-		if (!job->number || !reap(job))
+		/* A job is reported at the earliest at the second prompt after
+		 * it started, so "[N] started" always comes first and alone. */
+		if (!job->number || job->fresh || !reap(job)) {
+			job->fresh = false;
 			continue;
+		}
 		describe(job, status, sizeof(status));
 		eprintf("[%u] done%s%s%s  %s\n", job->number, status[0] ? " (" : "", status,
 			status[0] ? ")" : "", job->what);

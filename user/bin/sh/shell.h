@@ -14,6 +14,7 @@
 
 struct job {
 	unsigned number;		/* [N] as the user sees it; 0: a free slot */
+	bool fresh;			/* started by the line just run: report later */
 	unsigned count;			/* processes, the render stage last */
 	panda_handle_t proc[JOB_PROCS];	/* 0 once reaped */
 	struct panda_exit_status status[JOB_PROCS];
