@@ -19,7 +19,9 @@
 #include "proc/process.h"
 
 #define LINE_MAX	1024		/* bytes in the line being typed */
-#define QUEUE_BYTES	4096		/* typed-ahead input not yet received */
+/* Typed-ahead input not yet received: room for a whole line (LINE_MAX)
+ * pasted in raw mode, where each character is a 12-byte key record. */
+#define QUEUE_BYTES	16384
 #define EVENT_MSG_MAX	96		/* a raw-mode key document */
 
 /* Typed-ahead input: complete lines (cooked) or key events (raw), kept as

@@ -85,6 +85,30 @@ def test_a_crashing_program_leaves_the_shell_working(sh):
     assert sh.run("echo still here") == "still here\n"
 
 
+def test_a_first_stage_reads_the_console_a_line_per_record(sh):
+    sh.send("cat | count\r")
+    time.sleep(0.5)
+    sh.send("one\r")
+    sh.send("two\r")
+    time.sleep(0.3)
+    sh.send("\x04")                             # Ctrl-D: end of input
+    assert sh.wait().endswith("count\n    2\n")
+
+
+def test_bad_lines_get_clear_errors(sh):
+    assert sh.run("ls /bin |") == "sh: missing command after |\n"
+    assert sh.run("| ls") == "sh: missing command before |\n"
+    assert sh.run("ls >") == "sh: missing file name after >\n"
+    assert sh.run("a|b|c|d|e|f|g|h|i") == "sh: too many commands in the pipeline\n"
+    assert sh.run("/etc/motd") == "sh: /etc/motd: not an executable\n"
+    assert sh.run("cd /etc/motd /tmp") == "sh: cd: usage: cd [dir]\n"
+    assert sh.run("cd /tmp | ls") == "sh: cd: works only alone on its line\n"
+    # A pasted line longer than a line may be: cut at 1023 bytes, still run.
+    out = sh.run("x" * 1100)
+    assert out == "sh: " + "x" * 1023 + ": name too long\n", out[-80:]
+    assert sh.run("echo fine") == "fine\n"
+
+
 def test_exit_ends_the_shell_and_init_starts_another(sh):
     sh.run("cd /tmp")
     sh.send("exit\r")
