@@ -200,26 +200,25 @@ static void describe(const struct job *job, char *buf, size_t size)
 static void wait_foreground(struct shell *sh, struct job *job)
 {
 	panda_handle_t fg = 0;
+	bool stopping = false;
 
-	for (;;) {
+	while (!reap(job)) {
 		struct panda_wait_item items[JOB_PROCS];
 		unsigned n = 0;
 		bool interrupted = false;
 
-		if (reap(job))
-			break;
 		for (unsigned i = 0; i < job->count; i++) {
 			interrupted |= !job->proc[i] && job->status[i].how == EXIT_INTERRUPTED;
 			if (job->proc[i])
-				items[n++] = (struct panda_wait_item){ .handle = job->proc[i], .want = SIGNAL_EXITED };
+				items[n++] = (struct panda_wait_item){ .handle = job->proc[i],
+								       .want = SIGNAL_EXITED };
 		}
-		if (interrupted) {	/* Ctrl-C stopped one stage: stop them all */
-			for (unsigned i = 0; i < job->count; i++)
-				if (job->proc[i])
-					panda_process_kill(job->proc[i]);
-			continue;
+		if (interrupted && !stopping) {	/* Ctrl-C stopped one stage: stop them all */
+			for (unsigned i = 0; i < n; i++)
+				panda_process_kill(items[i].handle);
+			stopping = true;
 		}
-		if (items[0].handle != fg) {	/* the first stage still running */
+		if (!stopping && items[0].handle != fg) {	/* the first stage still running */
 			fg = items[0].handle;
 			set_foreground(sh, fg);
 		}
