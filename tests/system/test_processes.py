@@ -83,9 +83,12 @@ def test_missing_init_is_reported():
 def test_bench_prints_one_line_per_benchmark():
     run = run_init("/bin/bench", 300)
     assert run.status == OK, run.output
-    for name in ["null_syscall", "yield", "spawn_exit", "page_fault"]:
-        assert re.search(rf"^bench {name} iters=\d+ ns_per_op=[\d.]+ tsc_per_op=[\d.]+$",
+    for name in ["null_syscall", "yield", "spawn_exit", "page_fault", "ipc_roundtrip",
+                 "ctx_switch", "ipc_send_recv", "bson_validate", "file_write_read",
+                 "open_close", "stat", "alloc_free", "pipeline"]:
+        assert re.search(rf"^bench {name} iters=\d+ ns_per_op=[\d.]+ tsc_per_op=[\d.]+( |$)",
                          run.output, re.M), name
+    assert "info bench:" not in run.output, run.output
 
 
 def test_syscalls_keep_every_register_but_rax_rcx_r11():

@@ -110,3 +110,15 @@ def test_gdb_stops_at_kmain_with_symbols():
             qemu.wait()
     assert re.search(r"Breakpoint 1, kmain \(magic=", gdb.stdout), gdb.stdout
     assert "kernel/core/main.c" in gdb.stdout
+
+
+def test_boot_to_prompt_times_the_banner_and_the_shell_prompt():
+    proc = subprocess.run([os.path.join(ROOT, "tools", "boot-to-prompt"), "--runs", "1"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout
+    figures = {}
+    for name, ms in re.findall(r"^bench (boot_to_\w+) runs=1 ms_min=(\d+) ", proc.stdout, re.M):
+        figures[name] = int(ms)
+    assert set(figures) == {"boot_to_banner", "boot_to_prompt"}, proc.stdout
+    assert 0 < figures["boot_to_banner"] <= figures["boot_to_prompt"]
