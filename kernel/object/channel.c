@@ -51,12 +51,14 @@ static void notify(struct endpoint *ep)
 	wait_queue_wake_all(&ep->changed, 0);
 }
 
-/* The peer with a reference, or NULL. Caller holds the lock. */
+/* The peer with a reference, or NULL. Caller holds the lock. A peer whose
+ * last reference is gone but whose destroy has not yet taken the lock to
+ * unlink itself is still ep->peer: it counts as gone (its memory lasts
+ * while we hold the lock, since destroy frees it only after taking it). */
 static struct endpoint *peer_get(struct endpoint *ep)
 {
-	if (!ep->peer)
+	if (!ep->peer || !kobj_get_unless_zero(&ep->peer->obj))
 		return NULL;
-	kobj_get(&ep->peer->obj);
 	return ep->peer;
 }
 

@@ -7,6 +7,7 @@ has its own --timeout, and a second, outer timeout kills the whole process
 group should the runner itself get stuck.
 """
 
+import io
 import os
 import re
 import signal
@@ -57,9 +58,16 @@ class Console:
     def __init__(self, command, args, timeout):
         self.child = pexpect.spawn(command, args, cwd=ROOT, timeout=timeout,
                                    encoding="utf-8", codec_errors="replace")
+        self.transcript = io.StringIO()             # everything the guest printed
+        self.child.logfile_read = self.transcript
 
     def expect(self, pattern, timeout=-1):
-        self.child.expect(pattern, timeout=timeout)
+        try:
+            self.child.expect(pattern, timeout=timeout)
+        except (pexpect.TIMEOUT, pexpect.EOF) as e:
+            tail = self.transcript.getvalue()[-4000:].replace("\r", "")
+            raise AssertionError(f"waiting for {pattern!r}: {type(e).__name__}; "
+                                 f"the session's last output:\n{tail}") from None
         return self.child.match
 
     def close(self):

@@ -1,7 +1,17 @@
-/* Everything a Panda OS user program needs in one include: the system-call
- * ABI and wrappers, errors, string functions, printf, and what the kernel
- * handed the process at start (arguments, granted handles, pid). Programs
- * define `int main(int argc, char **argv)`; returning from it exits. */
+/* Everything a Panda OS user program needs in one include (libpanda):
+ *   syscall.h  the system calls, one wrapper each
+ *   io.h       standard streams of records, printf's destination, the
+ *              environment and named handles, starting programs
+ *   print.h    printf, snprintf, puts (the engine of lib/format.c)
+ *   fs.h       files and directories, one call per protocol request
+ *   malloc.h   malloc, free, realloc, calloc
+ *   options.h  command-line options for utilities
+ *   sysinfo.h  the process list, memory figures, power
+ *   lib/...    errors (error_name, error_text), strings, the syscall ABI
+ * and, below, what the kernel handed the process at start (arguments,
+ * granted handles, pid). record.h, render.h and verdict.h are included by
+ * the programs that use them. Programs define
+ * `int main(int argc, char **argv)`; returning from it is exit(). */
 #ifndef USER_LIB_PANDA_H
 #define USER_LIB_PANDA_H
 
