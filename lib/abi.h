@@ -53,7 +53,9 @@ enum {
 	RIGHT_WAIT = 1u << 6,
 	RIGHT_KILL = 1u << 7,
 	RIGHT_SPAWN = 1u << 8,		/* start executables beneath a directory */
-	RIGHTS_ALL = (1u << 9) - 1,
+	RIGHT_MANAGE = 1u << 9,		/* settings every holder shares: the console's
+					 * foreground process */
+	RIGHTS_ALL = (1u << 10) - 1,
 };
 
 /* Messages (DESIGN "Contracts"): one BSON document plus handles. */

@@ -337,7 +337,7 @@ static int console_foreground(uint32_t rights, struct message *req)
 {
 	struct process *p = NULL, *old;
 
-	if (!(rights & RIGHT_WRITE))
+	if (!(rights & RIGHT_MANAGE))
 		return -EACCES;
 	if (req->handle_count > 1)
 		return -EINVAL;

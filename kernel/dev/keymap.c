@@ -191,6 +191,11 @@ bool serial_decode_esc_pending(const struct serial_decoder *d)
 	return d->state == DEC_ESC;
 }
 
+bool serial_decode_pending(const struct serial_decoder *d)
+{
+	return d->state != DEC_NORMAL || d->utf8_need;
+}
+
 static unsigned emit(struct key_event *out, unsigned n, uint32_t key, uint32_t mods)
 {
 	out[n].key = key;

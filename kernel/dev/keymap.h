@@ -77,6 +77,9 @@ unsigned serial_decode_feed(struct serial_decoder *d, uint8_t byte,
 			    struct key_event out[SERIAL_DECODE_MAX]);
 /* True while the decoder holds a lone ESC that may yet start a sequence. */
 bool serial_decode_esc_pending(const struct serial_decoder *d);
+/* True while it holds anything unfinished: an ESC, a partial escape
+ * sequence or a partial UTF-8 character. */
+bool serial_decode_pending(const struct serial_decoder *d);
 /* Ends whatever is pending, as when the line has gone quiet: a lone ESC
  * becomes an Esc event (returns 1); a partial sequence is dropped. */
 unsigned serial_decode_flush(struct serial_decoder *d, struct key_event out[SERIAL_DECODE_MAX]);

@@ -85,11 +85,13 @@ void serial_write(const char *text, size_t n)
  * hardware, so some 2 ms, 20 character times at 115200 baud. Terminals send
  * a sequence in one write, so its bytes arrive back to back. */
 #define ESC_WAIT_POLLS	2000
-/* A lone ESC still pending when a burst ends waits this long for the rest
- * of its sequence before it counts as the Esc key: under emulation a
- * terminal's one write can reach the UART in two bursts, far more than
- * ESC_WAIT_POLLS apart, and an arrow key must not turn into "[A". */
-#define ESC_TIMEOUT_NS	(30 * 1000000ull)
+/* A lone ESC, a partial escape sequence or UTF-8 character still pending
+ * when a burst ends waits this long for the rest before the decoder is
+ * flushed (a lone ESC becomes the Esc key, a partial sequence is dropped):
+ * under emulation a terminal's one write can reach the UART in two bursts,
+ * far more than ESC_WAIT_POLLS apart, and an arrow key must not turn into
+ * "[A", while a half sequence must not swallow the next key either. */
+#define PENDING_TIMEOUT_NS	(30 * 1000000ull)
 
 static struct spinlock rx_lock = SPINLOCK_INIT("serial-rx");
 /* Guarded by rx_lock. */
@@ -98,9 +100,10 @@ static struct key_ring rx_ring;
 static uint64_t rx_bytes;
 
 static bool rx_attached;
-static uint64_t esc_burst;		/* the burst that left an ESC pending; 0: none */
+static uint64_t pending_burst;		/* the burst that left input pending; 0: none */
 static uint64_t burst_count;
-static struct wait_queue esc_wq;
+static struct wait_queue pending_wq;
+static bool pending_thread;		/* the thread that times pending input out runs */
 
 static bool data_ready(void)
 {
@@ -149,13 +152,15 @@ static void serial_irq(void *ctx)
 		rx_bytes++;
 		queue_events(ev, serial_decode_feed(&decoder, byte, ev));
 	}
-	/* A lone ESC that nothing followed may be the Esc key: the ESC thread
-	 * decides once ESC_TIMEOUT_NS pass without another burst. (A partial
-	 * sequence or UTF-8 character just waits for its next bytes.) */
+	/* Whatever is left unfinished waits for the next burst; the pending
+	 * thread flushes it once PENDING_TIMEOUT_NS pass without one. Without
+	 * that thread a lone ESC that nothing followed is the Esc key now. */
 	burst_count++;
-	esc_burst = quiet && serial_decode_esc_pending(&decoder) ? burst_count : 0;
-	if (esc_burst)
-		wait_queue_wake_all(&esc_wq, 0);
+	pending_burst = serial_decode_pending(&decoder) ? burst_count : 0;
+	if (pending_burst && pending_thread)
+		wait_queue_wake_all(&pending_wq, 0);
+	else if (quiet && serial_decode_esc_pending(&decoder))
+		queue_events(ev, serial_decode_flush(&decoder, ev));
 
 	deliver();
 
@@ -169,11 +174,11 @@ static void serial_irq(void *ctx)
 	spin_unlock(&rx_lock, s);
 }
 
-static bool esc_waiting(void *arg)
+static bool input_pending(void *arg)
 {
 	(void)arg;
 	guard(spinlock)(&rx_lock);
-	return esc_burst != 0;
+	return pending_burst != 0;
 }
 
 static bool never(void *arg)
@@ -182,24 +187,25 @@ static bool never(void *arg)
 	return false;
 }
 
-/* Turns an ESC that stayed alone for ESC_TIMEOUT_NS into the Esc key. */
-static void esc_thread(void *arg)
+/* Flushes the decoder when what it holds stayed unfinished for
+ * PENDING_TIMEOUT_NS without another burst. */
+static void pending_timeout_thread(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		wait_event(&esc_wq, esc_waiting, NULL, UINT64_MAX);
+		wait_event(&pending_wq, input_pending, NULL, UINT64_MAX);
 		uint64_t burst;
 		{
 			guard(spinlock)(&rx_lock);
-			burst = esc_burst;
+			burst = pending_burst;
 		}
-		wait_event(&esc_wq, never, NULL, arch_clock_ns() + ESC_TIMEOUT_NS);
+		wait_event(&pending_wq, never, NULL, arch_clock_ns() + PENDING_TIMEOUT_NS);
 
 		struct key_event ev[SERIAL_DECODE_MAX];
 		guard(spinlock)(&rx_lock);
-		if (!burst || esc_burst != burst)
+		if (!burst || pending_burst != burst)
 			continue;	/* more bytes came: the burst that did decides */
-		esc_burst = 0;
+		pending_burst = 0;
 		queue_events(ev, serial_decode_flush(&decoder, ev));
 		deliver();
 	}
@@ -216,18 +222,21 @@ bool serial_input_init(void)
 	key_ring_init(&rx_ring);
 	spin_unlock(&rx_lock, s);
 
+	wait_queue_init(&pending_wq);
+	struct thread *t = thread_create_kernel("serial-input", pending_timeout_thread, NULL);
+	if (t) {
+		pending_thread = true;
+		thread_start(t);
+	} else {
+		log_warn("serial: no memory for the input thread; escape sequences split "
+			 "across bursts may be misread\n");
+	}
 	int err = arch_irq_attach(SERIAL_IRQ, serial_irq, NULL);
 	if (err < 0) {
 		log_warn("serial: cannot attach IRQ %d (error %d); no serial input\n",
 			 SERIAL_IRQ, err);
 		return false;
 	}
-	wait_queue_init(&esc_wq);
-	struct thread *t = thread_create_kernel("serial-esc", esc_thread, NULL);
-	if (!t)
-		log_warn("serial: no memory for the ESC thread; a lone Esc waits for the next key\n");
-	else
-		thread_start(t);
 	rx_attached = true;
 	/* OUT2 gates the UART's interrupt onto the ISA line on PCs. */
 	outb(COM1 + REG_MCR, MCR_DTR_RTS_OUT2);

@@ -2,7 +2,8 @@
  * (or what `init=PATH` or `init="PATH ARGS..."` names), hands it the root
  * directory, the console, the root again as its working directory, the
  * sysinfo object and the power object (STARTUP_ROOT, STARTUP_CONSOLE,
- * STARTUP_CWD, STARTUP_SYSINFO, STARTUP_POWER) and waits for it; when init
+ * STARTUP_CWD, STARTUP_SYSINFO, STARTUP_POWER, each named in its startup
+ * message) and waits for it; when init
  * ends, so does the system, with init's status: 0 powers off as a pass,
  * anything else as a failure (which is how system tests run a user program
  * as init and read its verdict). */
@@ -13,6 +14,8 @@
 #include "dev/acpi.h"
 #include "dev/console.h"
 #include "fs/root.h"
+#include "core/panic.h"
+#include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "proc/process.h"
@@ -54,6 +57,28 @@ static uint32_t split_args(char *out, size_t *len)
 	return argc;
 }
 
+/* init's startup message (docs/protocols.md), as a parent in user space
+ * would write it: every handle by name, the root as working directory. */
+static size_t startup_message(uint8_t *doc, size_t size)
+{
+	struct bson_builder b;
+
+	bson_build_init(&b, doc, size);
+	bson_begin_document(&b, "env");
+	bson_append_cstr(&b, "PWD", "/");
+	bson_end_document(&b);
+	bson_begin_document(&b, "handles");
+	bson_append_int32(&b, "root", STARTUP_ROOT);
+	bson_append_int32(&b, "console", STARTUP_CONSOLE);
+	bson_append_int32(&b, "cwd", STARTUP_CWD);
+	bson_append_int32(&b, "sysinfo", STARTUP_SYSINFO);
+	bson_append_int32(&b, "power", STARTUP_POWER);
+	bson_end_document(&b);
+	size_t n = bson_build_finish(&b);
+	KASSERT(n);
+	return n;
+}
+
 void init_run(void)
 {
 	static struct spawn_request req;
@@ -81,6 +106,9 @@ void init_run(void)
 	req.grants[STARTUP_POWER] = (struct spawn_grant){ power, RIGHTS_ALL };
 	req.grant_count = STARTUP_POWER + 1;
 	req.oom_exempt = true;
+	uint8_t doc[128];
+	req.doc = doc;
+	req.doc_size = startup_message(doc, sizeof(doc));
 	int rc = spawn_process(&req, &init);
 	if (rc < 0) {
 		log_error("kernel: cannot start init \"%s\": %s\n", init_cmd, error_name(rc));

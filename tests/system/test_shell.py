@@ -95,6 +95,23 @@ def test_a_first_stage_reads_the_console_a_line_per_record(sh):
     assert sh.wait().endswith("count\n    2\n")
 
 
+def test_a_line_typed_while_a_program_runs_is_the_next_command(sh):
+    sh.send("sleep 1\r")
+    time.sleep(0.3)
+    sh.send("echo typed ahead " + "x" * 200 + "\r")     # longer than a key message
+    sh.wait()                                            # sleep's prompt
+    assert sh.wait() == "typed ahead " + "x" * 200 + "\n"
+    assert sh.run("echo after") == "after\n"
+
+
+def test_a_program_cannot_take_the_console_from_the_shell(sh):
+    # console-echo ctrl-c names a foreground process of its own: refused.
+    out = sh.run("console-echo ctrl-c", timeout=10)
+    assert out == "console-echo: foreground: permission denied\n[exit 1]\n", out
+    sh.send("echo dropped\x03")                 # Ctrl-C at the prompt is the shell's
+    assert "dropped" not in sh.wait(timeout=10).replace("echo dropped", "")
+
+
 def test_bad_lines_get_clear_errors(sh):
     assert sh.run("ls /bin |") == "sh: missing command after |\n"
     assert sh.run("| ls") == "sh: missing command before |\n"

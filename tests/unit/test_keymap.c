@@ -656,3 +656,28 @@ TEST(test_ring_counters_wrap_around)
 	}
 	CHECK(!key_ring_pop(&r, &ev));
 }
+
+TEST(test_serial_pending_covers_every_unfinished_input)
+{
+	struct serial_decoder d;
+	struct key_event ev[SERIAL_DECODE_MAX];
+
+	serial_decode_init(&d);
+	CHECK(!serial_decode_pending(&d));
+	serial_decode_feed(&d, 0x1b, ev);		/* ESC */
+	CHECK(serial_decode_pending(&d));
+	serial_decode_feed(&d, '[', ev);		/* ESC [ */
+	CHECK(serial_decode_pending(&d) && !serial_decode_esc_pending(&d));
+	CHECK_EQ(serial_decode_feed(&d, 'A', ev), 1);	/* Up: done */
+	CHECK(!serial_decode_pending(&d));
+	serial_decode_feed(&d, 0xc3, ev);		/* half of é */
+	CHECK(serial_decode_pending(&d));
+	CHECK_EQ(serial_decode_flush(&d, ev), 1);	/* a replacement character */
+	CHECK(!serial_decode_pending(&d));
+	/* A flushed half sequence no longer swallows the next key. */
+	serial_decode_feed(&d, 0x1b, ev);
+	serial_decode_feed(&d, 'O', ev);
+	serial_decode_flush(&d, ev);
+	CHECK_EQ(serial_decode_feed(&d, 'x', ev), 1);
+	CHECK_EQ(ev[0].key, 'x');
+}

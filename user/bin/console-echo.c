@@ -97,8 +97,12 @@ static int interrupt_child(void)
 	if (child < 0)
 		return 1;
 	long dup = panda_dup((panda_handle_t)child, RIGHTS_SAME);
-	if (dup < 0 || request("foreground", NULL, false, (panda_handle_t)dup) != 0)
+	long rc = dup < 0 ? dup : request("foreground", NULL, false, (panda_handle_t)dup);
+	if (rc != 0) {
+		printf("console-echo: foreground: %s\n", error_text((int)rc));
+		panda_process_kill((panda_handle_t)child);
 		return 1;
+	}
 	printf("console-echo: ready\n");
 	if (panda_process_wait((panda_handle_t)child, PANDA_DEADLINE_NEVER, &st) < 0)
 		return 1;

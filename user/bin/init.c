@@ -33,9 +33,11 @@ int main(int argc, char **argv)
 		if (sh < 0) {
 			printf("init: cannot start %s: %s\n", SHELL, error_text((int)sh));
 		} else {
-			panda_process_wait((panda_handle_t)sh, PANDA_DEADLINE_NEVER, &st);
+			long rc = panda_process_wait((panda_handle_t)sh, PANDA_DEADLINE_NEVER, &st);
 			panda_close((panda_handle_t)sh);
-			if (st.how != EXIT_NORMAL)
+			if (rc < 0)
+				printf("init: waiting for the shell failed: %s\n", error_text((int)rc));
+			else if (st.how != EXIT_NORMAL)
 				printf("init: the shell ended (%s); starting a new one\n",
 				       panda_exit_how_name(st.how));
 		}

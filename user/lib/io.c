@@ -18,22 +18,28 @@ static char line[LINE_MAX];
 static size_t line_len;
 static uint8_t text_doc[PANDA_MSG_MAX];
 
+static void console_sink(void *ctx, const char *text, size_t n)
+{
+	(void)ctx;
+	console_write(text, n);
+}
+
 /* Without an "out" channel a record is shown on the console. */
 static void show_on_console(const uint8_t *doc)
 {
 	uint32_t len;
 	const char *text = record_text(doc, &len);
 
-	if (text) {
+	if (text)
 		console_write(text, len);
-	} else {
-		char json[PANDA_PRINT_BUFFER];
-		size_t n = bson_to_json_buf(doc, json, sizeof(json));
-
-		console_write(json, n < sizeof(json) ? n : sizeof(json) - 1);
-	}
+	else
+		bson_to_json(doc, console_sink, NULL);
 	console_write("\n", 1);
 }
+
+/* The status a program exits with when its reader has gone: 0, or what it
+ * was already exiting with when the last flush found the reader gone. */
+static int exit_status_on_epipe;
 
 int out_record(const void *doc)
 {
@@ -50,7 +56,7 @@ int out_record(const void *doc)
 	}
 	long rc = panda_send_doc(out, doc, size);	/* the kernel checks the document */
 	if (rc == -EPIPE)
-		panda_exit(0);		/* the reader is gone: nothing left to do */
+		panda_exit(exit_status_on_epipe);	/* the reader is gone: nothing left to do */
 	return (int)rc;
 }
 
@@ -75,6 +81,12 @@ void out_flush(void)
 	line_len = 0;
 }
 
+static void flush_at_exit(int status)
+{
+	exit_status_on_epipe = status;
+	out_flush();
+}
+
 void out_write(const char *text, size_t len)
 {
 	if (!panda_out()) {
@@ -90,7 +102,7 @@ void out_write(const char *text, size_t len)
 		if (line_len == sizeof(line))
 			out_flush();
 		if (line_len == 0)
-			panda_flush_at_exit(out_flush);
+			panda_flush_at_exit(flush_at_exit);
 		line[line_len++] = text[i];
 	}
 }
@@ -203,9 +215,10 @@ static void inherit_env(struct bson_builder *b)
 		bson_append_document(b, "env", env);
 }
 
-/* {"env": {NAME: value...}, "handles": {name: index...}} */
-static size_t build_startup(const struct panda_launch *l, unsigned first_extra, uint8_t *doc,
-			    size_t cap)
+/* {"env": {NAME: value...}, "handles": {name: index...}}: names[i] is
+ * the name of handle i. */
+static size_t build_startup(const struct panda_launch *l, const char *const *names,
+			    unsigned count, uint8_t *doc, size_t cap)
 {
 	struct bson_builder b;
 
@@ -218,32 +231,41 @@ static size_t build_startup(const struct panda_launch *l, unsigned first_extra, 
 		bson_end_document(&b);
 	}
 	bson_begin_document(&b, "handles");
-	for (unsigned i = 0; i < l->extra_count; i++)
-		bson_append_int32(&b, l->extra[i].name, (int32_t)(first_extra + i));
+	for (unsigned i = 0; i < count; i++)
+		bson_append_int32(&b, names[i], (int32_t)i);
 	bson_end_document(&b);
 	return bson_build_finish(&b);
 }
 
+static const char *const standard_names[STARTUP_STANDARD] = {
+	[STARTUP_ROOT] = "root", [STARTUP_CONSOLE] = "console",
+	[STARTUP_CWD] = "cwd", [STARTUP_SYSINFO] = "sysinfo",
+};
+
 long panda_launch(const struct panda_launch *l)
 {
 	panda_handle_t handles[PANDA_SPAWN_HANDLES];
+	const char *names[PANDA_SPAWN_HANDLES];
 	static uint8_t doc[PANDA_STARTUP_DOC_MAX];
 	unsigned count = 0;
 
 	if (l->extra_count > PANDA_SPAWN_HANDLES - STARTUP_STANDARD)
 		return -E2BIG;
-	/* Up to the first standard handle missing: the places must hold. */
-	while (count < STARTUP_STANDARD) {
-		panda_handle_t h = l->standard[count] ? l->standard[count] :
-			panda_startup_handle(count);
+	/* The standard handles this process has, in their places when it has
+	 * them all; the startup message names each, so a missing one shifts
+	 * nothing the child looks up. */
+	for (unsigned i = 0; i < STARTUP_STANDARD; i++) {
+		panda_handle_t h = l->standard[i] ? l->standard[i] : panda_handle_named(standard_names[i]);
 		if (!h)
-			break;
+			continue;
+		names[count] = standard_names[i];
 		handles[count++] = h;
 	}
-	unsigned first_extra = count;
-	for (unsigned i = 0; i < l->extra_count; i++)
+	for (unsigned i = 0; i < l->extra_count; i++) {
+		names[count] = l->extra[i].name;
 		handles[count++] = l->extra[i].handle;
-	size_t size = build_startup(l, first_extra, doc, sizeof(doc));
+	}
+	size_t size = build_startup(l, names, count, doc, sizeof(doc));
 	if (!size)
 		return -E2BIG;
 	struct panda_spawn spawn = {

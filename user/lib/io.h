@@ -17,7 +17,8 @@
  *
  * A reader that has gone away (`head 3` has its three records) ends the
  * writer: the first send that finds the channel closed exits the program
- * with status 0, as a Unix pipeline's SIGPIPE would. */
+ * with status 0, as a Unix pipeline's SIGPIPE would (or with the status it
+ * was exiting with, when that send was exit()'s flush). */
 #ifndef USER_LIB_IO_H
 #define USER_LIB_IO_H
 

@@ -40,8 +40,9 @@ unsigned panda_handle_count(void);
 /* The i-th granted handle, or PANDA_HANDLE_NONE (0) past the end. */
 panda_handle_t panda_startup_handle(unsigned i);
 
-/* exit() calls fn first (one function; libpanda's io layer sets it). */
-void panda_flush_at_exit(void (*fn)(void));
+/* exit(status) calls fn(status) first (one function; libpanda's io layer
+ * sets it to send a partial line). */
+void panda_flush_at_exit(void (*fn)(int status));
 
 /* Called by crt0 with the kernel's startup block; runs main, then exit()s. */
 void panda_start(const struct panda_startup *startup) __attribute__((noreturn));

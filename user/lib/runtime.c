@@ -16,9 +16,9 @@ void panda_start(const struct panda_startup *startup)
 
 /* Set by the io layer once it holds output to flush, so that a program
  * that prints nothing does not link the io layer just to exit. */
-static void (*flush_at_exit)(void);
+static void (*flush_at_exit)(int status);
 
-void panda_flush_at_exit(void (*fn)(void))
+void panda_flush_at_exit(void (*fn)(int status))
 {
 	flush_at_exit = fn;
 }
@@ -26,7 +26,7 @@ void panda_flush_at_exit(void (*fn)(void))
 void exit(int code)
 {
 	if (flush_at_exit)
-		flush_at_exit();
+		flush_at_exit(code);
 	panda_exit(code);
 }
 
@@ -63,15 +63,17 @@ panda_handle_t panda_handle_named(const char *name)
 	struct bson_iter it;
 	int64_t index;
 
-	if (startup_find("handles", name, &it))
-		return bson_iter_integer(&it, &index) && index >= 0 && index < UINT32_MAX ?
-			panda_startup_handle((unsigned)index) : PANDA_HANDLE_NONE;
+	/* With a startup message every handle is named in it; without one
+	 * (a bare spawn) only the standard four are known, by their places. */
+	if (startup_block && startup_block->doc) {
+		if (!startup_find("handles", name, &it) || !bson_iter_integer(&it, &index) ||
+		    index < 0 || index >= UINT32_MAX)
+			return PANDA_HANDLE_NONE;
+		return panda_startup_handle((unsigned)index);
+	}
 	for (unsigned i = 0; i < STARTUP_STANDARD; i++)
 		if (strcmp(name, standard_names[i]) == 0)
 			return panda_startup_handle(i);
-	/* init, started by the kernel without a document, has power next. */
-	if (strcmp(name, "power") == 0 && startup_block && !startup_block->doc)
-		return panda_startup_handle(STARTUP_POWER);
 	return PANDA_HANDLE_NONE;
 }
 

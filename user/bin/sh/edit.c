@@ -50,24 +50,38 @@ static void replace(struct editor *e, const char *with)
 	e->cursor = e->len;
 }
 
-/* The next key press: its code (a character or KEY_*), or 0 when the
- * console is gone. */
-static uint32_t next_key(panda_handle_t console)
+/* The next key press: its code (a character or KEY_*); KEY_LINE when a
+ * whole line arrives instead (typed ahead while a program ran and the
+ * console was in cooked mode), copied to line; 0 when the console is gone. */
+#define KEY_LINE	0xffffffffu
+
+static uint32_t next_key(panda_handle_t console, char line[SH_LINE_MAX])
 {
-	uint8_t doc[128];
-	struct panda_msg msg = { .data = doc, .size = sizeof(doc) };
+	static uint8_t doc[SH_LINE_MAX + 64];	/* a whole line's document fits */
 	struct bson_iter it;
 	int64_t key;
+	uint32_t len;
+	const char *text;
 
 	for (;;) {
+		struct panda_msg msg = { .data = doc, .size = sizeof(doc) };
 		long rc = panda_recv(console, &msg, 0, PANDA_DEADLINE_NEVER);
+
 		if (rc == -EPIPE)
 			return 0x04;	/* a cooked-mode end of input left over */
-		if (rc < 0)
+		if (rc == -EBADHANDLE || rc == -EACCES)
 			return 0;
+		if (rc < 0)
+			continue;	/* nothing else ends the console */
 		if (bson_find(doc, "key", &it) && bson_iter_integer(&it, &key) && key > 0)
 			return (uint32_t)key;
-		msg.size = sizeof(doc);	/* a line typed before raw mode: skip it */
+		if (bson_find(doc, "line", &it) && (text = bson_iter_utf8(&it, &len))) {
+			size_t n = len < SH_LINE_MAX - 1 ? len : SH_LINE_MAX - 1;
+
+			memcpy(line, text, n);
+			line[n] = 0;
+			return KEY_LINE;
+		}
 	}
 }
 
@@ -77,14 +91,23 @@ enum edit_result edit_line(panda_handle_t console, const char *prompt, struct hi
 	struct editor e = { .console = console, .prompt = prompt, .text = line };
 	unsigned browse = h->count;	/* h->count: the line being typed */
 	char typed[SH_LINE_MAX] = "";	/* kept while browsing the history */
+	static char ahead[SH_LINE_MAX];	/* a line typed ahead */
 
 	redraw(&e);
 	for (;;) {
-		uint32_t k = next_key(console);
+		uint32_t k = next_key(console, ahead);
 
 		switch (k) {
 		case 0:
 			return EDIT_END;
+		case KEY_LINE:			/* typed ahead: the line to run */
+			if (e.len)
+				break;		/* unless something is being edited */
+			replace(&e, ahead);
+			redraw(&e);
+			line[e.len] = 0;
+			console_write("\n", 1);
+			return EDIT_LINE;
 		case '\n':
 		case '\r':
 			line[e.len] = 0;

@@ -1,7 +1,9 @@
 /* The shell's line editor: reads one line from the console in raw mode
  * (every key a message), with the cursor keys, Home/End, Backspace,
  * Delete, and the history on Up/Down. It redraws the line itself, so it
- * needs nothing from the console but key events and text output. */
+ * needs nothing from the console but key events and text output. A whole
+ * line that arrives instead (typed while a program ran, in cooked mode) is
+ * taken as the line, as if typed at the prompt. */
 #ifndef SH_EDIT_H
 #define SH_EDIT_H
 

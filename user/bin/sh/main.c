@@ -145,11 +145,22 @@ int main(int argc, char **argv)
 	const char *pwd = panda_getenv("PWD");
 	if (!pwd || !normalize("/", pwd, sh.cwd_path))
 		strlcpy(sh.cwd_path, "/", sizeof(sh.cwd_path));
-	console_raw(&sh, true);
+	/* Children get the console without RIGHT_MANAGE: none of them can
+	 * name a foreground process, and so none can escape Ctrl-C. A
+	 * foreground left over from a shell that died goes too. */
+	long child_console = panda_dup(sh.console, RIGHTS_ALL & ~RIGHT_MANAGE);
+	if (child_console < 0) {
+		complain("sh", "console", (int)child_console);
+		return 1;
+	}
+	sh.child_console = (panda_handle_t)child_console;
+	set_foreground(&sh, 0);
 	while (!quit) {
 		const char *error;
 
 		jobs_report(&sh);
+		/* Raw mode before every prompt: a program may have changed it. */
+		console_raw(&sh, true);
 		snprintf(prompt, sizeof(prompt), "%s $ ", sh.cwd_path);
 		enum edit_result r = edit_line(sh.console, prompt, &sh.history, line);
 		if (r == EDIT_END)

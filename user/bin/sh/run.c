@@ -21,9 +21,8 @@ void console_raw(const struct shell *sh, bool raw)
 	panda_send_doc(sh->console, doc, bson_build_finish(&b));
 }
 
-/* Names p as the process Ctrl-C stops (0 to clear). The console takes a
- * handle of its own, so p is dup'd. */
-static void set_foreground(const struct shell *sh, panda_handle_t p)
+/* The console takes a handle of its own, so p is dup'd. */
+void set_foreground(const struct shell *sh, panda_handle_t p)
 {
 	uint8_t doc[64];
 	struct bson_builder b;
@@ -75,7 +74,7 @@ static long start_stage(struct shell *sh, const struct sh_command *c, panda_hand
 		.path = path,
 		.argc = (int)c->argc,
 		.argv = (const char *const *)c->argv,
-		.standard = { [STARTUP_CWD] = sh->cwd },
+		.standard = { [STARTUP_CONSOLE] = sh->child_console, [STARTUP_CWD] = sh->cwd },
 		.extra = extra,
 		.extra_count = n,
 		.env = env,
@@ -114,7 +113,13 @@ static bool start(struct shell *sh, const struct sh_pipeline *p, bool background
 	}
 	/* A background job reads an input that has already ended, not the
 	 * console the shell is reading. */
-	if (background && panda_channel_create(ends) == 0) {
+	if (background) {
+		if (panda_channel_create(ends) < 0) {
+			eprintf("sh: cannot make a pipe\n");
+			if (file)
+				panda_close(file);
+			return false;
+		}
 		panda_close(ends[0]);
 		first_in = ends[1];
 	}
@@ -258,8 +263,6 @@ void run_pipeline(struct shell *sh, const struct sh_pipeline *p, const char *lin
 			wait_foreground(sh, job);
 		}
 	}
-	if (!p->background)
-		console_raw(sh, true);
 }
 
 void jobs_report(struct shell *sh)

@@ -23,6 +23,7 @@ struct job {
 
 struct shell {
 	panda_handle_t root, console, cwd;
+	panda_handle_t child_console;	/* the console without RIGHT_MANAGE */
 	bool own_cwd;			/* cwd was opened by cd: close it on the next */
 	char cwd_path[PANDA_PATH_MAX];	/* absolute, normalized, for the prompt and PWD */
 	struct history history;
@@ -40,5 +41,7 @@ void jobs_list(struct shell *sh);
 
 /* The console in raw mode (the line editor) or cooked (programs). */
 void console_raw(const struct shell *sh, bool raw);
+/* Names p as the process Ctrl-C stops (0: none). */
+void set_foreground(const struct shell *sh, panda_handle_t p);
 
 #endif
