@@ -32,36 +32,10 @@ static int copy(const char *from, const char *to)
 	return rc < 0 ? complain("cp", failed, (int)rc) : 0;
 }
 
-static int copy_into(const char *from, const char *dir)
-{
-	size_t len;
-	const char *name = panda_path_last(from, &len);
-	char *to = panda_path_join(dir, name, len);
-
-	if (!to)
-		return complain("cp", from, -ENOMEM);
-	int status = copy(from, to);
-	free(to);
-	return status;
-}
-
 int main(int argc, char **argv)
 {
 	unsigned flags;
 	int i = panda_options(&cmd, argc, argv, &flags);
 
-	if (argc - i < 2)
-		return panda_usage_error(&cmd);
-	const char *target = argv[argc - 1];
-	struct panda_stat st;
-	long rc = panda_stat(panda_dir_for(target), target, &st);
-	bool into = rc == 0 && st.is_dir;
-	if (argc - i > 2 && !into)
-		return complain("cp", target, rc < 0 ? (int)rc : -ENOTDIR);
-	if (!into)
-		return copy(argv[i], target);
-	int status = 0;
-	for (; i < argc - 1; i++)
-		status |= copy_into(argv[i], target);
-	return status;
+	return panda_each_into("cp", cmd.usage, i, argc, argv, copy);
 }

@@ -66,36 +66,10 @@ static int move(const char *from, const char *to)
 	return 1;
 }
 
-static int move_into(const char *from, const char *dir)
-{
-	size_t len;
-	const char *name = panda_path_last(from, &len);
-	char *to = panda_path_join(dir, name, len);
-
-	if (!to)
-		return complain("mv", from, -ENOMEM);
-	int status = move(from, to);
-	free(to);
-	return status;
-}
-
 int main(int argc, char **argv)
 {
 	unsigned flags;
 	int i = panda_options(&cmd, argc, argv, &flags);
 
-	if (argc - i < 2)
-		return panda_usage_error(&cmd);
-	const char *target = argv[argc - 1];
-	struct panda_stat st;
-	long rc = panda_stat(panda_dir_for(target), target, &st);
-	bool into = rc == 0 && st.is_dir;
-	if (argc - i > 2 && !into)
-		return complain("mv", target, rc < 0 ? (int)rc : -ENOTDIR);
-	if (!into)
-		return move(argv[i], target);
-	int status = 0;
-	for (; i < argc - 1; i++)
-		status |= move_into(argv[i], target);
-	return status;
+	return panda_each_into("mv", cmd.usage, i, argc, argv, move);
 }

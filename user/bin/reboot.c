@@ -17,12 +17,5 @@ int main(int argc, char **argv)
 
 	if (i < argc)
 		return panda_usage_error(&cmd);
-	long rc = panda_power("reboot");
-	if (rc == -EBADHANDLE)
-		eprintf("reboot: no power handle (init's shell passes it to poweroff and reboot)\n");
-	else if (rc < 0)
-		return complain("reboot", NULL, (int)rc);
-	else
-		eprintf("reboot: the machine is still running\n");
-	return 1;
+	return panda_power_command("reboot", "reboot");
 }

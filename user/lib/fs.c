@@ -453,3 +453,35 @@ long panda_copy_file(const char *from, const struct panda_stat *src, const char 
 	}
 	return rc;
 }
+
+int panda_each_into(const char *prog, const char *usage, int first, int argc, char **argv,
+		    int (*fn)(const char *from, const char *to))
+{
+	struct panda_stat st;
+
+	if (argc - first < 2) {
+		eprintf("%s: usage: %s\n", prog, usage);
+		return 2;
+	}
+	const char *target = argv[argc - 1];
+	long rc = panda_stat(panda_dir_for(target), target, &st);
+	bool into = rc == 0 && st.is_dir;
+	if (argc - first > 2 && !into)
+		return complain(prog, target, rc < 0 ? (int)rc : -ENOTDIR);
+	if (!into)
+		return fn(argv[first], target);
+	int status = 0;
+	for (int i = first; i < argc - 1; i++) {
+		size_t len;
+		const char *name = panda_path_last(argv[i], &len);
+		char *to = panda_path_join(target, name, len);
+
+		if (!to) {
+			status |= complain(prog, argv[i], -ENOMEM);
+			continue;
+		}
+		status |= fn(argv[i], to);
+		free(to);
+	}
+	return status;
+}

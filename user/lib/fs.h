@@ -105,4 +105,12 @@ void panda_dir_list_free(struct panda_dir_list *list);
 long panda_copy_file(const char *from, const struct panda_stat *src, const char *to,
 		     bool remove_partial, const char **failed);
 
+/* The "FROM TO | FROM... DIR" operands of cp and mv (argv[first..]): fn
+ * for each FROM with TO, or with DIR/<FROM's last component> when the last
+ * operand is a directory (then there may be several FROMs). Errors are
+ * prog's; returns the status for main (2 for too few operands after
+ * reporting usage with usage). */
+int panda_each_into(const char *prog, const char *usage, int first, int argc, char **argv,
+		    int (*fn)(const char *from, const char *to));
+
 #endif

@@ -81,3 +81,17 @@ long panda_power(const char *op)
 
 	return request(panda_handle_named("power"), op, NULL, 0, &reply, NULL);
 }
+
+int panda_power_command(const char *prog, const char *op)
+{
+	long rc = panda_power(op);
+
+	if (rc == -EBADHANDLE)
+		eprintf("%s: no power handle (init's shell passes it to poweroff and reboot)\n",
+			prog);
+	else if (rc < 0)
+		return complain(prog, NULL, (int)rc);
+	else
+		eprintf("%s: the machine is still running\n", prog);
+	return 1;
+}

@@ -28,5 +28,8 @@ long panda_process_open(uint64_t pid);
 /* Asks the power object to act: op "poweroff" or "reboot". On success the
  * request never returns; a return of 0 means the machine kept running. */
 long panda_power(const char *op);
+/* The whole of /bin/poweroff and /bin/reboot after their options: asks
+ * for op and reports why the machine is still running. Returns 1. */
+int panda_power_command(const char *prog, const char *op);
 
 #endif
