@@ -151,6 +151,9 @@ static void serial_irq(void *ctx)
 		uint8_t byte = inb(COM1 + REG_DATA);
 		rx_bytes++;
 		queue_events(ev, serial_decode_feed(&decoder, byte, ev));
+		/* Hand them on at once: QEMU refills the FIFO while we drain it,
+		 * and a long paste would overflow the ring before the end. */
+		deliver();
 	}
 	/* Whatever is left unfinished waits for the next burst; the pending
 	 * thread flushes it once PENDING_TIMEOUT_NS pass without one. Without
