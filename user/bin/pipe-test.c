@@ -27,7 +27,7 @@
 #define STAGES_MAX	5
 #define WORDS_MAX	8		/* per stage, the program's name included */
 #define MS		1000000ull	/* ns */
-#define PIPELINE_TIMEOUT (10000 * MS)	/* for one pipeline to finish */
+#define PIPELINE_TIMEOUT (30000 * MS)	/* for one pipeline to finish (generous: a loaded host) */
 #define RENDER_FILE	"/tmp/pipe-test-render"
 
 /* Exit statuses run() reports besides a program's own code. */
@@ -374,7 +374,7 @@ static struct result *run(const char *pipeline, const uint8_t *const *input, uns
 		panda_close(ch[n][1]);
 	if (rc < 0)
 		r->error = rc;
-	uint64_t deadline = after(5000 * MS);
+	uint64_t deadline = after(PIPELINE_TIMEOUT);
 	for (unsigned i = 0; i < n; i++) {
 		r->status[i] = proc[i] ? stage_status(proc[i], deadline) : STATUS_STUCK;
 		if (proc[i])

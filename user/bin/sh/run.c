@@ -42,7 +42,8 @@ void set_foreground(const struct shell *sh, panda_handle_t p)
 	panda_send(sh->console, &msg, 0);
 }
 
-/* Where a command's program is: a bare name in /bin, a path as given. */
+/* Starts one stage with its streams: a bare name runs /bin/NAME, a name
+ * with a slash is a path (beneath the root or the working directory). */
 static long start_stage(struct shell *sh, const struct sh_command *c, panda_handle_t in,
 			panda_handle_t out, panda_handle_t text)
 {
