@@ -32,9 +32,18 @@ def test_init_given_on_the_command_line_runs_instead_and_its_end_powers_off():
     assert "kernel: init exited with status 0; powering off" in run.output
 
 
-def test_make_run_prints_banner(console):
+def test_make_run_boots_to_a_prompt_that_lists_bin_and_powers_off(console):
     c = console("-s", "run", "RUNFLAGS=--timeout 60", command="make", timeout=60)
     c.expect(BANNER)
+    c.expect(r"/ \$ ")
+    c.child.send("ls /bin\r")
+    c.expect(r"name +type +size")
+    for program in ["init", "ls", "sh"]:
+        c.expect(rf"\n{program} +file +\d+")
+    c.expect(r"/ \$ ")
+    c.child.send("poweroff\r")
+    c.expect("power: powering off")
+    c.child.expect(pexpect.EOF)
 
 
 SUITES = ["boot", "initrd", "printf", "ksyms", "backtrace", "trap",
