@@ -25,7 +25,6 @@ void history_add(struct history *h, const char *line)
 }
 
 struct editor {
-	panda_handle_t console;
 	const char *prompt;
 	char *text;
 	size_t len, cursor;
@@ -88,7 +87,7 @@ static uint32_t next_key(panda_handle_t console, char line[SH_LINE_MAX])
 enum edit_result edit_line(panda_handle_t console, const char *prompt, struct history *h,
 			   char line[SH_LINE_MAX])
 {
-	struct editor e = { .console = console, .prompt = prompt, .text = line };
+	struct editor e = { .prompt = prompt, .text = line };
 	unsigned browse = h->count;	/* h->count: the line being typed */
 	char typed[SH_LINE_MAX] = "";	/* kept while browsing the history */
 	static char ahead[SH_LINE_MAX];	/* a line typed ahead */

@@ -125,6 +125,20 @@ static bool builtin(struct shell *sh, const struct sh_pipeline *p, bool *quit, i
 	return true;
 }
 
+/* The console as children get it: without RIGHT_MANAGE, so none of them
+ * can name a foreground process of its own and escape Ctrl-C. dup cannot
+ * add rights, so a console that lacks some of the others is narrowed to
+ * what programs use; failing that, children share the shell's. */
+static panda_handle_t child_console(panda_handle_t console)
+{
+	long h = panda_dup(console, RIGHTS_ALL & ~RIGHT_MANAGE);
+
+	if (h < 0)
+		h = panda_dup(console, RIGHT_READ | RIGHT_WRITE | RIGHT_RECV | RIGHT_WAIT |
+				       RIGHT_DUP | RIGHT_TRANSFER);
+	return h < 0 ? console : (panda_handle_t)h;
+}
+
 int main(int argc, char **argv)
 {
 	static struct shell sh;
@@ -145,16 +159,8 @@ int main(int argc, char **argv)
 	const char *pwd = panda_getenv("PWD");
 	if (!pwd || !normalize("/", pwd, sh.cwd_path))
 		strlcpy(sh.cwd_path, "/", sizeof(sh.cwd_path));
-	/* Children get the console without RIGHT_MANAGE: none of them can
-	 * name a foreground process, and so none can escape Ctrl-C. A
-	 * foreground left over from a shell that died goes too. */
-	long child_console = panda_dup(sh.console, RIGHTS_ALL & ~RIGHT_MANAGE);
-	if (child_console < 0) {
-		complain("sh", "console", (int)child_console);
-		return 1;
-	}
-	sh.child_console = (panda_handle_t)child_console;
-	set_foreground(&sh, 0);
+	sh.child_console = child_console(sh.console);
+	set_foreground(&sh, 0);		/* one left by a shell that died */
 	while (!quit) {
 		const char *error;
 
