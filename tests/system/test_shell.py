@@ -285,3 +285,11 @@ def test_poweroff_ends_qemu(sh):
     sh.c.child.expect(pexpect.EOF)
     sh.c.child.close()
     assert sh.c.child.exitstatus == RESET      # QEMU cannot tell ACPI off from reset
+
+
+def test_reboot_resets_the_machine(sh):
+    sh.send("reboot\r")
+    sh.c.expect("power: rebooting")
+    sh.c.child.expect(pexpect.EOF)
+    sh.c.child.close()
+    assert sh.c.child.exitstatus == RESET      # -no-reboot: a reset ends QEMU
