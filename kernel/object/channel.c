@@ -311,6 +311,8 @@ int endpoint_recv(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, 
 {
 	for (;;) {
 		struct message *m = NULL;
+		struct endpoint *writer = NULL;
+		bool was_full = false;
 		int rc = 0;
 
 		{
@@ -323,7 +325,9 @@ int endpoint_recv(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, 
 					return -ETOOSMALL;
 				}
 				list_del(&m->link);
-				ep->queued--;
+				was_full = ep->queued-- == PANDA_QUEUE_MAX;
+				if (was_full)
+					writer = peer_get(ep);
 			} else if (ep->closed) {
 				rc = -ECANCELED;
 			} else if (!ep->peer || ep->peer->closed) {
@@ -331,7 +335,15 @@ int endpoint_recv(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, 
 			}
 		}
 		if (m) {
-			notify(ep);		/* room for blocked senders */
+			/* A full queue got room: senders blocked on it wait on ep,
+			 * and `wait` for SIGNAL_WRITABLE on the peer's handle
+			 * waits on the peer's queue. Nothing else changed. */
+			if (was_full) {
+				notify(ep);
+				if (writer)
+					notify(writer);
+				peer_put(writer);
+			}
 			*out = m;
 			return 0;
 		}

@@ -10,7 +10,8 @@
  * header again only for new columns, text records between) and render -j,
  * both written to a file in /tmp given as render's "text" handle and read
  * back (and once on the console, which the system test reads);
- * pipelines of three and four stages; -h and bad usage of every program;
+ * pipelines of three and four stages; 400 random records of every BSON
+ * type, nested, through every filter and render; -h and bad usage of every program;
  * and that every stage exits with the status it should. Each check prints
  * `pipe-test: ok NAME` or `pipe-test: FAIL NAME: detail`; the last line
  * counts them, and the exit status is 0 only when none failed.
@@ -668,6 +669,130 @@ static void check_render(void)
 
 /* -h: usage and a description on standard output, status 0; bad usage:
  * status 2 and nothing sent. */
+/* --- random records -------------------------------------------------------- */
+
+#define RANDOM_RECORDS	400
+#define RANDOM_SIZE	1536
+
+static uint8_t random_pool[RANDOM_RECORDS][RANDOM_SIZE];
+static const uint8_t *random_records[RANDOM_RECORDS];
+static uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+static uint32_t next_random(void)
+{
+	seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(seed >> 33);
+}
+
+/* A field of a random type under key, nested at most depth more levels:
+ * every BSON type the filters and render may meet, with edge values. */
+static void random_field(struct bson_builder *b, const char *key, unsigned depth)
+{
+	static const char *const strings[] = {
+		"", "x", "ann", "\xc3\xa9t\xc3\xa9", "tab\there", "\x1b[31mred", "a much longer "
+		"string that a table has to cut somewhere past forty bytes",
+	};
+	static const uint64_t doubles[] = {
+		0, 0x3ff8000000000000ull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
+		0x7ff8000000000000ull, 0x8000000000000000ull, 0x0000000000000001ull,
+	};
+	static const uint8_t oid[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	uint32_t r = next_random();
+
+	switch (r % 16) {
+	case 0: bson_append_int32(b, key, (int32_t)next_random()); break;
+	case 1: bson_append_int64(b, key, (int64_t)((uint64_t)next_random() << 32 | next_random()));
+		break;
+	case 2: bson_append_double_bits(b, key, doubles[next_random() % 7]); break;
+	case 3: bson_append_cstr(b, key, strings[next_random() % 7]); break;
+	case 4: bson_append_bool(b, key, r & 16); break;
+	case 5: bson_append_null(b, key); break;
+	case 6: bson_append_datetime(b, key, (int64_t)((uint64_t)next_random() << 32 |
+						      next_random())); break;
+	case 7: bson_append_binary(b, key, (uint8_t)next_random(), "\0\1\xff", 3); break;
+	case 8: bson_append_objectid(b, key, oid); break;
+	case 9: bson_append_regex(b, key, "^a.*", "i"); break;
+	case 10: bson_append_timestamp(b, key, next_random(), next_random()); break;
+	case 11: bson_append_decimal128(b, key, next_random(), 0x3040000000000000ull); break;
+	case 12: bson_append_minkey(b, key); break;
+	case 13: bson_append_code(b, key, "f()", 3); break;
+	default:
+		if (!depth) {
+			bson_append_undefined(b, key);
+			break;
+		}
+		if (r & 16)
+			bson_begin_array(b, key);
+		else
+			bson_begin_document(b, key);
+		for (unsigned i = 0, n = next_random() % 4; i < n; i++) {
+			char k[8];
+			snprintf(k, sizeof(k), r & 16 ? "%u" : "k%u", i);
+			random_field(b, k, depth - 1);
+		}
+		if (r & 16)
+			bson_end_array(b);
+		else
+			bson_end_document(b);
+	}
+}
+
+static void make_random_records(void)
+{
+	static const char *const keys[] = { "a", "b", "name", "size", "text", "c" };
+
+	for (unsigned i = 0; i < RANDOM_RECORDS; i++) {
+		struct bson_builder b;
+
+		bson_build_init(&b, random_pool[i], RANDOM_SIZE);
+		for (unsigned f = 0, n = next_random() % 6; f < n; f++)
+			random_field(&b, keys[next_random() % 6], 3);
+		if (!bson_build_finish(&b)) {	/* too big: an empty record instead */
+			bson_build_init(&b, random_pool[i], RANDOM_SIZE);
+			bson_build_finish(&b);
+		}
+		random_records[i] = random_pool[i];
+	}
+}
+
+/* Records of every type, nested, with keys that collide with "text" and
+ * with the filters' fields, through every filter and render: every stage
+ * ends cleanly, and the counts add up where they must. */
+static void check_random_records(void)
+{
+	static const char *const filtering[] = {
+		"where a > 0", "where b ~ a", "where name != x", "select a name c", "json",
+		"where size <= 100 | sort -r size", "sort b | head 7",
+	};
+
+	make_random_records();
+	struct result *r = run("sort a", random_records, RANDOM_RECORDS, PANDA_HANDLE_NONE);
+	verdict("random-sort-keeps-every-record", clean(r) && r->records == RANDOM_RECORDS,
+		"%u records (%s)", r->records, how(r));
+	r = run("where a = 1 | count", random_records, RANDOM_RECORDS, PANDA_HANDLE_NONE);
+	verdict("random-count", clean(r) && r->records == 1, "%s", how(r));
+	for (unsigned i = 0; i < sizeof(filtering) / sizeof(filtering[0]); i++) {
+		r = run(filtering[i], random_records, RANDOM_RECORDS, PANDA_HANDLE_NONE);
+		verdict("random-filter", clean(r) && r->records <= RANDOM_RECORDS, "%s: %s",
+			filtering[i], how(r));
+	}
+	static const char *const drawing[] = { "render", "render -j", "sort size | render" };
+	for (unsigned i = 0; i < sizeof(drawing) / sizeof(drawing[0]); i++) {
+		long f = panda_open(root, RENDER_FILE, OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE);
+		if (f < 0) {
+			verdict_expect("random-render-file", f, 0);
+			continue;
+		}
+		r = run(drawing[i], random_records, RANDOM_RECORDS, (panda_handle_t)f);
+		panda_close((panda_handle_t)f);
+		struct panda_stat st;
+		long rc = panda_stat(root, RENDER_FILE, &st);
+		verdict("random-render", clean(r) && rc == 0 && st.size > 0, "%s: %s",
+			drawing[i], how(r));
+	}
+	panda_unlink(root, RENDER_FILE);
+}
+
 static void check_usage(void)
 {
 	static const char *const programs[] = {
@@ -716,6 +841,7 @@ int main(int argc, char **argv)
 	check_select();
 	check_count_head_json();
 	check_render();
+	check_random_records();
 	check_usage();
 	return verdict_finish();
 }

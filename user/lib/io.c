@@ -12,6 +12,33 @@
 
 #define LINE_MAX	4096		/* printf text waits here for its newline */
 
+/* --- the streams ------------------------------------------------------ */
+
+static panda_handle_t cached(const char *name, panda_handle_t *h, bool *known)
+{
+	if (!*known) {
+		*h = panda_handle_named(name);
+		*known = true;
+	}
+	return *h;
+}
+
+panda_handle_t panda_in(void)
+{
+	static panda_handle_t h;
+	static bool known;
+
+	return cached("in", &h, &known);
+}
+
+panda_handle_t panda_out(void)
+{
+	static panda_handle_t h;
+	static bool known;
+
+	return cached("out", &h, &known);
+}
+
 /* --- output ----------------------------------------------------------- */
 
 static char line[LINE_MAX];

@@ -32,8 +32,9 @@
  * standard "root", "console", "cwd" and "sysinfo" by their places), or
  * PANDA_HANDLE_NONE. */
 panda_handle_t panda_handle_named(const char *name);
-static inline panda_handle_t panda_in(void) { return panda_handle_named("in"); }
-static inline panda_handle_t panda_out(void) { return panda_handle_named("out"); }
+/* Standard input and output (looked up once: they are used per record). */
+panda_handle_t panda_in(void);
+panda_handle_t panda_out(void);
 static inline panda_handle_t panda_console(void) { return panda_handle_named("console"); }
 static inline panda_handle_t panda_root(void) { return panda_handle_named("root"); }
 static inline panda_handle_t panda_cwd(void) { return panda_handle_named("cwd"); }

@@ -58,7 +58,8 @@ static const char *const standard_names[STARTUP_STANDARD] = {
 	[STARTUP_CWD] = "cwd", [STARTUP_SYSINFO] = "sysinfo",
 };
 
-panda_handle_t panda_handle_named(const char *name)
+/* The handle name is given by the startup message, or by its place. */
+static panda_handle_t look_up(const char *name)
 {
 	struct bson_iter it;
 	int64_t index;
@@ -75,6 +76,25 @@ panda_handle_t panda_handle_named(const char *name)
 		if (strcmp(name, standard_names[i]) == 0)
 			return panda_startup_handle(i);
 	return PANDA_HANDLE_NONE;
+}
+
+panda_handle_t panda_handle_named(const char *name)
+{
+	/* The standard four are asked for often (every spawn passes them
+	 * on): looked up once. */
+	static panda_handle_t standard[STARTUP_STANDARD];
+	static bool known[STARTUP_STANDARD];
+
+	for (unsigned i = 0; i < STARTUP_STANDARD; i++) {
+		if (strcmp(name, standard_names[i]) != 0)
+			continue;
+		if (!known[i]) {
+			standard[i] = look_up(name);
+			known[i] = true;
+		}
+		return standard[i];
+	}
+	return look_up(name);
 }
 
 const struct panda_startup *panda_startup(void) { return startup_block; }
