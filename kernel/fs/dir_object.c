@@ -273,8 +273,11 @@ static int dir_remove(struct vfs_dir *d, const struct message *req, bool is_rmdi
 	if (rc < 0)
 		return rc;
 	if (!is_rmdir) {
-		if (p.trailing_slash)	/* names a directory: refuse as one */
-			return -EISDIR;
+		if (p.trailing_slash) {	/* "x/" names a directory: never unlinked */
+			struct vfs_node n __free(vfs_node_put) = { 0 };
+			rc = vfs_lookup(parent, name, len, &n);
+			return rc < 0 ? rc : vfs_type(n) == VFS_DIR ? -EISDIR : -ENOTDIR;
+		}
 		return parent.fs->ops->unlink(parent.fs, parent.node, name, len);
 	}
 	if (is_covered(parent, name, len))

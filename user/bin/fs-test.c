@@ -130,6 +130,9 @@ static void check_directories(panda_handle_t w)
 	verdict_expect("rmdir-nonempty-enotempty", panda_rmdir(w, "d"), -ENOTEMPTY);
 	verdict_expect("rmdir-file-enotdir", panda_rmdir(w, "d/file"), -ENOTDIR);
 	verdict_expect("unlink-dir-eisdir", panda_unlink(w, "d/e"), -EISDIR);
+	verdict_expect("unlink-dir-slash-eisdir", panda_unlink(w, "d/e/"), -EISDIR);
+	verdict_expect("unlink-file-slash-enotdir", panda_unlink(w, "d/file/"), -ENOTDIR);
+	verdict_expect("unlink-missing-slash-enoent", panda_unlink(w, "d/none/"), -ENOENT);
 	verdict_expect("rmdir-empty", panda_rmdir(w, "d/e"), 0);
 	verdict_expect("rmdir-gone-enoent", panda_rmdir(w, "d/e"), -ENOENT);
 	verdict_expect("rmdir-self-einval", panda_rmdir(w, ""), -EINVAL);
