@@ -2,6 +2,7 @@
 #include "lib/bson.h"
 
 #include "lib/bson_private.h"
+#include "lib/date.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 
@@ -459,24 +460,6 @@ static void put_dec(char *p, unsigned v, unsigned width)
 	}
 }
 
-/* Days since 1970-01-01 to a civil date (proleptic Gregorian), for days
- * >= 0; H. Hinnant's days_from_civil inverted ("chrono-compatible
- * low-level date algorithms"). */
-static void civil_from_days(uint64_t z, unsigned *y, unsigned *m, unsigned *d)
-{
-	uint64_t era, doe, yoe, doy, mp;
-
-	z += 719468;			/* days from 0000-03-01 */
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (unsigned)(yoe + era * 400 + (*m <= 2));
-}
-
 /* 253402300800000 ms is 10000-01-01T00:00:00Z. */
 #define DATE_ISO_END	253402300800000ll
 
@@ -485,8 +468,8 @@ static void civil_from_days(uint64_t z, unsigned *y, unsigned *m, unsigned *d)
 static void emit_datetime(struct json_out *o, int64_t ms)
 {
 	char s[25];
-	unsigned y, mo, d, sec;
-	uint64_t days;
+	unsigned mo, d, sec;
+	int64_t y;
 
 	if (ms < 0 || ms >= DATE_ISO_END) {
 		emits(o, "{\"$date\":{\"$numberLong\":\"");
@@ -494,10 +477,9 @@ static void emit_datetime(struct json_out *o, int64_t ms)
 		emits(o, "\"}}");
 		return;
 	}
-	days = (uint64_t)ms / 86400000;
 	sec = (unsigned)((uint64_t)ms % 86400000 / 1000);
-	civil_from_days(days, &y, &mo, &d);
-	put_dec(s, y, 4);
+	date_from_days(ms / 86400000, &y, &mo, &d);
+	put_dec(s, (unsigned)y, 4);
 	s[4] = '-';
 	put_dec(s + 5, mo, 2);
 	s[7] = '-';

@@ -3,6 +3,7 @@
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "core/log.h"
+#include "lib/date.h"
 
 /* CMOS registers (MC146818A data sheet; every PC RTC follows it). */
 #define CMOS_INDEX	0x70
@@ -51,18 +52,6 @@ static unsigned from_bcd(unsigned v)
 	return (v >> 4) * 10 + (v & 0x0f);
 }
 
-/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar:
- * count from March, so the leap day is the last day of its year. */
-static int64_t days_from_epoch(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 void rtc_init(void)
 {
 	struct rtc_time a, b;
@@ -98,7 +87,7 @@ void rtc_init(void)
 		boot_wall_ns = 0;
 		return;
 	}
-	int64_t secs = days_from_epoch(year, a.month, a.day) * 86400 + a.hour * 3600 +
+	int64_t secs = date_to_days(year, a.month, a.day) * 86400 + a.hour * 3600 +
 		       a.min * 60 + a.sec;
 	uint64_t wall = (uint64_t)secs * 1000000000ull;
 	boot_wall_ns = wall > at ? wall - at : 0;

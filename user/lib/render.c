@@ -1,6 +1,7 @@
 /* Tables and cells for /bin/render (render.h). */
 #include "render.h"
 
+#include "lib/date.h"
 #include "lib/errors.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -61,22 +62,6 @@ static void cell_of_text(struct render_cell *cell, const char *text, size_t n, b
 	cell->right = right;
 }
 
-/* Hinnant's days_from_civil inverted: the date of a day count from
- * 1970-01-01, for any day an int64 of milliseconds can name. */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	uint64_t doe = (uint64_t)(z - era * 146097);			/* [0, 146096] */
-	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	/* [0, 365] */
-	uint64_t mp = (5 * doy + 2) / 153;				/* from March */
-
-	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -92,7 +77,7 @@ size_t render_datetime(int64_t ms, char *buf, size_t size)
 	int64_t year;
 	unsigned month, day;
 
-	civil_from_days(days, &year, &month, &day);
+	date_from_days(days, &year, &month, &day);
 	int n = fmt_snprintf(buf, size, "%04lld-%02u-%02u %02u:%02u:%02u", (long long)year,
 			     month, day, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
 			     (unsigned)(rem % 60));
