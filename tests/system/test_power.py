@@ -1,5 +1,5 @@
-"""ACPI and power: power off and reboot through the power object (/bin/power
-as init, holding startup handle 4, STARTUP_POWER), the acpi= switches and their fallbacks.
+"""ACPI and power: power off and reboot through the power object (/bin/poweroff
+and /bin/reboot as init, which holds it), the acpi= switches and their fallbacks.
 
 QEMU exits with status 0 both on an ACPI power off and on a reset under
 -no-reboot, which tools/qemu-run reports as RESET (3): it never takes QEMU's
@@ -30,7 +30,7 @@ def assert_clean(run):
 
 @pytest.mark.parametrize("machine", MACHINES)
 def test_power_off_ends_qemu_through_acpi(machine):
-    run = boot("--machine", machine, "--append", 'init="/bin/power off"')
+    run = boot("--machine", machine, "--append", 'init=/bin/poweroff')
     assert "power: powering off" in run.output, run.output
     assert run.status == RESET, run.output        # QEMU's own exit 0
     assert "ACPI power off" not in run.output, run.output    # no fallback taken
@@ -42,7 +42,7 @@ def test_power_off_ends_qemu_through_acpi(machine):
 def test_reboot_resets_the_machine(machine):
     # -no-reboot (always passed by qemu-run) turns the reset into QEMU exit 0,
     # so the banner appears once and the runner reports RESET.
-    run = boot("--machine", machine, "--append", 'init="/bin/power reboot"')
+    run = boot("--machine", machine, "--append", 'init=/bin/reboot')
     assert "power: rebooting" in run.output, run.output
     assert run.status == RESET, run.output
     assert "did nothing" not in run.output, run.output       # first method worked
@@ -50,10 +50,10 @@ def test_reboot_resets_the_machine(machine):
     assert_clean(run)
 
 
-def test_power_with_a_bad_argument_fails():
-    run = boot("--append", 'init="/bin/power sideways"')
+def test_poweroff_with_a_bad_argument_fails():
+    run = boot("--append", 'init="/bin/poweroff sideways"')
     assert run.status == TEST_FAILED, run.output
-    assert "usage: power off | power reboot" in run.output
+    assert "poweroff: usage: poweroff" in run.output
 
 
 def test_default_boot_reads_the_tables():
@@ -80,7 +80,7 @@ def test_corrupt_madt_still_boots_to_init_with_a_warning():
 
 
 def test_corrupt_fadt_boots_and_powers_off_by_the_fallback():
-    run = boot("--append", 'acpi=corrupt-fadt init="/bin/power off"')
+    run = boot("--append", 'acpi=corrupt-fadt init=/bin/poweroff')
     warnings = [l for l in run.lines() if l.startswith("warning: acpi")]
     assert len(warnings) == 1 and "FACP at" in warnings[0], run.output
     assert "acpi: MADT: 1 CPU" in run.output      # the MADT is still used
@@ -91,7 +91,7 @@ def test_corrupt_fadt_boots_and_powers_off_by_the_fallback():
 
 
 def test_corrupt_dsdt_loses_only_s5():
-    run = boot("--append", 'acpi=corrupt-dsdt init="/bin/power off"')
+    run = boot("--append", 'acpi=corrupt-dsdt init=/bin/poweroff')
     warnings = [l for l in run.lines() if l.startswith("warning: acpi")]
     assert len(warnings) == 1 and "DSDT at" in warnings[0], run.output
     assert "acpi: FADT rev 1" in run.output
@@ -107,7 +107,7 @@ def test_acpi_off_boots_to_init_and_powers_off_by_the_fallback():
     assert "acpi: MADT" not in run.output
     assert "hello: hello, world" in run.output
 
-    run = boot("--append", 'acpi=off init="/bin/power off"')
+    run = boot("--append", 'acpi=off init=/bin/poweroff')
     assert "power: powering off" in run.output, run.output
     assert run.status == OK, run.output
     assert_clean(run)
