@@ -162,7 +162,7 @@ unit-tests: $(UNIT_BINS) $(BSON_CORPUS_RUN)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP -I.
-FUZZ_LIB_OBJS := $(patsubst %,$(BUILD)/fuzz-lib/%.c.o,bson bson_build bson_json string)
+FUZZ_LIB_OBJS := $(patsubst %,$(BUILD)/fuzz-lib/%.c.o,bson bson_build bson_json date string)
 
 $(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h
 	@mkdir -p $(@D)
