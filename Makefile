@@ -15,6 +15,9 @@ endif
 CC      := gcc
 LD      := ld
 NM      := nm
+# What installs and finds the host's packages (tests replace them with fakes).
+INSTALL_DEPS ?= tools/install-deps
+PKG_CONFIG   ?= pkg-config
 
 # Kernel: freestanding, higher half (-mcmodel=kernel), no red zone (interrupts
 # push onto the same stack), no SSE/MMX state touched outside context switches.
@@ -107,7 +110,7 @@ $(BUILD)/initrd.tar: $(INITRD_FILES) VERSION
 	$(Q)tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner \
 		--mtime=@0 -cf $@ -C $(BUILD)/initrd-root .
 
-$(BUILD)/panda.iso: $(BUILD)/panda.elf $(BUILD)/initrd.tar tools/mkiso
+$(BUILD)/panda.iso: $(BUILD)/panda.elf $(BUILD)/initrd.tar tools/mkiso | check-deps
 	$(Q)$(call say,ISO,$@)tools/mkiso $@ $(BUILD)/panda.elf $(BUILD)/initrd.tar ""
 
 # --- host unit tests -------------------------------------------------------
@@ -131,13 +134,16 @@ UNIT_SRCS_test_record := user/lib/record.c
 UNIT_SRCS_test_render := user/lib/render.c
 
 # Extra compiler and linker flags of one unit test: UNIT_FLAGS_<test>.
-UNIT_FLAGS_test_bson_libbson := $(shell pkg-config --cflags --libs libbson-1.0 2>/dev/null)
+# Flags from installed packages are asked for when the recipe runs, after
+# check-deps has installed them, never when this file is read: on a fresh
+# machine that is before anything is installed (tests/unit/test_first_run.py).
+UNIT_FLAGS_test_bson_libbson = $$($(PKG_CONFIG) --cflags --libs libbson-1.0)
 UNIT_FLAGS_test_malloc := -DMALLOC_HOST
 
 # Tests see lib/bson.h's functions under their host names (bson_names.h).
 .SECONDEXPANSION:
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/bson_names.h \
-		$(HOST_LIB_OBJS) $$(UNIT_SRCS_$$*)
+		$(HOST_LIB_OBJS) $$(UNIT_SRCS_$$*) | check-deps
 	@mkdir -p $(@D)
 	$(Q)$(call say,HOSTCC,$<)$(CC) $(HOST_CFLAGS) -Ikernel -include tests/unit/bson_names.h \
 		-o $@ $< $(UNIT_SRCS_$*) $(HOST_LIB_OBJS) $(UNIT_FLAGS_$*)
@@ -164,7 +170,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP -I.
 FUZZ_LIB_OBJS := $(patsubst %,$(BUILD)/fuzz-lib/%.c.o,bson bson_build bson_json date string)
 
-$(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h
+$(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h | check-deps
 	@mkdir -p $(@D)
 	$(Q)$(call say,FUZZCC,$<)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 		-include tests/unit/host_names.h -c $< -o $@
@@ -184,8 +190,10 @@ fuzz: $(BUILD)/tests/fuzz/fuzz_bson $(BUILD)/tests/fuzz/bson-seeds/.done
 include user/user.mk
 
 # --- running ---------------------------------------------------------------
+# Installs what is missing. Whatever needs a package depends on this, order
+# only, so even under -j nothing that needs one starts before it is there.
 check-deps:
-	@tools/install-deps --check >/dev/null 2>&1 || tools/install-deps
+	@$(INSTALL_DEPS) --check >/dev/null 2>&1 || $(INSTALL_DEPS)
 
 run: check-deps all
 	tools/qemu-run $(RUNFLAGS)
