@@ -130,6 +130,7 @@ UNIT_SRCS_test_keymap := kernel/dev/keymap.c
 UNIT_SRCS_test_tmpfs := kernel/fs/tmpfs.c kernel/fs/tmpfs_file.c
 UNIT_SRCS_test_malloc := user/lib/malloc.c
 UNIT_SRCS_test_shparse := user/bin/sh/parse.c
+UNIT_SRCS_test_glob := user/bin/sh/glob.c
 UNIT_SRCS_test_record := user/lib/record.c
 UNIT_SRCS_test_render := user/lib/render.c
 

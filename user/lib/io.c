@@ -39,6 +39,14 @@ panda_handle_t panda_out(void)
 	return cached("out", &h, &known);
 }
 
+panda_handle_t panda_err(void)
+{
+	static panda_handle_t h;
+	static bool known;
+
+	return cached("err", &h, &known);
+}
+
 /* --- output ----------------------------------------------------------- */
 
 static char line[LINE_MAX];
@@ -242,9 +250,13 @@ static void inherit_env(struct bson_builder *b)
 		bson_append_document(b, "env", env);
 }
 
-/* {"env": {NAME: value...}, "handles": {name: index...}}: names[i] is
- * the name of handle i. */
-static size_t build_startup(const struct panda_launch *l, const char *const *names,
+struct startup_name {
+	const char *name;
+	unsigned index;			/* in the granted handles */
+};
+
+/* {"env": {NAME: value...}, "handles": {name: index...}}. */
+static size_t build_startup(const struct panda_launch *l, const struct startup_name *names,
 			    unsigned count, uint8_t *doc, size_t cap)
 {
 	struct bson_builder b;
@@ -259,7 +271,7 @@ static size_t build_startup(const struct panda_launch *l, const char *const *nam
 	}
 	bson_begin_document(&b, "handles");
 	for (unsigned i = 0; i < count; i++)
-		bson_append_int32(&b, names[i], (int32_t)i);
+		bson_append_int32(&b, names[i].name, (int32_t)names[i].index);
 	bson_end_document(&b);
 	return bson_build_finish(&b);
 }
@@ -269,12 +281,25 @@ static const char *const standard_names[STARTUP_STANDARD] = {
 	[STARTUP_CWD] = "cwd", [STARTUP_SYSINFO] = "sysinfo",
 };
 
-long panda_launch(const struct panda_launch *l)
+/* Grants h (once) under name. */
+static void grant(panda_handle_t *handles, unsigned *count, struct startup_name *names,
+		  unsigned *named, const char *name, panda_handle_t h)
+{
+	unsigned i = 0;
+
+	while (i < *count && handles[i] != h)
+		i++;
+	if (i == *count)
+		handles[(*count)++] = h;
+	names[(*named)++] = (struct startup_name){ name, i };
+}
+
+static long launch_file(const struct panda_launch *l)
 {
 	panda_handle_t handles[PANDA_SPAWN_HANDLES];
-	const char *names[PANDA_SPAWN_HANDLES];
+	struct startup_name names[PANDA_SPAWN_HANDLES];
 	static uint8_t doc[PANDA_STARTUP_DOC_MAX];
-	unsigned count = 0;
+	unsigned count = 0, named = 0;
 
 	if (l->extra_count > PANDA_SPAWN_HANDLES - STARTUP_STANDARD)
 		return -E2BIG;
@@ -283,16 +308,12 @@ long panda_launch(const struct panda_launch *l)
 	 * nothing the child looks up. */
 	for (unsigned i = 0; i < STARTUP_STANDARD; i++) {
 		panda_handle_t h = l->standard[i] ? l->standard[i] : panda_handle_named(standard_names[i]);
-		if (!h)
-			continue;
-		names[count] = standard_names[i];
-		handles[count++] = h;
+		if (h)
+			grant(handles, &count, names, &named, standard_names[i], h);
 	}
-	for (unsigned i = 0; i < l->extra_count; i++) {
-		names[count] = l->extra[i].name;
-		handles[count++] = l->extra[i].handle;
-	}
-	size_t size = build_startup(l, names, count, doc, sizeof(doc));
+	for (unsigned i = 0; i < l->extra_count; i++)
+		grant(handles, &count, names, &named, l->extra[i].name, l->extra[i].handle);
+	size_t size = build_startup(l, names, named, doc, sizeof(doc));
 	if (!size)
 		return -E2BIG;
 	struct panda_spawn spawn = {
@@ -306,6 +327,79 @@ long panda_launch(const struct panda_launch *l)
 		.doc_size = size,
 	};
 	return panda_spawn(&spawn);
+}
+
+#define SCRIPT_LINE_MAX	128	/* bytes of a "#!" line read */
+#define SCRIPT_ARGS_MAX	64	/* arguments a script is run with */
+
+/* The "#!" line of the file l names, split into the interpreter and an
+ * optional argument (in line): how many of the two, or 0 when it has none. */
+static int script_interpreter(const struct panda_launch *l, char line[SCRIPT_LINE_MAX],
+			      char **interp, char **arg)
+{
+	long f = panda_open(l->dir, l->path, OPEN_READ);
+
+	if (f < 0)
+		return 0;
+	long n = panda_read((panda_handle_t)f, line, SCRIPT_LINE_MAX - 1);
+	panda_close((panda_handle_t)f);
+	if (n < 3 || line[0] != '#' || line[1] != '!')
+		return 0;
+	line[n] = 0;
+	char *end = strchr(line, '\n');
+	if (!end)
+		return 0;			/* a line too long to be one */
+	*end = 0;
+	char *s = line + 2;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	*interp = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	if (*interp == s || **interp != '/')
+		return 0;
+	if (!*s)
+		return 1;
+	*s++ = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	*arg = s;
+	return *s ? 2 : 1;
+}
+
+/* Runs the script l names with its "#!" interpreter: -ENOEXEC when it
+ * names none. */
+static long launch_script(const struct panda_launch *l)
+{
+	char line[SCRIPT_LINE_MAX];
+	char *interp, *arg;
+	const char *argv[SCRIPT_ARGS_MAX];
+	int n = script_interpreter(l, line, &interp, &arg);
+
+	if (n == 0 || !panda_root())
+		return -ENOEXEC;
+	if (l->argc + n > SCRIPT_ARGS_MAX)
+		return -E2BIG;
+	int argc = 0;
+	argv[argc++] = interp;
+	if (n == 2)
+		argv[argc++] = arg;
+	argv[argc++] = l->path;
+	for (int i = 1; i < l->argc; i++)
+		argv[argc++] = l->argv[i];
+	struct panda_launch script = *l;
+	script.dir = panda_root();
+	script.path = interp;
+	script.argc = argc;
+	script.argv = argv;
+	return launch_file(&script);		/* one level: not launch_script again */
+}
+
+long panda_launch(const struct panda_launch *l)
+{
+	long rc = launch_file(l);
+
+	return rc == -ENOEXEC ? launch_script(l) : rc;
 }
 
 long panda_spawn_simple(panda_handle_t dir, const char *path, int argc,

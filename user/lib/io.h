@@ -12,8 +12,11 @@
  *
  * printf writes to standard output: with an "out" channel its text is cut
  * into lines, one text record each (a partial line waits for the next
- * newline, out_flush() or exit()). eprintf writes to the console, always:
- * errors and prompts never enter a pipeline.
+ * newline, out_flush() or exit()). eprintf writes to the error stream: the
+ * handle named "err" (a file or console taking "write" requests; the
+ * shell's `2> file`), else the console, so errors and prompts stay out of
+ * a pipeline; when "err" names the same handle as "out" (`2>&1`), errors
+ * join standard output as text records.
  *
  * A reader that has gone away (`head 3` has its three records) ends the
  * writer: the first send that finds the channel closed exits the program
@@ -35,6 +38,8 @@ panda_handle_t panda_handle_named(const char *name);
 /* Standard input and output (looked up once: they are used per record). */
 panda_handle_t panda_in(void);
 panda_handle_t panda_out(void);
+/* The error stream's own handle ("err"), or PANDA_HANDLE_NONE (the console). */
+panda_handle_t panda_err(void);
 static inline panda_handle_t panda_console(void) { return panda_handle_named("console"); }
 static inline panda_handle_t panda_root(void) { return panda_handle_named("root"); }
 static inline panda_handle_t panda_cwd(void) { return panda_handle_named("cwd"); }
@@ -42,6 +47,8 @@ static inline panda_handle_t panda_sysinfo(void) { return panda_handle_named("sy
 
 /* The value of environment variable name, or NULL. */
 const char *panda_getenv(const char *name);
+/* Calls fn for each variable of the environment, in the startup message's order. */
+void panda_env_each(void (*fn)(void *ctx, const char *name, const char *value), void *ctx);
 
 /* --- output ----------------------------------------------------------- */
 
@@ -62,7 +69,7 @@ void exit(int code) __attribute__((noreturn));
  * or to the kernel log when h is PANDA_HANDLE_NONE. */
 int hprintf(panda_handle_t h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vhprintf(panda_handle_t h, const char *fmt, va_list ap);
-/* To the console (the kernel log without one). */
+/* To the error stream (see above; the kernel log when there is none). */
 int eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Reports "prog: what: <error text>" (or "prog: <error text>" when what
@@ -104,7 +111,10 @@ struct panda_launch {
 /* Spawns with a startup message naming the extra handles and carrying
  * env. The process handle, or a negative error (-E2BIG when the message
  * does not fit PANDA_STARTUP_DOC_MAX). The granted handles stay this
- * process's too: close what the child alone should hold. */
+ * process's too: close what the child alone should hold. A handle given
+ * under two names is granted once and both names point at it. A file that
+ * is no executable but starts with "#!INTERPRETER [ARG]" runs as
+ * INTERPRETER [ARG] PATH ARGS... (the interpreter from the root; one level). */
 long panda_launch(const struct panda_launch *l);
 
 /* panda_launch with the standard handles, no extras, this environment. */

@@ -100,12 +100,17 @@ int hprintf(panda_handle_t h, const char *fmt, ...)
 	return n;
 }
 
+/* To the error stream (io.h): "err", standard output when "err" is the
+ * same handle, or the console. */
 int eprintf(const char *fmt, ...)
 {
+	panda_handle_t err = panda_err();
+	struct print_buffer b = { .handle = err ? err : panda_console(),
+				  .to_stdout = err && err == panda_out() };
 	va_list ap;
 
 	va_start(ap, fmt);
-	int n = vhprintf(panda_console(), fmt, ap);
+	int n = print_to(&b, fmt, ap);
 	va_end(ap);
 	return n;
 }

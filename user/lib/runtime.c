@@ -53,6 +53,21 @@ const char *panda_getenv(const char *name)
 	return startup_find("env", name, &it) ? bson_iter_utf8(&it, &len) : NULL;
 }
 
+void panda_env_each(void (*fn)(void *ctx, const char *name, const char *value), void *ctx)
+{
+	struct bson_iter it, env;
+	const struct panda_startup *s = panda_startup();
+	uint32_t len;
+
+	if (!s || !s->doc || !bson_find(s->doc, "env", &it) || !bson_iter_recurse(&it, &env))
+		return;
+	while (bson_iter_next(&env)) {
+		const char *value = bson_iter_utf8(&env, &len);
+		if (value)
+			fn(ctx, env.key, value);
+	}
+}
+
 static const char *const standard_names[STARTUP_STANDARD] = {
 	[STARTUP_ROOT] = "root", [STARTUP_CONSOLE] = "console",
 	[STARTUP_CWD] = "cwd", [STARTUP_SYSINFO] = "sysinfo",

@@ -1,23 +1,23 @@
-/* /bin/sh: the interactive shell. It edits a line, parses it (parse.c),
- * runs the builtins itself and everything else as a pipeline of programs
- * (run.c). docs/shell.md describes it from the user's side. */
+/* /bin/sh: the shell. Interactively it edits a line (edit.c), splits it
+ * into pipelines and parses each (parse.c) just before it runs, so a
+ * pipeline sees the variables and status its predecessors left; builtins
+ * run here (builtin.c), everything else as a pipeline of programs (run.c).
+ * `sh FILE [ARGS]` and `sh -c LINE` run the same lines without the editor.
+ * docs/shell.md describes it from the user's side. */
 #include "panda.h"
 #include "shell.h"
 
-static const char help_text[] =
-	"Panda OS shell. A line is a pipeline of commands:\n"
-	"  cmd [args] | cmd [args] ... [> file | >> file] [&]\n"
-	"Programs come from /bin (or a path), pass records down the pipeline,\n"
-	"and the last stage's records are drawn as text or a table.\n"
-	"Quote with '...' or \"...\". Up/Down recall history, Ctrl-C stops the\n"
-	"foreground program, Ctrl-D on an empty line ends the shell.\n"
-	"Builtins: cd [dir], pwd, echo [words], exit [code], help, history, jobs\n"
-	"Try: ls /bin | where size > 4000 | sort size\n";
+#define SCRIPT_MAX	(1024 * 1024)	/* bytes of a script file */
 
-/* Joins path onto the working directory and resolves "." and ".."
- * textually (the filesystem refuses ".."): an absolute path without
- * empty, "." or ".." components, in out. false when it is too long. */
-static bool normalize(const char *cwd, const char *path, char out[PANDA_PATH_MAX])
+static const struct panda_command command = {
+	.name = "sh",
+	.usage = "sh [-c LINE [NAME [ARGS]] | FILE [ARGS]]",
+	.help = "The shell: runs the lines typed on the console, or the lines of a\n"
+		"script FILE with ARGS as $1..., or LINE. Type `help` at its prompt.\n",
+	.flags = "c",
+};
+
+bool sh_normalize(const char *cwd, const char *path, char out[PANDA_PATH_MAX])
 {
 	char joined[2 * PANDA_PATH_MAX];
 	size_t len = 0;
@@ -52,77 +52,92 @@ static bool normalize(const char *cwd, const char *path, char out[PANDA_PATH_MAX
 	return true;
 }
 
-static int builtin_cd(struct shell *sh, int argc, char *const *argv)
+/* $NAME and the special parameters, for the parser's expansion. */
+static const char *lookup(void *ctx, const char *name, size_t len)
 {
-	char path[PANDA_PATH_MAX];
-	const char *target = argc > 1 ? argv[1] : "/";
+	struct shell *sh = ctx;
+	static char number[24];
+	static char all[SH_STORAGE_MAX];
 
-	if (argc > 2) {
-		eprintf("sh: cd: usage: cd [dir]\n");
-		return 2;
+	if (len == 1 && (name[0] == '?' || name[0] == '$' || name[0] == '#')) {
+		long v = name[0] == '?' ? sh->status : name[0] == '$' ? (long)panda_pid() :
+			 (long)sh->argc;
+		snprintf(number, sizeof(number), "%ld", v);
+		return number;
 	}
-	if (!normalize(sh->cwd_path, target, path))
-		return complain("sh: cd", target, -ENAMETOOLONG);
-	long h = strcmp(path, "/") == 0 ? panda_dup(sh->root, RIGHTS_SAME) :
-		panda_open(sh->root, path, OPEN_DIRECTORY | OPEN_READ | OPEN_WRITE);
-	if (h == -EACCES)	/* a read-only tree: a read-only working directory */
-		h = panda_open(sh->root, path, OPEN_DIRECTORY | OPEN_READ);
-	if (h < 0)
-		return complain("sh: cd", target, (int)h);
-	if (sh->own_cwd)
-		panda_close(sh->cwd);
-	sh->cwd = (panda_handle_t)h;
-	sh->own_cwd = true;
-	strlcpy(sh->cwd_path, path, sizeof(sh->cwd_path));
-	return 0;
+	if (len == 1 && name[0] >= '0' && name[0] <= '9') {
+		unsigned i = (unsigned)(name[0] - '0');
+		return i == 0 ? sh->name : i <= sh->argc ? sh->argv[i - 1] : NULL;
+	}
+	if (len == 1 && name[0] == '*') {
+		size_t n = 0;
+		all[0] = 0;
+		for (unsigned i = 0; i < sh->argc && n < sizeof(all); i++)
+			n += (size_t)snprintf(all + n, sizeof(all) - n, "%s%s", i ? " " : "",
+					      sh->argv[i]);
+		return all;
+	}
+	return vars_get(&sh->vars, name, len);
 }
 
-static void builtin_history(const struct shell *sh)
+/* Runs one pipeline of a line, expanded now. false when the line must stop
+ * (a bad pipeline); *quit is set by exit. */
+static bool run_item(struct shell *sh, const char *line, const struct sh_item *item, bool *quit)
 {
-	for (unsigned i = 0; i < sh->history.count; i++)
-		eprintf("%5u  %s\n", i + 1, sh->history.line[i]);
-}
+	static struct sh_pipeline p;
+	const struct sh_expand x = { lookup, sh, sh->argc, sh->argv };
+	const char *error;
 
-/* Runs line's builtin when it is one, alone in its pipeline: true if it
- * was. *quit is set by exit, with the status in *code. */
-static bool builtin(struct shell *sh, const struct sh_pipeline *p, bool *quit, int *code)
-{
-	const struct sh_command *c = &p->stage[0];
-	const char *name = c->argv[0];
-	bool alone = p->count == 1 && !p->redirect && !p->background;
-
-	if (strcmp(name, "cd") == 0 || strcmp(name, "exit") == 0) {
-		if (!alone) {
-			eprintf("sh: %s: works only alone on its line\n", name);
-			return true;
-		}
-		if (name[1] == 'd') {
-			builtin_cd(sh, (int)c->argc, c->argv);
-		} else {
-			*quit = true;
-			*code = c->argc > 1 ? (int)panda_parse_long(c->argv[1], 2) : 0;
-		}
+	if (sh_parse(line + item->start, item->len, &x, &p, &error) < 0) {
+		eprintf("sh: %s\n", error);
+		sh->status = STATUS_USAGE;
+		return false;
+	}
+	if (p.count == 1 && p.stage[0].argc == 0) {	/* NAME=value ... alone */
+		sh->status = 0;
+		for (unsigned i = 0; i < p.stage[0].assign_count; i++)
+			if (vars_assign(&sh->vars, p.stage[0].assign[i], false) < 0)
+				sh->status = complain("sh", p.stage[0].assign[i], -ENOMEM);
 		return true;
 	}
-	/* The others print; in a pipeline or redirected, echo is /bin/echo. */
-	if (!alone)
-		return false;
-	if (strcmp(name, "pwd") == 0) {
-		eprintf("%s\n", sh->cwd_path);
-	} else if (strcmp(name, "echo") == 0) {
-		for (unsigned i = 1; i < c->argc; i++)
-			eprintf("%s%s", c->argv[i], i + 1 < c->argc ? " " : "");
-		eprintf("\n");
-	} else if (strcmp(name, "help") == 0) {
-		console_write(help_text, sizeof(help_text) - 1);
-	} else if (strcmp(name, "history") == 0) {
-		builtin_history(sh);
-	} else if (strcmp(name, "jobs") == 0) {
-		jobs_list(sh);
-	} else {
-		return false;
+	if (!run_builtin(sh, &p, item->background, quit)) {
+		char what[64];
+		size_t n = item->len < sizeof(what) - 1 ? item->len : sizeof(what) - 1;
+		while (n && (line[item->start + n - 1] == ' ' || line[item->start + n - 1] == '\t'))
+			n--;
+		memcpy(what, line + item->start, n);
+		what[n] = 0;
+		run_pipeline(sh, &p, item->background, what);
 	}
 	return true;
+}
+
+/* Runs a whole line: its pipelines in turn, as ; && || & join them. Every
+ * pipeline is checked before the first runs, so a line with a mistake
+ * anywhere runs nothing. 0, or -1 for a line that did not parse. */
+static int run_line(struct shell *sh, const char *line, const char *where, bool *quit)
+{
+	static struct sh_list list;
+	static struct sh_pipeline check;
+	const char *error;
+	int rc = sh_split(line, strlen(line), &list, &error);
+
+	for (unsigned i = 0; rc == 0 && i < list.count; i++)
+		rc = sh_parse(line + list.item[i].start, list.item[i].len, NULL, &check, &error);
+	if (rc < 0) {
+		eprintf("sh: %s%s\n", where, error);
+		sh->status = STATUS_USAGE;
+		return -1;
+	}
+	for (unsigned i = 0; i < list.count && !*quit; i++) {
+		const struct sh_item *item = &list.item[i];
+		if ((item->when == SH_IF_OK && sh->status != 0) ||
+		    (item->when == SH_IF_FAILED && sh->status == 0))
+			continue;
+		if (!run_item(sh, line, item, quit))
+			break;
+	}
+	return 0;
 }
 
 /* The console as children get it: without RIGHT_MANAGE, so none of them
@@ -139,51 +154,135 @@ static panda_handle_t child_console(panda_handle_t console)
 	return h < 0 ? console : (panda_handle_t)h;
 }
 
-int main(int argc, char **argv)
+static void import_variable(void *ctx, const char *name, const char *value)
 {
-	static struct shell sh;
-	static struct sh_pipeline pipeline;
+	struct shell *sh = ctx;
+
+	if (sh_name_valid(name, strlen(name)))
+		vars_set(&sh->vars, name, strlen(name), value, true);
+}
+
+static int interactive(struct shell *sh)
+{
 	static char line[SH_LINE_MAX];
 	char prompt[PANDA_PATH_MAX + 8];
 	bool quit = false;
-	int code = 0;
 
-	(void)argc, (void)argv;
+	sh->interactive = true;
+	set_foreground(sh, 0);		/* one left by a shell that died */
+	while (!quit) {
+		jobs_report(sh);
+		/* Raw mode before every prompt: a program may have changed it. */
+		console_raw(sh, true);
+		snprintf(prompt, sizeof(prompt), "%s $ ", sh->cwd_path);
+		enum edit_result r = edit_line(sh->console, prompt, &sh->history, line);
+		if (r == EDIT_END)
+			break;
+		if (r == EDIT_INTERRUPT) {
+			sh->status = STATUS_INTERRUPTED;
+			continue;
+		}
+		history_add(&sh->history, line);
+		run_line(sh, line, "", &quit);
+	}
+	console_raw(sh, false);
+	return sh->status;
+}
+
+/* The script's text, whole and NUL-terminated (malloc'd), or NULL after
+ * saying why. */
+static char *read_script(const struct shell *sh, const char *path)
+{
+	char abs[PANDA_PATH_MAX];
+	struct panda_stat st;
+
+	if (!sh_normalize(sh->cwd_path, path, abs)) {
+		complain("sh", path, -ENAMETOOLONG);
+		return NULL;
+	}
+	long f = panda_open(sh->root, abs, OPEN_READ);
+	if (f < 0) {
+		complain("sh", path, (int)f);
+		return NULL;
+	}
+	long rc = panda_fstat((panda_handle_t)f, &st);
+	char *text = rc < 0 || st.size > SCRIPT_MAX ? NULL : malloc(st.size + 1);
+	size_t len = 0;
+	while (text && len < st.size && (rc = panda_read((panda_handle_t)f, text + len,
+							   st.size - len)) > 0)
+		len += (size_t)rc;
+	panda_close((panda_handle_t)f);
+	if (!text || rc < 0) {
+		complain("sh", path, rc < 0 ? (int)rc : st.size > SCRIPT_MAX ? -E2BIG : -ENOMEM);
+		free(text);
+		return NULL;
+	}
+	text[len] = 0;
+	return text;
+}
+
+/* Runs text's lines; a line that does not parse ends the script. */
+static int run_text(struct shell *sh, char *text, const char *name)
+{
+	bool quit = false;
+	unsigned number = 0;
+	char where[PANDA_PATH_MAX + 16];
+
+	for (char *line = text; line && !quit; number++) {
+		char *end = strchr(line, '\n');
+		if (end)
+			*end = 0;
+		snprintf(where, sizeof(where), "%s:%u: ", name, number + 1);
+		if (strlen(line) >= SH_LINE_MAX) {
+			eprintf("sh: %sline too long\n", where);
+			return STATUS_USAGE;
+		}
+		if (run_line(sh, line, where, &quit) < 0)
+			return STATUS_USAGE;
+		jobs_report(sh);
+		line = end ? end + 1 : NULL;
+	}
+	return sh->status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct shell sh;
+	unsigned flags;
+	int i = panda_options(&command, argc, argv, &flags);
+	bool line = flags & PANDA_FLAG('c');
 	sh.root = panda_root();
 	sh.console = panda_console();
 	sh.cwd = panda_cwd();
+	sh.name = argv[0];
 	if (!sh.root || !sh.console || !sh.cwd) {
 		eprintf("sh: needs the root, console and working directory handles\n");
 		return 1;
 	}
-	const char *pwd = panda_getenv("PWD");
-	if (!pwd || !normalize("/", pwd, sh.cwd_path))
+	panda_env_each(import_variable, &sh);
+	const char *pwd = vars_get(&sh.vars, "PWD", 3);
+	if (!pwd || !sh_normalize("/", pwd, sh.cwd_path))
 		strlcpy(sh.cwd_path, "/", sizeof(sh.cwd_path));
+	vars_set(&sh.vars, "PWD", 3, sh.cwd_path, true);
 	sh.child_console = child_console(sh.console);
-	set_foreground(&sh, 0);		/* one left by a shell that died */
-	while (!quit) {
-		const char *error;
 
-		jobs_report(&sh);
-		/* Raw mode before every prompt: a program may have changed it. */
-		console_raw(&sh, true);
-		snprintf(prompt, sizeof(prompt), "%s $ ", sh.cwd_path);
-		enum edit_result r = edit_line(sh.console, prompt, &sh.history, line);
-		if (r == EDIT_END)
-			break;
-		if (r == EDIT_INTERRUPT)
-			continue;
-		if (sh_parse(line, strlen(line), &pipeline, &error) < 0) {
-			eprintf("sh: %s\n", error);
-			history_add(&sh.history, line);
-			continue;
-		}
-		if (pipeline.count == 0)
-			continue;
-		history_add(&sh.history, line);
-		if (!builtin(&sh, &pipeline, &quit, &code))
-			run_pipeline(&sh, &pipeline, line);
+	if (line && i == argc)
+		return panda_usage_error(&command);
+	if (i == argc)
+		return interactive(&sh);
+	/* sh -c LINE NAME ARGS / sh FILE ARGS: $0 is NAME or FILE. */
+	unsigned first = line ? (unsigned)i + 1 : (unsigned)i;
+	if (first < (unsigned)argc) {
+		sh.name = argv[first];
+		sh.argc = (unsigned)argc - first - 1;
+		sh.argv = argv + first + 1;
 	}
-	console_raw(&sh, false);
-	return code;
+	if (line)
+		return run_text(&sh, argv[i], "-c");
+	char *text = read_script(&sh, argv[i]);
+	if (!text)
+		return 1;
+	int status = run_text(&sh, text, argv[i]);
+	free(text);
+	return status;
 }

@@ -42,48 +42,62 @@ void set_foreground(const struct shell *sh, panda_handle_t p)
 	panda_send(sh->console, &msg, 0);
 }
 
+/* What one process of a pipeline gets: its words and streams. */
+struct stage {
+	char *const *argv;
+	unsigned argc;
+	char *const *assign;		/* NAME=value for its environment only */
+	unsigned assign_count;
+	panda_handle_t in, out, text, err;
+};
+
 /* Starts one stage with its streams: a bare name runs /bin/NAME, a name
  * with a slash is a path (beneath the root or the working directory). */
-static long start_stage(struct shell *sh, const struct sh_command *c, panda_handle_t in,
-			panda_handle_t out, panda_handle_t text)
+static long start_stage(struct shell *sh, const struct stage *st)
 {
-	const char *name = c->argv[0];
+	const char *name = st->argv[0];
 	char path[PANDA_PATH_MAX];
-	char pwd[PANDA_PATH_MAX + 8];
-	const char *env[] = { pwd, NULL };
-	struct panda_named_handle extra[4];
+	struct panda_named_handle extra[5];
 	unsigned n = 0;
 
 	if (strchr(name, '/'))
 		strlcpy(path, name, sizeof(path));
 	else
 		snprintf(path, sizeof(path), "/bin/%s", name);
-	snprintf(pwd, sizeof(pwd), "PWD=%s", sh->cwd_path);
-	if (in)
-		extra[n++] = (struct panda_named_handle){ "in", in };
-	if (out)
-		extra[n++] = (struct panda_named_handle){ "out", out };
-	if (text)
-		extra[n++] = (struct panda_named_handle){ "text", text };
+	if (st->in)
+		extra[n++] = (struct panda_named_handle){ "in", st->in };
+	if (st->out)
+		extra[n++] = (struct panda_named_handle){ "out", st->out };
+	if (st->text)
+		extra[n++] = (struct panda_named_handle){ "text", st->text };
+	if (st->err)
+		extra[n++] = (struct panda_named_handle){ "err", st->err };
 	/* Only the power utilities get init's power handle. */
 	panda_handle_t power = panda_handle_named("power");
 	if (power && (strcmp(path, "/bin/poweroff") == 0 || strcmp(path, "/bin/reboot") == 0))
 		extra[n++] = (struct panda_named_handle){ "power", power };
 
+	char **env = vars_environ(&sh->vars, st->assign, st->assign_count);
+	if (!env) {
+		eprintf("sh: out of memory\n");
+		return -ENOMEM;
+	}
 	struct panda_launch l = {
 		.dir = path[0] == '/' ? sh->root : sh->cwd,
 		.path = path,
-		.argc = (int)c->argc,
-		.argv = (const char *const *)c->argv,
+		.argc = (int)st->argc,
+		.argv = (const char *const *)st->argv,
 		.standard = { [STARTUP_CONSOLE] = sh->child_console, [STARTUP_CWD] = sh->cwd },
 		.extra = extra,
 		.extra_count = n,
-		.env = env,
+		.env = (const char *const *)env,
 	};
 	long h = panda_launch(&l);
-	if (h == -ENOENT && !strchr(name, '/'))
+	free(env);
+	if (h == -ENOENT && !strchr(name, '/')) {
 		eprintf("sh: %s: command not found\n", name);
-	else if (h < 0)
+		sh->status = STATUS_NOT_FOUND;
+	} else if (h < 0)
 		complain("sh", name, (int)h);
 	return h;
 }
@@ -95,74 +109,143 @@ static void close_all(panda_handle_t *h, unsigned count)
 			panda_close(h[i]);
 }
 
+/* Opens a redirection's file: the handle, or 0 after saying why not. */
+static panda_handle_t open_target(const struct shell *sh, const char *path, uint32_t flags)
+{
+	char abs[PANDA_PATH_MAX];
+
+	if (!sh_normalize(sh->cwd_path, path, abs)) {
+		complain("sh", path, -ENAMETOOLONG);
+		return 0;
+	}
+	long f = panda_open(sh->root, abs, flags);
+	if (f < 0) {
+		complain("sh", path, (int)f);
+		return 0;
+	}
+	return (panda_handle_t)f;
+}
+
+static uint32_t write_flags(bool append)
+{
+	return OPEN_WRITE | OPEN_CREATE | (append ? OPEN_APPEND : OPEN_TRUNCATE);
+}
+
+/* Everything a pipeline's start holds until its processes have it. */
+struct start {
+	struct job *job;
+	panda_handle_t in;		/* the next stage's input (a channel's end) */
+	panda_handle_t file;		/* > file, for the render stage */
+	bool ok;
+};
+
+/* Starts one process reading s->in; its output goes to a new channel that
+ * becomes s->in (or, for the render stage, to nowhere). */
+static void start_one(struct shell *sh, struct start *s, struct stage *st, bool render,
+		      bool errors_to_out)
+{
+	panda_handle_t ends[2];
+
+	if (!render && panda_channel_create(ends) < 0) {
+		eprintf("sh: cannot make a pipe\n");
+		s->ok = false;
+		return;
+	}
+	st->in = s->in;
+	st->out = render ? 0 : ends[0];
+	st->text = render ? s->file : 0;
+	if (errors_to_out)
+		st->err = st->out;
+	long h = start_stage(sh, st);
+	if (s->in)
+		panda_close(s->in);
+	if (st->out)
+		panda_close(st->out);
+	s->in = render ? 0 : ends[1];
+	if (h < 0) {
+		s->ok = false;
+		return;
+	}
+	s->job->proc[s->job->count++] = (panda_handle_t)h;
+}
+
+/* The stages of command c: a feeder for < file, then c itself. */
+static void start_command(struct shell *sh, struct start *s, const struct sh_command *c)
+{
+	struct words words;
+	panda_handle_t err = 0;
+
+	if (c->input) {
+		panda_handle_t check = open_target(sh, c->input, OPEN_READ);
+		if (!check) {
+			s->ok = false;
+			return;
+		}
+		panda_close(check);
+		/* < file is cat file |: the file's lines become text records. */
+		char *cat[] = { "/bin/cat", c->input, NULL };
+		struct stage feeder = { .argv = cat, .argc = 2 };
+		start_one(sh, s, &feeder, false, false);
+		if (!s->ok)
+			return;
+	}
+	if (c->errors && !(err = open_target(sh, c->errors, write_flags(c->errors_append)))) {
+		s->ok = false;
+		return;
+	}
+	if (expand_command(sh, c, &words) < 0) {
+		s->ok = false;
+	} else {
+		struct stage st = { .argv = words.v, .argc = words.count, .assign = c->assign,
+				    .assign_count = c->assign_count, .err = err };
+		start_one(sh, s, &st, false, c->errors_to_out);
+		s->job->last = s->job->count - 1;
+		words_free(&words);
+	}
+	if (err)
+		panda_close(err);
+}
+
 /* Starts every stage and the render stage; the job's processes, or
  * false with nothing left running. */
 static bool start(struct shell *sh, const struct sh_pipeline *p, bool background,
 		  struct job *job)
 {
-	panda_handle_t file = 0, first_in = 0;
+	struct start s = { .job = job, .ok = true };
 	panda_handle_t ends[2];
 
-	if (p->redirect) {
-		uint32_t flags = OPEN_WRITE | OPEN_CREATE | (p->append ? OPEN_APPEND : OPEN_TRUNCATE);
-		long f = panda_open(p->redirect[0] == '/' ? sh->root : sh->cwd, p->redirect, flags);
-		if (f < 0) {
-			complain("sh", p->redirect, (int)f);
-			return false;
-		}
-		file = (panda_handle_t)f;
-	}
+	job->count = 0;
+	if (p->redirect && !(s.file = open_target(sh, p->redirect, write_flags(p->append))))
+		return false;
 	/* A background job reads an input that has already ended, not the
 	 * console the shell is reading. */
 	if (background) {
 		if (panda_channel_create(ends) < 0) {
 			eprintf("sh: cannot make a pipe\n");
-			if (file)
-				panda_close(file);
-			return false;
+			s.ok = false;
+		} else {
+			panda_close(ends[0]);
+			s.in = ends[1];
 		}
-		panda_close(ends[0]);
-		first_in = ends[1];
 	}
-	panda_handle_t in = first_in;
-	bool ok = true;
-	job->count = 0;
-	for (unsigned i = 0; i <= p->count && ok; i++) {
-		bool render = i == p->count;
-		panda_handle_t out = 0;
-
-		if (!render && panda_channel_create(ends) < 0) {
-			eprintf("sh: cannot make a pipe\n");
-			ok = false;
-			break;
-		}
-		if (!render)
-			out = ends[0];
-		static const struct sh_command render_cmd = { 1, { RENDER_PATH, NULL } };
-		long h = start_stage(sh, render ? &render_cmd : &p->stage[i], in, out,
-				     render ? file : 0);
-		if (in)
-			panda_close(in);
-		if (out)
-			panda_close(out);
-		in = render ? 0 : ends[1];
-		if (h < 0) {
-			ok = false;
-			break;
-		}
-		job->proc[job->count++] = (panda_handle_t)h;
+	for (unsigned i = 0; i < p->count && s.ok; i++)
+		start_command(sh, &s, &p->stage[i]);
+	if (s.ok) {
+		char *render[] = { RENDER_PATH, NULL };
+		struct stage st = { .argv = render, .argc = 1 };
+		start_one(sh, &s, &st, true, false);
 	}
-	if (in)
-		panda_close(in);
-	if (file)
-		panda_close(file);
-	if (!ok) {
+	if (s.in)
+		panda_close(s.in);
+	if (s.file)
+		panda_close(s.file);
+	if (!s.ok) {
 		for (unsigned i = 0; i < job->count; i++)
 			panda_process_kill(job->proc[i]);
 		close_all(job->proc, job->count);
 		job->count = 0;
 	}
-	return ok;
+	return s.ok;
 }
 
 /* Collects the processes of job that have ended; true when all have. */
@@ -183,24 +266,34 @@ static bool reap(struct job *job)
 	return all;
 }
 
-/* What the user hears about a finished job: the last command's status
+/* How a finished job ended, as $? says it: the last command's status
  * (the render stage is the shell's own), or that a stage was stopped. */
-static void describe(const struct job *job, char *buf, size_t size)
+static int job_status(const struct job *job)
 {
-	const struct panda_exit_status *last = &job->status[job->count - 2];
+	const struct panda_exit_status *last = &job->status[job->last];
 
-	buf[0] = 0;
 	for (unsigned i = 0; i < job->count; i++)
-		if (job->status[i].how == EXIT_INTERRUPTED) {
-			snprintf(buf, size, "interrupted");
-			return;
-		}
+		if (job->status[i].how == EXIT_INTERRUPTED)
+			return STATUS_INTERRUPTED;
 	if (last->how == EXIT_KILLED)
+		return STATUS_KILLED;
+	if (last->how == EXIT_FAULT)
+		return STATUS_CRASHED;
+	return last->code;
+}
+
+/* What the user hears about it: nothing for 0. */
+static void describe(int status, char *buf, size_t size)
+{
+	buf[0] = 0;
+	if (status == STATUS_INTERRUPTED)
+		snprintf(buf, size, "interrupted");
+	else if (status == STATUS_KILLED)
 		snprintf(buf, size, "killed");
-	else if (last->how == EXIT_FAULT)
+	else if (status == STATUS_CRASHED)
 		snprintf(buf, size, "crashed");
-	else if (last->code != 0)
-		snprintf(buf, size, "exit %d", last->code);
+	else if (status != 0)
+		snprintf(buf, size, "exit %d", status);
 }
 
 static void wait_foreground(struct shell *sh, struct job *job)
@@ -231,39 +324,45 @@ static void wait_foreground(struct shell *sh, struct job *job)
 		panda_wait(items, n, PANDA_DEADLINE_NEVER);
 	}
 	set_foreground(sh, 0);
+	sh->status = job_status(job);
 	char status[32];
-	describe(job, status, sizeof(status));
-	if (status[0])
+	describe(sh->status, status, sizeof(status));
+	if (status[0] && sh->interactive)
 		eprintf("[%s]\n", status);
 }
 
-void run_pipeline(struct shell *sh, const struct sh_pipeline *p, const char *line)
+void run_pipeline(struct shell *sh, const struct sh_pipeline *p, bool background,
+		  const char *line)
 {
 	struct job fg = { 0 };
 	struct job *job = &fg;
 
-	if (p->background) {
+	if (background) {
 		job = NULL;
 		for (unsigned i = 0; i < JOBS_MAX && !job; i++)
 			if (!sh->jobs[i].number)
 				job = &sh->jobs[i];
 		if (!job) {
 			eprintf("sh: too many background jobs (%d)\n", JOBS_MAX);
+			sh->status = 1;
 			return;
 		}
 	}
-	if (!p->background)
+	if (!background && sh->interactive)
 		console_raw(sh, false);		/* programs read lines */
-	if (start(sh, p, p->background, job)) {
-		if (p->background) {
-			job->number = ++sh->next_job;
-			job->fresh = true;
-			strlcpy(job->what, line, sizeof(job->what));
-			eprintf("[%u] started\n", job->number);
-		} else {
-			wait_foreground(sh, job);
-		}
+	sh->status = 1;			/* unless start says 127 */
+	if (!start(sh, p, background, job))
+		return;
+	if (!background) {
+		wait_foreground(sh, job);
+		return;
 	}
+	job->number = ++sh->next_job;
+	job->fresh = true;
+	strlcpy(job->what, line, sizeof(job->what));
+	if (sh->interactive)
+		eprintf("[%u] started\n", job->number);
+	sh->status = 0;
 }
 
 void jobs_report(struct shell *sh)
@@ -278,7 +377,7 @@ void jobs_report(struct shell *sh)
 			job->fresh = false;
 			continue;
 		}
-		describe(job, status, sizeof(status));
+		describe(job_status(job), status, sizeof(status));
 		eprintf("[%u] done%s%s%s  %s\n", job->number, status[0] ? " (" : "", status,
 			status[0] ? ")" : "", job->what);
 		job->number = 0;
@@ -291,4 +390,27 @@ void jobs_list(struct shell *sh)
 	for (unsigned i = 0; i < JOBS_MAX; i++)
 		if (sh->jobs[i].number)
 			eprintf("[%u] running  %s\n", sh->jobs[i].number, sh->jobs[i].what);
+}
+
+int job_foreground(struct shell *sh, unsigned number)
+{
+	struct job *job = NULL;
+
+	for (unsigned i = 0; i < JOBS_MAX; i++) {
+		struct job *j = &sh->jobs[i];
+		if (j->number && (number ? j->number == number : !job || j->number > job->number))
+			job = j;
+	}
+	if (!job) {
+		if (number)
+			eprintf("sh: fg: no job %u\n", number);
+		else
+			eprintf("sh: fg: no background job\n");
+		return 1;
+	}
+	eprintf("%s\n", job->what);
+	console_raw(sh, false);
+	wait_foreground(sh, job);
+	job->number = 0;
+	return sh->status;
 }
