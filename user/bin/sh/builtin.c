@@ -21,9 +21,13 @@ static const char help_text[] =
 	"unset NAME, set, fg [N], jobs, history, true, false, help.\n"
 	"Try: ls /bin | where size > 40000 | sort size\n";
 
+/* "sh: cd: usage: cd [dir | -]": the builtin's name is the usage's first word. */
 static int usage(const char *text)
 {
-	eprintf("sh: usage: %s\n", text);
+	const char *blank = strchr(text, ' ');
+	int n = blank ? (int)(blank - text) : (int)strlen(text);
+
+	eprintf("sh: %.*s: usage: %s\n", n, text, text);
 	return STATUS_USAGE;
 }
 

@@ -101,11 +101,16 @@ static bool run_item(struct shell *sh, const char *line, const struct sh_item *i
 		return true;
 	}
 	if (!run_builtin(sh, &p, item->background, quit)) {
+		/* What jobs and fg show: the pipeline's text without blanks around. */
 		char what[64];
-		size_t n = item->len < sizeof(what) - 1 ? item->len : sizeof(what) - 1;
-		while (n && (line[item->start + n - 1] == ' ' || line[item->start + n - 1] == '\t'))
+		const char *text = line + item->start;
+		size_t n = item->len;
+		while (n && (*text == ' ' || *text == '\t'))
+			text++, n--;
+		while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
 			n--;
-		memcpy(what, line + item->start, n);
+		n = n < sizeof(what) - 1 ? n : sizeof(what) - 1;
+		memcpy(what, text, n);
 		what[n] = 0;
 		run_pipeline(sh, &p, item->background, what);
 	}

@@ -359,7 +359,7 @@ void run_pipeline(struct shell *sh, const struct sh_pipeline *p, bool background
 	}
 	job->number = ++sh->next_job;
 	job->fresh = true;
-	strlcpy(job->what, line, sizeof(job->what));
+	snprintf(job->what, sizeof(job->what), "%s &", line);
 	if (sh->interactive)
 		eprintf("[%u] started\n", job->number);
 	sh->status = 0;
