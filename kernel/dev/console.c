@@ -179,7 +179,7 @@ void console_input(const struct key_event *ev)
 		wake = discipline(ev, &interrupt);
 	}
 	if (interrupt) {
-		process_kill(interrupt, EXIT_INTERRUPTED);
+		process_kill_tree(interrupt, EXIT_INTERRUPTED);
 		process_put(interrupt);
 	}
 	if (wake)

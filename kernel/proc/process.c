@@ -134,6 +134,33 @@ void process_kill(struct process *p, uint32_t how)
 		thread_kill(list_entry(pos, struct thread, proc_link));
 }
 
+#define TREE_MAX	64	/* processes one process_kill_tree ends */
+
+void process_kill_tree(struct process *root, uint32_t how)
+{
+	struct process *tree[TREE_MAX];
+	unsigned n = 0;
+
+	tree[n++] = process_get(root);
+	{
+		guard(spinlock)(&list_lock);
+		/* Pids only grow, and the list is in pid order, so a process
+		 * comes after its parent: one pass finds every descendant. */
+		list_for_each(pos, &all_processes) {
+			struct process *p = list_entry(pos, struct process, all_link);
+			bool child = false;
+			for (unsigned i = 0; i < n && !child; i++)
+				child = p->ppid == tree[i]->pid && p->pid > tree[i]->pid;
+			if (child && n < TREE_MAX && kobj_get_unless_zero(&p->obj))
+				tree[n++] = p;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		process_kill(tree[i], how);
+		process_put(tree[i]);
+	}
+}
+
 void process_park_reply(struct process *p, struct kobj *obj, struct message *m)
 {
 	/* The reference keeps obj's address from being reused by another

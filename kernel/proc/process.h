@@ -75,6 +75,9 @@ struct process *current_process(void);		/* NULL in kernel threads */
 /* Ends p (first decision wins): its threads exit before they next run
  * user code. */
 void process_kill(struct process *p, uint32_t how);
+/* process_kill of root and of every descendant it still has (the first 64
+ * of them): Ctrl-C stops a script and what it started. */
+void process_kill_tree(struct process *root, uint32_t how);
 __attribute__((noreturn)) void process_exit_current(int code, uint32_t how);
 /* Waits for p to end: 0 with *status filled, -ETIMEDOUT, -ECANCELED. */
 int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status *status);

@@ -135,3 +135,13 @@ def test_cd_dash_and_fg(sh):
     out = sh.wait()
     assert "[interrupted]" in out
     assert sh.run("echo $?") == "130\n"
+
+
+def test_ctrl_c_stops_a_script_and_what_it_started(sh):
+    sh.run("echo 'echo going' > /tmp/slow; echo 'sleep 30' >> /tmp/slow")
+    sh.send("sh /tmp/slow\r")
+    sh.c.expect("going")
+    sh.send("\x03")
+    assert "[interrupted]" in sh.wait()
+    out = sh.run("ps | where name == sleep | count")
+    assert re.search(r"\n +0\n$", out), out
