@@ -11,7 +11,7 @@ import pytest
 
 from conftest import OK, RESET, TEST_FAILED, boot
 
-PROGRAMS = ["ps", "kill", "free", "uptime", "sleep", "poweroff", "reboot"]
+PROGRAMS = ["ps", "kill", "free", "uptime", "sleep", "poweroff", "reboot", "env"]
 MIB = 1 << 20
 
 
@@ -162,3 +162,23 @@ def test_reboot_as_init_resets():
     assert run.status == RESET, run.output      # -no-reboot ends QEMU
     assert "init exited" not in run.output
     assert_clean(run)
+
+
+def test_env_lists_the_environment_with_the_pairs_applied():
+    # init's environment is PWD=/; the operands add to it and replace in it.
+    run = run_init("/bin/env A=1 B=two=2 PWD=/tmp")
+    assert init_status(run) == 0, run.output
+    assert records(run) == [{"name": "A", "value": "1"}, {"name": "B", "value": "two=2"},
+                            {"name": "PWD", "value": "/tmp"}]
+
+
+def test_env_runs_a_command_with_that_environment_and_its_status():
+    run = run_init("/bin/env GREETING=hi /bin/env")
+    assert init_status(run) == 0, run.output
+    assert {"name": "GREETING", "value": "hi"} in records(run)
+    run = run_init("/bin/env /bin/sh /nope")
+    assert "sh: /nope: no such file or directory" in run.output, run.output
+    assert init_status(run) == 1
+    run = run_init("/bin/env X=1 nope")
+    assert "env: nope: no such file or directory" in run.output, run.output
+    assert init_status(run) == 1
