@@ -1,7 +1,7 @@
 /* User-space microbenchmarks, one result line each:
  * `bench NAME iters=N ns_per_op=X tsc_per_op=Y`. null_syscall (getpid),
  * yield (a yield-and-switch between this process and a partner that also
- * yields), spawn_exit (spawn and wait of /bin/exit-code), page_fault
+ * yields), spawn_exit (spawn and wait of /test/exit-code), page_fault
  * (first touch of fresh anonymous pages), ipc_roundtrip (a 64-byte
  * document to a server process by call and a 64-byte reply back), with
  * ctx_switch (half a round trip) from the same run, ipc_send_recv (send
@@ -116,8 +116,8 @@ static int bench_yield(void)
 
 static int spawn_exit_once(void)
 {
-	static const char *const argv[] = { "/bin/exit-code" };
-	long h = spawn("/bin/exit-code", 1, argv);
+	static const char *const argv[] = { "/test/exit-code" };
+	long h = spawn("/test/exit-code", 1, argv);
 
 	return h >= 0 && wait_ok(h);
 }
