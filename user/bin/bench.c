@@ -563,13 +563,25 @@ static const struct {
 	{ "pipeline", bench_pipeline },
 };
 
+static const struct panda_command cmd = {
+	"bench", "bench [NAME]",
+	"Runs every user-space benchmark, or only NAME: null_syscall, yield,\n"
+	"spawn_exit, page_fault, ipc_roundtrip (with ctx_switch), ipc_send_recv,\n"
+	"bson_validate, file_write_read, open_close, stat, alloc_free, pipeline.\n"
+	"Prints `bench NAME iters=N ns_per_op=X tsc_per_op=Y` for each\n"
+	"(docs/performance.md).\n",
+	NULL,
+};
+
 int main(int argc, char **argv)
 {
-	const char *only = argc > 1 ? argv[1] : NULL;
+	unsigned flags;
+	int first = panda_options(&cmd, argc, argv, &flags);
+	const char *only = first < argc ? argv[first] : NULL;
 	int failures = 0, ran = 0;
 
 	if (only && strcmp(only, "yield-partner") == 0) {
-		long n = argc > 2 ? panda_parse_long(argv[2], YIELD_N) : YIELD_N;
+		long n = first + 1 < argc ? panda_parse_long(argv[first + 1], YIELD_N) : YIELD_N;
 
 		for (long i = 0; i < n; i++)
 			panda_yield();
