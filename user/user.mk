@@ -1,6 +1,8 @@
 # --- user space ---------------------------------------------------------------
-# Static user programs for the initrd: each user/bin/NAME.c becomes
-# $(BUILD)/user/bin/NAME, linked with crt0 first and libpanda.a (the runtime
+# Static user programs for the initrd, from two folders: user/bin, the
+# programs a user runs (the initrd's /bin), and user/test, the programs that
+# exist for the tests (its /test). Each user/DIR/NAME.c becomes
+# $(BUILD)/user/DIR/NAME, linked with crt0 first and libpanda.a (the runtime
 # in user/lib plus lib/ compiled a third time, for user space) last.
 # User space may use SSE: the kernel saves FPU state on context switches.
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
@@ -16,13 +18,18 @@ USER_RT_SRCS   := $(sort $(wildcard user/lib/*.c))
 USER_RT_OBJS   := $(patsubst %,$(BUILD)/%.o,$(USER_RT_SRCS))
 USER_LIB_OBJS  := $(patsubst lib/%,$(BUILD)/user-lib/%.o,$(LIB_SRCS))
 USER_LIBPANDA  := $(BUILD)/user/libpanda.a
-USER_SRCS      := $(sort $(wildcard user/bin/*.c))
-USER_PROGRAMS  := $(patsubst user/bin/%.c,$(BUILD)/user/bin/%,$(USER_SRCS))
-USER_BIN_OBJS  := $(patsubst user/bin/%.c,$(BUILD)/user/obj/%.c.o,$(USER_SRCS))
-# A program of several files is a directory: user/bin/NAME/*.c -> NAME.
-USER_DIRS      := $(sort $(patsubst %/,%,$(dir $(wildcard user/bin/*/*.c))))
-USER_DIR_PROGRAMS := $(patsubst user/bin/%,$(BUILD)/user/bin/%,$(USER_DIRS))
-USER_DIR_OBJS  := $(patsubst user/bin/%.c,$(BUILD)/user/obj/%.c.o,$(wildcard user/bin/*/*.c))
+USER_PROGRAM_DIRS := bin test
+USER_SRCS      := $(sort $(foreach d,$(USER_PROGRAM_DIRS),$(wildcard user/$(d)/*.c)))
+USER_PROGRAMS  := $(patsubst user/%.c,$(BUILD)/user/%,$(USER_SRCS))
+USER_PROGRAM_OBJS := $(patsubst user/%.c,$(BUILD)/user/obj/%.c.o,$(USER_SRCS))
+# A program of several files is a folder: user/DIR/NAME/*.c -> NAME.
+USER_DIR_SRCS  := $(sort $(foreach d,$(USER_PROGRAM_DIRS),$(wildcard user/$(d)/*/*.c)))
+USER_DIRS      := $(sort $(patsubst %/,%,$(dir $(USER_DIR_SRCS))))
+USER_DIR_PROGRAMS := $(patsubst user/%,$(BUILD)/user/%,$(USER_DIRS))
+USER_DIR_OBJS  := $(patsubst user/%.c,$(BUILD)/user/obj/%.c.o,$(USER_DIR_SRCS))
+# What the initrd's /bin and /test hold.
+USER_BIN_PROGRAMS  := $(filter $(BUILD)/user/bin/%,$(USER_PROGRAMS) $(USER_DIR_PROGRAMS))
+USER_TEST_PROGRAMS := $(filter $(BUILD)/user/test/%,$(USER_PROGRAMS) $(USER_DIR_PROGRAMS))
 
 .PHONY: user
 user: $(USER_PROGRAMS) $(USER_DIR_PROGRAMS)
@@ -35,8 +42,9 @@ $(USER_RT_OBJS): $(BUILD)/user/lib/%.c.o: user/lib/%.c
 	@mkdir -p $(@D)
 	$(Q)$(call say,USERCC,$<)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-# Program objects stay out of $(BUILD)/user/bin, which holds only programs.
-$(USER_BIN_OBJS) $(USER_DIR_OBJS): $(BUILD)/user/obj/%.c.o: user/bin/%.c
+# Program objects stay out of $(BUILD)/user/bin and test, which hold only
+# programs.
+$(USER_PROGRAM_OBJS) $(USER_DIR_OBJS): $(BUILD)/user/obj/%.c.o: user/%.c
 	@mkdir -p $(@D)
 	$(Q)$(call say,USERCC,$<)$(CC) $(USER_CFLAGS) -c $< -o $@
 
@@ -47,21 +55,21 @@ $(USER_CRT0): $(BUILD)/user/lib/%.S.o: user/lib/%.S
 $(USER_LIBPANDA): $(USER_RT_OBJS) $(USER_LIB_OBJS)
 	$(Q)$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
-$(USER_PROGRAMS): $(BUILD)/user/bin/%: $(BUILD)/user/obj/%.c.o $(USER_CRT0) \
+$(USER_PROGRAMS): $(BUILD)/user/%: $(BUILD)/user/obj/%.c.o $(USER_CRT0) \
 		$(USER_LIBPANDA) user/user.ld
 	@mkdir -p $(@D)
 	$(Q)$(call say,USERLD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBPANDA)
 
 # Each directory program links all of its objects.
 .SECONDEXPANSION:
-$(USER_DIR_PROGRAMS): $(BUILD)/user/bin/%: \
-		$$(subst user/bin/,$(BUILD)/user/obj/,$$(addsuffix .o,$$(wildcard user/bin/$$*/*.c))) \
+$(USER_DIR_PROGRAMS): $(BUILD)/user/%: \
+		$$(subst user/,$(BUILD)/user/obj/,$$(addsuffix .o,$$(wildcard user/$$*/*.c))) \
 		$(USER_CRT0) $(USER_LIBPANDA) user/user.ld
 	@mkdir -p $(@D)
 	$(Q)$(call say,USERLD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(USER_CRT0) \
 		$(filter %.o,$(filter-out $(USER_CRT0),$^)) $(USER_LIBPANDA)
 
-# The initrd carries the programs in /bin (the copy is in its recipe).
+# The initrd carries the programs in /bin and /test (the copy is in its recipe).
 $(BUILD)/initrd.tar: $(USER_PROGRAMS) $(USER_DIR_PROGRAMS)
 
 

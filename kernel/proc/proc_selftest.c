@@ -103,7 +103,7 @@ static void test_processes(void)
 	struct process *p;
 
 	selftest_case("the exit code reaches the waiter");
-	st = run("/bin/exit-code 42");
+	st = run("/test/exit-code 42");
 	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 42);
 	SELFTEST_CHECK(settle(threads));
 
@@ -111,7 +111,7 @@ static void test_processes(void)
 	mm_snapshot_take(&start);
 	uint64_t t0 = arch_clock_ns();
 	for (int i = 0; i < 10000; i++) {
-		st = run("/bin/exit-code 7");
+		st = run("/test/exit-code 7");
 		if (st.how != EXIT_NORMAL || st.code != 7) {
 			SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 7);
 			break;
@@ -127,7 +127,7 @@ static void test_processes(void)
 	};
 	selftest_case("every fault kind kills its process and frees it");
 	for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-		char cmd[64] = "/bin/crash ";
+		char cmd[64] = "/test/crash ";
 		strlcpy(cmd + strlen(cmd), faults[i], sizeof(cmd) - strlen(cmd));
 		st = run(cmd);
 		SELFTEST_CHECK(st.how == EXIT_FAULT);
@@ -136,7 +136,7 @@ static void test_processes(void)
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("a killed process is freed");
-	SELFTEST_CHECK(spawn_cmd("/bin/spin", &p) == 0);
+	SELFTEST_CHECK(spawn_cmd("/test/spin", &p) == 0);
 	sched_sleep_until(arch_clock_ns() + 20000000);
 	process_kill(p, EXIT_KILLED);
 	SELFTEST_CHECK(process_wait(p, arch_clock_ns() + SETTLE_NS, &st) == 0);
@@ -146,14 +146,14 @@ static void test_processes(void)
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("children that outlive their parent are freed when they end");
-	st = run("/bin/orphan");
+	st = run("/test/orphan");
 	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
 	SELFTEST_CHECK(settle(threads));
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("an IPC workout leaves no endpoint, message or byte behind");
 	uint64_t endpoints = endpoint_count(), messages = message_count();
-	st = run("/bin/ipc-test");
+	st = run("/test/ipc-test");
 	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
 	SELFTEST_CHECK(settle(threads));
 	SELFTEST_CHECK(endpoint_count() == endpoints && message_count() == messages);
@@ -161,7 +161,7 @@ static void test_processes(void)
 
 	selftest_case("a file-system workout leaves no object, node or byte behind");
 	uint64_t dirs = vfs_dir_count(), files = vfs_file_count();
-	st = run("/bin/fs-test");
+	st = run("/test/fs-test");
 	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
 	SELFTEST_CHECK(settle(threads));
 	SELFTEST_CHECK(vfs_dir_count() == dirs && vfs_file_count() == files);
@@ -169,7 +169,7 @@ static void test_processes(void)
 	SELFTEST_CHECK(filesystems_consistent());
 
 	selftest_case("a sysinfo workout leaves no process, handle or byte behind");
-	st = run("/bin/sysinfo-test");
+	st = run("/test/sysinfo-test");
 	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
 	SELFTEST_CHECK(settle(threads));
 	SELFTEST_CHECK(mm_snapshot_same(&start));
@@ -177,7 +177,7 @@ static void test_processes(void)
 	selftest_case("pipelines of filters leave no process, endpoint, message or byte behind");
 	endpoints = endpoint_count(), messages = message_count();
 	dirs = vfs_dir_count(), files = vfs_file_count();
-	st = run("/bin/pipe-test");
+	st = run("/test/pipe-test");
 	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
 	SELFTEST_CHECK(settle(threads));
 	SELFTEST_CHECK(endpoint_count() == endpoints && message_count() == messages);

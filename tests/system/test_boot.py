@@ -24,7 +24,7 @@ def test_default_boot_reaches_the_shell_and_powers_off(console):
 
 
 def test_init_given_on_the_command_line_runs_instead_and_its_end_powers_off():
-    run = boot("--append", 'init="/bin/hello"')
+    run = boot("--append", 'init="/test/hello"')
     assert run.status == OK, run.output
     assert "hello: hello, world" in run.output
     assert "kernel: init exited with status 0; powering off" in run.output

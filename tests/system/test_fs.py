@@ -1,4 +1,4 @@
-"""Files and directories, driven from user space: /bin/fs-test runs as init
+"""Files and directories, driven from user space: /test/fs-test runs as init
 and checks every directory and file request, rights, confinement, unlink
 while open, rename over a file, ENOSPC and the handle limit (the leak check
 of the same workout, with allocator snapshots and VFS object counts, is the
@@ -24,7 +24,7 @@ def checks_passed(run):
 
 
 def test_every_file_operation_and_attack_gives_its_documented_answer():
-    run = fs_test("--append", 'init="/bin/fs-test"')
+    run = fs_test("--append", 'init="/test/fs-test"')
     assert checks_passed(run) >= 150, run.output
     # The process handed only /tmp found no way out.
     assert "fs-test: ok confine-child-reaches-nothing-outside" in run.output
@@ -32,7 +32,7 @@ def test_every_file_operation_and_attack_gives_its_documented_answer():
 
 
 def test_root_is_a_tmpfs_seeded_from_the_initrd_with_tmp_mounted_apart():
-    run = fs_test("--append", 'init="/bin/fs-test" tmp_size=3M')
+    run = fs_test("--append", 'init="/test/fs-test" tmp_size=3M')
     assert re.search(r"fs: root is a tmpfs with the initrd's \d+ files", run.output)
     assert "fs: tmpfs of 3072 KiB on /tmp" in run.output
     # With a small /tmp the fill stops at its limit, not at memory's.
@@ -40,14 +40,14 @@ def test_root_is_a_tmpfs_seeded_from_the_initrd_with_tmp_mounted_apart():
 
 
 def test_a_bad_tmp_size_is_reported_and_the_default_kept():
-    run = boot("--append", 'tmp_size=lots init="/bin/hello"', timeout=30)
+    run = boot("--append", 'tmp_size=lots init="/test/hello"', timeout=30)
     assert 'tmp_size= needs a size in bytes (K, M or G allowed), not "lots"' in run.output
     assert re.search(r"fs: tmpfs of \d+ KiB on /tmp", run.output)
     assert run.status == OK, run.output
 
 
 def test_filling_all_memory_with_files_gives_enospc_and_recovers():
-    run = fs_test("--mem", "48", "--append", 'init="/bin/fs-test fill-root"')
+    run = fs_test("--mem", "48", "--append", 'init="/test/fs-test fill-root"')
     assert "fs-test: ok fill-root-enospc" in run.output
     assert "fs-test: ok fill-root-memory-back" in run.output
     assert "fs-test: ok fill-root-spawn-works-again" in run.output

@@ -23,11 +23,11 @@ def start(console, tmp_path, *extra):
     the input drivers up and a QMP socket. (Not --no-initrd: the GRUB ISO
     needs an initrd.)"""
     path = socket_path(tmp_path)
-    c = console("--qmp", path, "--append", "loglevel=debug init=/bin/spin",
+    c = console("--qmp", path, "--append", "loglevel=debug init=/test/spin",
                 *extra, timeout=60)
     c.expect(r"ps2: keyboard on IRQ 1")
     c.expect(r"serial: input on IRQ 4")
-    c.expect(r"kernel: started /bin/spin")
+    c.expect(r"kernel: started /test/spin")
     return c, QMP(path)
 
 

@@ -1,5 +1,5 @@
-"""Channels, messages and handles, driven from user space: /bin/ipc-test
-runs as init with /bin/ipc-peer as the other end of its channels and
+"""Channels, messages and handles, driven from user space: /test/ipc-test
+runs as init with /test/ipc-peer as the other end of its channels and
 decides the verdict (exit status 0 powers off as a pass)."""
 import re
 
@@ -7,7 +7,7 @@ from conftest import OK, boot
 
 
 def test_ipc_checks_all_pass():
-    run = boot("--append", 'init="/bin/ipc-test"', timeout=180)
+    run = boot("--append", 'init="/test/ipc-test"', timeout=180)
     failed = [line for line in run.lines() if line.startswith("ipc-test: FAIL")]
     assert not failed, "\n".join(failed) + "\n" + run.output
     assert run.status == OK, run.output

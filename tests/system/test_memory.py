@@ -45,7 +45,7 @@ def test_kernel_stack_overflow_is_reported():
 
 
 def test_memory_benchmarks_print_lines_at_both_fill_levels():
-    run = boot("--mem", "256", "--append", 'bench=mm quiet init="/bin/hello"', timeout=120)
+    run = boot("--mem", "256", "--append", 'bench=mm quiet init="/test/hello"', timeout=120)
     assert run.status == OK, run.output
     lines = re.findall(r"^bench (\w+) iters=(\d+) ns_per_op=(\d+) tsc_per_op=(\d+) fill=(\d+)$",
                        run.output, re.M)

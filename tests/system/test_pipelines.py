@@ -1,4 +1,4 @@
-"""Structured pipelines without the shell: /bin/pipe-test runs as init and
+"""Structured pipelines without the shell: /test/pipe-test runs as init and
 starts real programs from /bin connected by channels, feeding them records
 and reading what comes out. where with every operator on numbers and
 strings, sort and sort -r (stable), select, count, head (which ends without
@@ -12,7 +12,7 @@ from conftest import OK, boot
 
 
 def test_filters_and_render_give_their_documented_output():
-    run = boot("--append", 'init="/bin/pipe-test"', timeout=60)
+    run = boot("--append", 'init="/test/pipe-test"', timeout=60)
     failed = [line for line in run.lines() if line.startswith("pipe-test: FAIL")]
     assert not failed, "\n".join(failed) + "\n" + run.output
     assert run.status == OK, run.output

@@ -56,7 +56,7 @@ def test_poweroff_with_a_bad_argument_fails():
 
 
 def test_default_boot_reads_the_tables():
-    run = boot("--append", 'init="/bin/hello"')
+    run = boot("--append", 'init="/test/hello"')
     assert run.status == OK, run.output
     assert re.search(r"^acpi: RSDP rev 0 \(BOCHS \), RSDT at 0x[0-9a-f]+: FACP APIC", run.output,
                      re.M), run.output
@@ -67,7 +67,7 @@ def test_default_boot_reads_the_tables():
 
 
 def test_corrupt_madt_still_boots_to_init_with_a_warning():
-    run = boot("--append", 'acpi=corrupt-madt init="/bin/hello"')
+    run = boot("--append", 'acpi=corrupt-madt init="/test/hello"')
     assert run.status == OK, run.output
     warnings = [l for l in run.lines() if l.startswith("warning: acpi")]
     assert len(warnings) == 1, run.output
@@ -100,7 +100,7 @@ def test_corrupt_dsdt_loses_only_s5():
 
 
 def test_acpi_off_boots_to_init_and_powers_off_by_the_fallback():
-    run = boot("--append", 'acpi=off init="/bin/hello"')
+    run = boot("--append", 'acpi=off init="/test/hello"')
     assert run.status == OK, run.output
     assert "acpi: off (acpi=off)" in run.output
     assert "acpi: MADT" not in run.output
@@ -113,7 +113,7 @@ def test_acpi_off_boots_to_init_and_powers_off_by_the_fallback():
 
 
 def test_unknown_acpi_value_is_reported():
-    run = boot("--append", 'acpi=sideways init="/bin/hello"')
+    run = boot("--append", 'acpi=sideways init="/test/hello"')
     assert run.status == OK, run.output
     assert 'acpi=sideways: unknown value "sideways"' in run.output
 

@@ -19,14 +19,14 @@ def test_process_selftests_leave_no_leak():
 
 
 def test_fifty_children_report_their_exit_codes():
-    run = run_init("/bin/spawn-many")
+    run = run_init("/test/spawn-many")
     assert run.status == OK, run.output
     codes = " ".join(str(i) for i in range(50))
     assert f"spawn-many: collected 50 exit codes: {codes}" in run.output
 
 
 def test_each_fault_kills_only_its_process():
-    run = run_init("/bin/fault-test")
+    run = run_init("/test/fault-test")
     assert run.status == OK, run.output
     assert "fault-test: all 13 faults contained" in run.output
     assert re.search(r"killed: out of memory at 0x1[0-9a-f]{8}, ip 0x4", run.output), run.output
@@ -40,7 +40,7 @@ def test_each_fault_kills_only_its_process():
 
 
 def test_sleeper_wakes_promptly_beside_cpu_hogs():
-    run = run_init("/bin/latency")
+    run = run_init("/test/latency")
     print("\n".join(line for line in run.lines() if line.startswith("latency:")))
     assert run.status == OK, run.output
     m = re.search(r"latency: wakeups=2000 p50=(\d+)us p99=(\d+)us max=(\d+)us", run.output)
@@ -49,27 +49,27 @@ def test_sleeper_wakes_promptly_beside_cpu_hogs():
 
 
 def test_floating_point_state_is_private_to_each_process():
-    run = run_init("/bin/fpu-test")
+    run = run_init("/test/fpu-test")
     assert run.status == OK, run.output
     assert "fpu-test: all 3 computations matched" in run.output
 
 
 def test_syscall_fuzzing_leaves_the_kernel_running():
-    run = run_init("/bin/sysfuzz", 300)
+    run = run_init("/test/sysfuzz", 300)
     assert run.status == OK, run.output
     assert re.search(r"sysfuzz: \d+ syscall numbers fuzzed, kernel still alive", run.output)
     assert "PANIC" not in run.output
 
 
 def test_init_command_line_passes_arguments():
-    run = run_init("/bin/hello one two")
+    run = run_init("/test/hello one two")
     assert run.status == OK, run.output
     assert 'hello: argv[1] = "one"' in run.output
     assert 'hello: argv[2] = "two"' in run.output
 
 
 def test_failing_init_fails_the_run():
-    run = run_init("/bin/exit-code 3")
+    run = run_init("/test/exit-code 3")
     assert run.status == TEST_FAILED, run.output
     assert "kernel: init exited with status 3; powering off" in run.output
 
@@ -92,19 +92,19 @@ def test_bench_prints_one_line_per_benchmark():
 
 
 def test_syscalls_keep_every_register_but_rax_rcx_r11():
-    run = run_init("/bin/syscall-regs")
+    run = run_init("/test/syscall-regs")
     assert run.status == OK, run.output
     assert "syscall-regs: every register kept across 5 kinds of syscall" in run.output
 
 
 def test_bad_requests_get_their_documented_errors():
-    run = run_init("/bin/spawn-errors")
+    run = run_init("/test/spawn-errors")
     assert run.status == OK, run.output
     assert "spawn-errors: every bad request got its error" in run.output
 
 
 def test_out_of_memory_kills_the_largest_process_not_the_faulting_one():
-    run = boot("--mem", "64", "--append", "init=/bin/oom-test", timeout=120)
+    run = boot("--mem", "64", "--append", "init=/test/oom-test", timeout=120)
     assert run.status == OK, run.output
     assert re.search(r"oom: no memory for pid 1 \(oom-test\); killed pid \d+ \(memhog\), "
                      r"the largest with \d+ pages", run.output), run.output

@@ -1,6 +1,6 @@
 """The screen: the kernel log on VGA text mode and on a GRUB framebuffer.
 
-Each boot runs /bin/spin as init, so the machine stays up while the test
+Each boot runs /test/spin as init, so the machine stays up while the test
 reads the screen through QMP: the VGA text buffer with `xp` (text mode) or
 a `screendump` (both). What the screen must show is worked out from the
 serial output, which carries the same log: the banner (re-printed when the
@@ -251,7 +251,7 @@ def check_framebuffer_screen(m, width, height):
 @pytest.fixture(scope="module")
 def video_iso(tmp_path_factory):
     """A GRUB ISO like tools/mkiso's, but with GRUB's video drivers loaded
-    (all_video) and a 1024x768x32 mode asked for, and init=/bin/spin."""
+    (all_video) and a 1024x768x32 mode asked for, and init=/test/spin."""
     if not shutil.which("grub-mkrescue"):
         pytest.skip("grub-mkrescue is not installed; run tools/install-deps")
     base = tmp_path_factory.mktemp("video-iso")
@@ -264,7 +264,7 @@ def video_iso(tmp_path_factory):
         "insmod all_video\n"
         "set gfxpayload=1024x768x32,auto\n"
         'menuentry "Panda OS" {\n'
-        "\tmultiboot2 /boot/panda.elf init=/bin/spin\n"
+        "\tmultiboot2 /boot/panda.elf init=/test/spin\n"
         "\tmodule2 /boot/initrd.tar initrd\n"
         "\tboot\n"
         "}\n")
@@ -288,13 +288,13 @@ def boot_first(iso):
 def test_vga_text_shows_the_boot_log(machine):
     """QEMU -kernel (Multiboot 1): VGA text mode shows the banner on top and
     the log below it, exactly as on serial."""
-    m = machine("--append", "init=/bin/spin")
-    m.wait_for("kernel: started /bin/spin")
+    m = machine("--append", "init=/test/spin")
+    m.wait_for("kernel: started /test/spin")
     m.settle()
     assert screen_kind(m.output) == ("text", 80, 25)
     rows = check_text_screen(m, 80, 25)
     assert BANNER.match(rows[0].rstrip()), rows[0]
-    assert any(r.startswith("kernel: started /bin/spin as pid 1") for r in rows)
+    assert any(r.startswith("kernel: started /test/spin as pid 1") for r in rows)
 
 
 def test_scrolling_keeps_the_last_lines(machine):
@@ -314,8 +314,8 @@ def test_scrolling_keeps_the_last_lines(machine):
 def test_grub_bios_screen_shows_the_boot_log(machine):
     """GRUB under SeaBIOS (Multiboot 2) with the project's ISO: the screen
     it describes (EGA text today) shows the banner and the log."""
-    m = machine("--iso", "--append", "init=/bin/spin")
-    m.wait_for("kernel: started /bin/spin")
+    m = machine("--iso", "--append", "init=/test/spin")
+    m.wait_for("kernel: started /test/spin")
     m.settle()
     kind, a, b = screen_kind(m.output)
     if kind == "text":
@@ -330,7 +330,7 @@ def test_framebuffer_draws_the_boot_log(machine, video_iso, firmware):
     """GRUB with a graphics mode: the banner's glyph pixels are in the first
     rows, and every text row (and the cursor) is drawn as the log says."""
     m = machine("--iso", "--firmware", firmware, *boot_first(video_iso))
-    m.wait_for("kernel: started /bin/spin")
+    m.wait_for("kernel: started /test/spin")
     m.settle()
     kind, width, height = screen_kind(m.output)
     if kind == "text":

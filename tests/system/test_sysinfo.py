@@ -1,4 +1,4 @@
-"""The sysinfo object, driven from user space: /bin/sysinfo-test runs as init
+"""The sysinfo object, driven from user space: /test/sysinfo-test runs as init
 and checks the process list (itself, a sleeping child, a killed one while
 held and after its last handle closes, 40 sleepers walked by cursor over
 several batches), the memory figures moving with 4 MiB touched and
@@ -12,7 +12,7 @@ from conftest import OK, boot
 
 
 def test_every_sysinfo_request_gives_its_documented_answer():
-    run = boot("--append", 'init="/bin/sysinfo-test"', timeout=120)
+    run = boot("--append", 'init="/test/sysinfo-test"', timeout=120)
     failed = [line for line in run.lines() if line.startswith("sysinfo-test: FAIL")]
     assert not failed, "\n".join(failed) + "\n" + run.output
     assert run.status == OK, run.output

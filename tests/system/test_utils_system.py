@@ -11,7 +11,6 @@ import pytest
 
 from conftest import OK, RESET, TEST_FAILED, boot
 
-PROGRAMS = ["ps", "kill", "free", "uptime", "sleep", "poweroff", "reboot", "env"]
 MIB = 1 << 20
 
 
@@ -33,12 +32,7 @@ def assert_clean(run):
     assert "PANIC" not in run.output and "panic" not in run.output, run.output
 
 
-@pytest.mark.parametrize("program", PROGRAMS)
-def test_dash_h_prints_usage(program):
-    run = run_init(f"/bin/{program} -h")
-    assert run.status == OK, run.output
-    assert init_status(run) == 0
-    assert re.search(rf"^usage: {program}\b", run.output, re.M), run.output
+# -h of every program in /bin: test_bin.py.
 
 
 @pytest.mark.parametrize("command", ["ps extra", "kill", "free -x", "uptime extra", "sleep",

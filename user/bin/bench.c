@@ -1,7 +1,7 @@
 /* User-space microbenchmarks, one result line each:
  * `bench NAME iters=N ns_per_op=X tsc_per_op=Y`. null_syscall (getpid),
  * yield (a yield-and-switch between this process and a partner that also
- * yields), spawn_exit (spawn and wait of /bin/exit-code), page_fault
+ * yields), spawn_exit (spawn and wait of /test/exit-code), page_fault
  * (first touch of fresh anonymous pages), ipc_roundtrip (a 64-byte
  * document to a server process by call and a 64-byte reply back), with
  * ctx_switch (half a round trip) from the same run, ipc_send_recv (send
@@ -116,8 +116,8 @@ static int bench_yield(void)
 
 static int spawn_exit_once(void)
 {
-	static const char *const argv[] = { "/bin/exit-code" };
-	long h = spawn("/bin/exit-code", 1, argv);
+	static const char *const argv[] = { "/test/exit-code" };
+	long h = spawn("/test/exit-code", 1, argv);
 
 	return h >= 0 && wait_ok(h);
 }
@@ -563,13 +563,25 @@ static const struct {
 	{ "pipeline", bench_pipeline },
 };
 
+static const struct panda_command cmd = {
+	"bench", "bench [NAME]",
+	"Runs every user-space benchmark, or only NAME: null_syscall, yield,\n"
+	"spawn_exit, page_fault, ipc_roundtrip (with ctx_switch), ipc_send_recv,\n"
+	"bson_validate, file_write_read, open_close, stat, alloc_free, pipeline.\n"
+	"Prints `bench NAME iters=N ns_per_op=X tsc_per_op=Y` for each\n"
+	"(docs/performance.md).\n",
+	NULL,
+};
+
 int main(int argc, char **argv)
 {
-	const char *only = argc > 1 ? argv[1] : NULL;
+	unsigned flags;
+	int first = panda_options(&cmd, argc, argv, &flags);
+	const char *only = first < argc ? argv[first] : NULL;
 	int failures = 0, ran = 0;
 
 	if (only && strcmp(only, "yield-partner") == 0) {
-		long n = argc > 2 ? panda_parse_long(argv[2], YIELD_N) : YIELD_N;
+		long n = first + 1 < argc ? panda_parse_long(argv[first + 1], YIELD_N) : YIELD_N;
 
 		for (long i = 0; i < n; i++)
 			panda_yield();

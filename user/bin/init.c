@@ -12,14 +12,23 @@
 #define QUICK_NS	1000000000ull	/* a shell that ends sooner than this... */
 #define BACKOFF_NS	1000000000ull	/* ...is restarted after this pause */
 
+static const struct panda_command cmd = {
+	"init", "init",
+	"The first process, which the kernel starts: keeps " SHELL " running on\n"
+	"the console, with the power handle.\n",
+	NULL,
+};
+
 int main(int argc, char **argv)
 {
 	static const char *const sh_argv[] = { SHELL };
 	static const char *const sh_env[] = { "PWD=/", NULL };
 	panda_handle_t power = panda_handle_named("power");
 	struct panda_named_handle extra[] = { { "power", power } };
+	unsigned flags;
 
-	(void)argc, (void)argv;
+	if (panda_options(&cmd, argc, argv, &flags) < argc)
+		return panda_usage_error(&cmd);
 	printf("init: Panda OS user space is up (pid %u)\n", panda_pid());
 	for (;;) {
 		struct panda_launch l = {

@@ -78,9 +78,9 @@ static int run_children(void)
 	int failures = 0;
 
 	for (int i = 0; i < 2; i++) {
-		const char *argv[] = { "/bin/fpu-test", "child", names[i] };
+		const char *argv[] = { "/test/fpu-test", "child", names[i] };
 
-		handles[i] = panda_spawn_simple(panda_startup_handle(0), "/bin/fpu-test", 3, argv);
+		handles[i] = panda_spawn_simple(panda_startup_handle(0), "/test/fpu-test", 3, argv);
 		if (handles[i] < 0) {
 			printf("fpu-test: cannot spawn child %s: %s\n", names[i],
 			       error_name((int)handles[i]));

@@ -1,4 +1,4 @@
-/* Wake-up latency under load: starts CPU-bound /bin/spin processes, then
+/* Wake-up latency under load: starts CPU-bound /test/spin processes, then
  * repeatedly sleeps until "now + 1 ms" and measures how late it woke up.
  * Prints p50, p99, max and a histogram; passes (exit 0) when p99 is under
  * 6 ms, two 3 ms time slices. Usage: latency [SPINNERS [WAKEUPS]]. */
@@ -44,7 +44,7 @@ static uint64_t percentile_us(long n, long percent)
 
 int main(int argc, char **argv)
 {
-	static const char *const spin_argv[] = { "/bin/spin" };
+	static const char *const spin_argv[] = { "/test/spin" };
 	long nspin = argc > 1 ? panda_parse_long(argv[1], 4) : 4;
 	long n = argc > 2 ? panda_parse_long(argv[2], 2000) : 2000;
 	long spinners[MAX_SPINNERS];
@@ -57,10 +57,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (long i = 0; i < nspin; i++) {
-		long h = panda_spawn_simple(panda_startup_handle(0), "/bin/spin", 1, spin_argv);
+		long h = panda_spawn_simple(panda_startup_handle(0), "/test/spin", 1, spin_argv);
 
 		if (h < 0) {
-			printf("latency: cannot spawn /bin/spin: %s\n", error_name((int)h));
+			printf("latency: cannot spawn /test/spin: %s\n", error_name((int)h));
 			errors++;
 			continue;
 		}

@@ -4,7 +4,7 @@
  *                         as `console-echo: line "..."`; Ctrl-D ends input.
  *   console-echo raw N    raw mode: prints N key events as
  *                         `console-echo: key 0x61 mods 0x0`.
- *   console-echo ctrl-c   runs /bin/spin as the console's foreground process
+ *   console-echo ctrl-c   runs /test/spin as the console's foreground process
  *                         and reports how it ended (Ctrl-C: "interrupted").
  * Prints `console-echo: ready` once it is reading. */
 #include "lib/bson.h"
@@ -90,9 +90,9 @@ static int read_keys(long count)
 
 static int interrupt_child(void)
 {
-	static const char *const argv[] = { "/bin/spin" };
+	static const char *const argv[] = { "/test/spin" };
 	struct panda_exit_status st;
-	long child = panda_spawn_simple(panda_startup_handle(STARTUP_ROOT), "/bin/spin", 1, argv);
+	long child = panda_spawn_simple(panda_startup_handle(STARTUP_ROOT), "/test/spin", 1, argv);
 
 	if (child < 0)
 		return 1;

@@ -1,4 +1,4 @@
-/* Runs `/bin/crash KIND` for every kind of fault and requires each child to
+/* Runs `/test/crash KIND` for every kind of fault and requires each child to
  * end with EXIT_FAULT while this process carries on: user faults kill only
  * the faulting process. It also checks that an unknown kind exits
  * normally with 2, so crash itself is sane. */
@@ -15,8 +15,8 @@ static const char *const kinds[] = {
 /* Runs crash with kind; returns 0 and fills status, or a negative error. */
 static long run_crash(const char *kind, struct panda_exit_status *status)
 {
-	const char *argv[] = { "/bin/crash", kind };
-	long h = panda_spawn_simple(panda_startup_handle(0), "/bin/crash", 2, argv);
+	const char *argv[] = { "/test/crash", kind };
+	long h = panda_spawn_simple(panda_startup_handle(0), "/test/crash", 2, argv);
 	long err;
 
 	if (h < 0)

@@ -1,6 +1,6 @@
 /* The out-of-memory policy: when a page fault finds no free frame, the
  * largest process dies, not necessarily the one that faulted. Starts
- * /bin/memhog holding HOG MiB (argv[1], default 40), then touches MINE MiB
+ * /test/memhog holding HOG MiB (argv[1], default 40), then touches MINE MiB
  * (argv[2], default 40) itself, more than is left: the hog must be killed
  * and this process must get its memory and exit 0. Run it with --mem 64. */
 #include "lib/bson.h"
@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 		panda_startup_handle(STARTUP_ROOT), panda_startup_handle(STARTUP_CONSOLE),
 		panda_startup_handle(STARTUP_CWD), panda_startup_handle(STARTUP_SYSINFO), ends[1]
 	};
-	const char *hog_argv[] = { "/bin/memhog", hog_mib };
+	const char *hog_argv[] = { "/test/memhog", hog_mib };
 	struct panda_spawn sp = { .dir = grants[0], .handle_count = STARTUP_STANDARD + 1,
 				  .path = hog_argv[0], .argv = hog_argv, .argc = 2, .handles = grants };
 	long hog = panda_spawn(&sp);

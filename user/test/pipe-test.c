@@ -320,10 +320,11 @@ static int stage_status(panda_handle_t proc, uint64_t deadline)
 	return st.how == EXIT_NORMAL ? st.code : STATUS_ABNORMAL;
 }
 
-/* Runs pipeline: programs in /bin, words apart by a space, stages by " | ",
- * each stage's "out" the next one's "in" (the startup message names them),
- * input sent into the first stage and the last one's output kept. The last
- * stage also gets text, unless it is none, as its "text" handle. */
+/* Runs pipeline: programs in /bin (a name with a '/' is a path, as in the
+ * shell), words apart by a space, stages by " | ", each stage's "out" the
+ * next one's "in" (the startup message names them), input sent into the
+ * first stage and the last one's output kept. The last stage also gets
+ * text, unless it is none, as its "text" handle. */
 static struct result *run(const char *pipeline, const uint8_t *const *input, unsigned count,
 			  panda_handle_t text)
 {
@@ -355,7 +356,7 @@ static struct result *run(const char *pipeline, const uint8_t *const *input, uns
 			.dir = root, .path = path, .argc = argc[i], .argv = argv[i],
 			.extra = extra, .extra_count = i == n - 1 && text ? 3 : 2,
 		};
-		snprintf(path, sizeof(path), "/bin/%s", argv[i][0]);
+		snprintf(path, sizeof(path), strchr(argv[i][0], '/') ? "%s" : "/bin/%s", argv[i][0]);
 		rc = panda_launch(&l);
 		if (rc >= 0)
 			proc[i] = (panda_handle_t)rc;
@@ -539,22 +540,22 @@ static void check_sort(void)
 	expect_names("sort-dotted-path", "sort owner.uid", "ann,bob,cy,dee,ed,fay");
 	/* 40 records over 5 keys: 8 equal ones each, in the order they came. */
 	gen_names(want, sizeof(want), 40, up, 5);
-	struct result *r = run("pipe-test gen 40 | sort k", NULL, 0, PANDA_HANDLE_NONE);
+	struct result *r = run("/test/pipe-test gen 40 | sort k", NULL, 0, PANDA_HANDLE_NONE);
 	verdict("sort-many-equal-stable", clean(r) && strcmp(r->names, want) == 0,
 		"got %s (%s)", r->names, how(r));
 	gen_names(want, sizeof(want), 40, down, 5);
-	r = run("pipe-test gen 40 | sort -r k", NULL, 0, PANDA_HANDLE_NONE);
+	r = run("/test/pipe-test gen 40 | sort -r k", NULL, 0, PANDA_HANDLE_NONE);
 	verdict("sort-reverse-many-equal-stable", clean(r) && strcmp(r->names, want) == 0,
 		"got %s (%s)", r->names, how(r));
 	/* Three stages and this process: generator, where, sort. */
 	gen_names(want, sizeof(want), 50, down_not_1, 4);
-	r = run("pipe-test gen 50 | where k != 1 | sort -r k", NULL, 0, PANDA_HANDLE_NONE);
+	r = run("/test/pipe-test gen 50 | where k != 1 | sort -r k", NULL, 0, PANDA_HANDLE_NONE);
 	verdict("three-stages", clean(r) && r->stages == 3 && strcmp(r->names, want) == 0,
 		"got %s (%s)", r->names, how(r));
 	/* Four: head 5 leaves sort with records nobody reads. */
 	gen_names(want, sizeof(want), 50, down_not_1, 4);
 	keep_first(want, 5);
-	r = run("pipe-test gen 50 | where k != 1 | sort -r k | head 5", NULL, 0,
+	r = run("/test/pipe-test gen 50 | where k != 1 | sort -r k | head 5", NULL, 0,
 		PANDA_HANDLE_NONE);
 	verdict("four-stages", clean(r) && r->stages == 4 && strcmp(r->names, want) == 0,
 		"got %s, want %s (%s)", r->names, want, how(r));
@@ -586,12 +587,12 @@ static void check_count_head_json(void)
 	expect_lines("count-none", "where age > 100 | count", people, PEOPLE, "{\"count\":0}\n");
 	expect_names("head-2", "head 2", "ann,bob");
 	expect_names("head-0", "head 0", "");
-	struct result *r = run("pipe-test gen 12 | head", NULL, 0, PANDA_HANDLE_NONE);
+	struct result *r = run("/test/pipe-test gen 12 | head", NULL, 0, PANDA_HANDLE_NONE);
 	verdict("head-default-10",
 		clean(r) && strcmp(r->names, "r0,r1,r2,r3,r4,r5,r6,r7,r8,r9") == 0,
 		"got %s (%s)", r->names, how(r));
 	/* The generator never ends by itself: only finding head gone does. */
-	r = run("pipe-test gen | head 3", NULL, 0, PANDA_HANDLE_NONE);
+	r = run("/test/pipe-test gen | head 3", NULL, 0, PANDA_HANDLE_NONE);
 	verdict("head-stops-early", r->error == 0 && strcmp(r->names, "r0,r1,r2") == 0,
 		"got %s (%s)", r->names, how(r));
 	verdict("head-writer-exits-0-on-epipe", clean(r), "%s", how(r));

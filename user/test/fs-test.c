@@ -432,8 +432,8 @@ static void check_rights(panda_handle_t w)
 		verdict_expect("rights-readonly-dir-rename-eacces", panda_rename(d, "ro", "ro2"), -EACCES);
 		long sub = panda_open(d, "", OPEN_READ | OPEN_WRITE | OPEN_DIRECTORY);
 		verdict_expect("rights-cannot-widen-by-reopening", sub, -EACCES);
-		const char *argv[] = { "/bin/hello" };
-		struct panda_spawn s = { .dir = d, .path = "/bin/hello", .argv = argv, .argc = 1 };
+		const char *argv[] = { "/test/hello" };
+		struct panda_spawn s = { .dir = d, .path = "/test/hello", .argv = argv, .argc = 1 };
 		verdict_expect("rights-spawn-needs-spawn-right", panda_spawn(&s), -EACCES);
 		panda_close(d);
 	}
@@ -482,11 +482,11 @@ static int confined(void)
 		if (d >= 0)
 			panda_close((panda_handle_t)d);
 	}
-	const char *argv[] = { "/bin/hello" };
-	struct panda_spawn s = { .dir = mine, .path = "/bin/hello", .argv = argv, .argc = 1 };
+	const char *argv[] = { "/test/hello" };
+	struct panda_spawn s = { .dir = mine, .path = "/test/hello", .argv = argv, .argc = 1 };
 	long p = panda_spawn(&s);
 	if (p != -ENOENT) {
-		printf("fs-test: confined: spawn /bin/hello gave %ld\n", p);
+		printf("fs-test: confined: spawn /test/hello gave %ld\n", p);
 		escaped++;
 	}
 	/* Its own subtree stays usable. */
@@ -530,7 +530,7 @@ static void check_confinement(panda_handle_t w)
 	verdict_expect("mkdir-empty-path-einval", panda_mkdir(w, ""), -EINVAL);
 
 	/* A process handed only /tmp. */
-	const char *argv[] = { "/bin/fs-test", "confined" };
+	const char *argv[] = { "/test/fs-test", "confined" };
 	panda_handle_t grants[3] = { tmp, console, tmp };
 	struct panda_spawn s = { .dir = root, .path = argv[0], .argv = argv, .argc = 2,
 				 .handles = grants, .handle_count = 3 };
@@ -708,8 +708,8 @@ static int fill_root(void)
 	printf("fs-test: the root took %ld KiB before %s\n", total >> 10, verdict_err_text(err));
 	verdict_expect("fill-root-enospc", err, -ENOSPC);
 	verdict("fill-root-took-most-memory", total > (16l << 20), "only %ld KiB", total >> 10);
-	const char *argv[] = { "/bin/hello" };
-	long p = panda_spawn_simple(root, "/bin/hello", 1, argv);
+	const char *argv[] = { "/test/hello" };
+	long p = panda_spawn_simple(root, "/test/hello", 1, argv);
 	verdict("fill-root-spawn-fails-cleanly", p == -ENOMEM || p >= 0, "spawn gave %s",
 		verdict_err_text(p));
 	if (p >= 0)
@@ -717,7 +717,7 @@ static int fill_root(void)
 	panda_close((panda_handle_t)h);
 	verdict_expect("fill-root-unlink", panda_unlink(root, "fill"), 0);
 	verdict_expect("fill-root-memory-back", statfs_used(root), before);
-	p = panda_spawn_simple(root, "/bin/hello", 1, argv);
+	p = panda_spawn_simple(root, "/test/hello", 1, argv);
 	if (verdict_expect_ok("fill-root-spawn-works-again", p)) {
 		struct panda_exit_status st;
 		panda_process_wait((panda_handle_t)p, PANDA_DEADLINE_NEVER, &st);

@@ -1,4 +1,4 @@
-/* Spawns 50 `/bin/exit-code I` (I = 0..49) before waiting for any, then
+/* Spawns 50 `/test/exit-code I` (I = 0..49) before waiting for any, then
  * waits for each in turn and checks it ended normally with code I: many
  * live children at once, and each exit status reaching the right handle. */
 #include "panda.h"
@@ -16,10 +16,10 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	for (int i = 0; i < CHILDREN; i++) {
-		const char *child_argv[] = { "/bin/exit-code", numbers[i] };
+		const char *child_argv[] = { "/test/exit-code", numbers[i] };
 
 		snprintf(numbers[i], sizeof(numbers[i]), "%d", i);
-		handles[i] = panda_spawn_simple(dir, "/bin/exit-code", 2, child_argv);
+		handles[i] = panda_spawn_simple(dir, "/test/exit-code", 2, child_argv);
 		if (handles[i] < 0) {
 			printf("spawn-many: spawn %d failed: %s\n", i, error_name((int)handles[i]));
 			failures++;

@@ -176,9 +176,9 @@ static long memory_field(const char *key)
 
 static long spawn_sleeper(const char *ms)
 {
-	const char *argv[] = { "/bin/sleeper", ms };
+	const char *argv[] = { "/test/sleeper", ms };
 
-	return panda_spawn_simple(root, "/bin/sleeper", 2, argv);
+	return panda_spawn_simple(root, "/test/sleeper", 2, argv);
 }
 
 static uint64_t in_ms(uint64_t ms)

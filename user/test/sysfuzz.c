@@ -104,13 +104,13 @@ static void fuzz(long nr)
 static int run_child(uint64_t nr, uint64_t seed, int *timeouts)
 {
 	char nr_text[24], seed_text[24];
-	const char *argv[] = { "/bin/sysfuzz", "child", nr_text, seed_text };
+	const char *argv[] = { "/test/sysfuzz", "child", nr_text, seed_text };
 	struct panda_exit_status status;
 	long h, err;
 
 	snprintf(nr_text, sizeof(nr_text), "%#lx", (unsigned long)nr);
 	snprintf(seed_text, sizeof(seed_text), "%#lx", (unsigned long)seed);
-	h = panda_spawn_simple(panda_startup_handle(0), "/bin/sysfuzz", 4, argv);
+	h = panda_spawn_simple(panda_startup_handle(0), "/test/sysfuzz", 4, argv);
 	if (h < 0) {
 		printf("sysfuzz: cannot spawn child for %s: %s\n", nr_text, error_name((int)h));
 		return 1;

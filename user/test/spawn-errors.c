@@ -29,12 +29,12 @@ int main(int argc, char **argv)
 	struct panda_exit_status st;
 
 	(void)argc, (void)argv;
-	expect("spawn beneath handle 0", spawn_path(0, "/bin/hello"), -EBADHANDLE);
-	expect("spawn beneath a forged handle", spawn_path(0x80000123, "/bin/hello"), -EBADHANDLE);
+	expect("spawn beneath handle 0", spawn_path(0, "/test/hello"), -EBADHANDLE);
+	expect("spawn beneath a forged handle", spawn_path(0x80000123, "/test/hello"), -EBADHANDLE);
 	expect("spawn of a missing file", spawn_path(root, "/bin/no-such"), -ENOENT);
 	expect("spawn of a directory", spawn_path(root, "/bin"), -EISDIR);
 	expect("spawn of a text file", spawn_path(root, "/etc/panda-release"), -ENOEXEC);
-	expect("spawn escaping with ..", spawn_path(root, "/bin/../bin/hello"), -EINVAL);
+	expect("spawn escaping with ..", spawn_path(root, "/test/../test/hello"), -EINVAL);
 	expect("spawn with a bad path pointer", spawn_path(root, (const char *)8), -EFAULT);
 	expect("spawn with a kernel path pointer",
 	       spawn_path(root, (const char *)0xffffffff80000000ul), -EFAULT);
@@ -48,17 +48,17 @@ int main(int argc, char **argv)
 	static const char *many[PANDA_ARGS_MAX + 1];
 	for (int i = 0; i <= PANDA_ARGS_MAX; i++)
 		many[i] = "x";
-	struct panda_spawn s = { .dir = root, .path = "/bin/hello", .argv = many,
+	struct panda_spawn s = { .dir = root, .path = "/test/hello", .argv = many,
 				 .argc = PANDA_ARGS_MAX + 1 };
 	expect("spawn with 65 arguments", panda_spawn(&s), -E2BIG);
 	panda_handle_t forged = 0x80000777;
-	s = (struct panda_spawn){ .dir = root, .path = "/bin/hello", .handles = &forged,
+	s = (struct panda_spawn){ .dir = root, .path = "/test/hello", .handles = &forged,
 				  .handle_count = 1 };
 	expect("spawn granting a forged handle", panda_spawn(&s), -EBADHANDLE);
 
 	/* The startup document is checked whole before anything starts. */
 	static uint8_t doc[PANDA_STARTUP_DOC_MAX + 8] = { 12, 0, 0, 0, 2, 'a', 0, 9, 0, 0, 0, 0 };
-	s = (struct panda_spawn){ .dir = root, .path = "/bin/hello", .doc = doc, .doc_size = 12 };
+	s = (struct panda_spawn){ .dir = root, .path = "/test/hello", .doc = doc, .doc_size = 12 };
 	expect("spawn with a malformed startup document", panda_spawn(&s), -EBADMSG);
 	s.doc_size = 4;
 	expect("spawn with a 4-byte startup document", panda_spawn(&s), -EBADMSG);
@@ -69,8 +69,8 @@ int main(int argc, char **argv)
 	s.doc = NULL, s.doc_size = 5;
 	expect("spawn with a size but no startup document", panda_spawn(&s), -EINVAL);
 
-	long h = spawn_path(root, "/bin/exit-code");
-	expect("spawn of /bin/exit-code", h > 0 ? 0 : h, 0);
+	long h = spawn_path(root, "/test/exit-code");
+	expect("spawn of /test/exit-code", h > 0 ? 0 : h, 0);
 	expect("wait with a bad status pointer", panda_process_wait(h, PANDA_DEADLINE_NEVER,
 		(struct panda_exit_status *)8), -EFAULT);
 	expect("wait after it ended", panda_process_wait(h, PANDA_DEADLINE_NEVER, &st), 0);
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	expect("wait on the closed handle", panda_process_wait(h, 0, &st), -EBADHANDLE);
 	expect("close again", panda_close(h), -EBADHANDLE);
 
-	long spinner = spawn_path(root, "/bin/spin");
+	long spinner = spawn_path(root, "/test/spin");
 	expect("poll a running process", panda_process_wait(spinner, 0, &st), -ETIMEDOUT);
 	expect("wait with a deadline that passes",
 	       panda_process_wait(spinner, panda_clock() + 5000000, &st), -ETIMEDOUT);

@@ -1,6 +1,6 @@
 /* Channels, messages and handles from user space, run as init (it holds
  * STARTUP_ROOT and STARTUP_CONSOLE). It checks the console object through
- * call; round trips through /bin/ipc-peer; forged, stale and wrong-kind
+ * call; round trips through /test/ipc-peer; forged, stale and wrong-kind
  * handles; missing rights; handles moving through messages; the end of a
  * channel from either side; bad pointers in every pointer argument of send,
  * recv, call, channel_create and wait; the size, depth, validity, handle and
@@ -10,7 +10,7 @@
  * message must be gone whatever the error (docs/protocols.md), and a reply
  * that could not be delivered must not keep what it carries alive. The
  * expected answers are docs/syscalls.md's and docs/protocols.md's; the
- * helper processes are /bin/ipc-peer's modes. Each check prints
+ * helper processes are /test/ipc-peer's modes. Each check prints
  * `ipc-test: ok NAME` or `ipc-test: FAIL NAME: detail`; the last line
  * counts the checks passed, and the exit status is 0 only when none failed. */
 #include <stdarg.h>
@@ -23,7 +23,7 @@
 #define MS		1000000ull
 #define USER_TOP	0x00007ffffffff000ul
 #define PAGE		4096
-#define PEER		"/bin/ipc-peer"
+#define PEER		"/test/ipc-peer"
 #define CHANNEL_RIGHTS	(RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_DUP | RIGHT_TRANSFER)
 
 static panda_handle_t root, console;
@@ -185,7 +185,7 @@ static void close_all(const panda_handle_t *hs, unsigned n)
 
 /* --- peers -------------------------------------------------------------- */
 
-/* Starts `/bin/ipc-peer MODE [ARG]` with the standard handles and the far
+/* Starts `/test/ipc-peer MODE [ARG]` with the standard handles and the far
  * end of a new channel as its startup handle STARTUP_STANDARD (our copy of
  * that end is closed); *mine gets the near end. Returns the process handle or an error. */
 static long start_peer(const char *mode, const char *arg, panda_handle_t *mine)
@@ -605,8 +605,8 @@ static void check_rights(void)
 		recv_int(ab[1], "r") == 3, "dup(RIGHTS_SAME) gave %ld (%s)", same, verdict_err_text(same));
 
 	/* Wrong kinds of object. */
-	const char *argv[] = { "/bin/exit-code" };
-	long p = panda_spawn_simple(root, "/bin/exit-code", 1, argv);
+	const char *argv[] = { "/test/exit-code" };
+	long p = panda_spawn_simple(root, "/test/exit-code", 1, argv);
 	if (verdict_expect_ok("rights-spawn-exit-code", p)) {
 		verdict_expect("wrong-type-send-to-process", panda_send((panda_handle_t)p, &m, 0), -EINVAL);
 		verdict_expect("wrong-type-call-to-process", panda_call((panda_handle_t)p, &m, &reply,
@@ -1415,12 +1415,12 @@ static void check_kill_holder(void)
 static void check_wait(void)
 {
 	panda_handle_t ab[2];
-	const char *argv[] = { "/bin/sleeper", "100" };
+	const char *argv[] = { "/test/sleeper", "100" };
 	uint32_t got;
 
 	if (!make_channel("wait", ab))
 		return;
-	long p = panda_spawn_simple(root, "/bin/sleeper", 2, argv);
+	long p = panda_spawn_simple(root, "/test/sleeper", 2, argv);
 	if (verdict_expect_ok("wait-spawn-sleeper", p)) {
 		struct panda_wait_item items[2] = {
 			{ .handle = ab[0], .want = SIGNAL_READABLE | SIGNAL_PEER_CLOSED },
