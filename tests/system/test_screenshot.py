@@ -97,7 +97,7 @@ def assert_a_picture(width, height, pixels):
     assert len(counts) >= 2, f"the {width}x{height} picture has one colour"
     background = max(counts, key=counts.get)
     ink = width * height - counts[background]
-    assert ink > width * height // 20, f"only {ink} pixels are not background"
+    assert ink > width * height // 50, f"only {ink} pixels are not background"
     return background
 
 
