@@ -132,6 +132,7 @@ UNIT_SRCS_test_tmpfs := kernel/fs/tmpfs.c kernel/fs/tmpfs_file.c
 UNIT_SRCS_test_malloc := user/lib/malloc.c
 UNIT_SRCS_test_shparse := user/bin/sh/parse.c
 UNIT_SRCS_test_glob := user/bin/sh/glob.c
+UNIT_SRCS_test_complete := user/bin/sh/complete.c user/bin/sh/parse.c
 UNIT_SRCS_test_record := user/lib/record.c
 UNIT_SRCS_test_render := user/lib/render.c
 
