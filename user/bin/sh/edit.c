@@ -1,7 +1,11 @@
-/* The line editor (edit.h). After every change the line is redrawn from
- * the prompt: carriage return, prompt, text, erase to the end of the line,
- * then the cursor moved back to its place. That is a few dozen bytes per
- * key and always right, whatever was on the line before. */
+/* The line editor (edit.h). What a key changes is drawn and nothing else:
+ * typing writes the character and the text after it, then moves back;
+ * erasing rewrites the text after the cursor and clears the last cell;
+ * cursor keys are one relative move. A paste, a key at a time, so costs
+ * output in proportion to its length, not to its length squared. Whole
+ * redraws (carriage return, prompt, text, erase to the end of the line)
+ * are for what replaces the line: Ctrl-U, the history. The line is taken
+ * to fit the terminal's width. */
 #include "edit.h"
 
 #include "lib/bson.h"
@@ -27,17 +31,70 @@ void history_add(struct history *h, const char *line)
 struct editor {
 	const char *prompt;
 	char *text;
-	size_t len, cursor;
+	size_t len, cursor;	/* the terminal's cursor is at cursor, after each key */
+	struct history *history;
+	unsigned browse;	/* the history entry shown; history->count: none */
+	char typed[SH_LINE_MAX];	/* the line being typed, kept while browsing */
+	/* What a key draws, collected so each key costs one console write. */
+	char out[2 * SH_LINE_MAX];
+	size_t out_len;
 };
 
-static void redraw(const struct editor *e)
+static void flush(struct editor *e)
 {
-	char out[2 * SH_LINE_MAX + 64];
-	int n = snprintf(out, sizeof(out), "\r%s%.*s\x1b[K", e->prompt, (int)e->len, e->text);
+	if (e->out_len)
+		console_write(e->out, e->out_len);
+	e->out_len = 0;
+}
 
-	if (e->cursor < e->len && n > 0 && (size_t)n < sizeof(out))
-		n += snprintf(out + n, sizeof(out) - (size_t)n, "\x1b[%zuD", e->len - e->cursor);
-	console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+static void emit(struct editor *e, const char *s, size_t n)
+{
+	while (n) {
+		if (e->out_len == sizeof(e->out))
+			flush(e);	/* a long prompt and line: a second write */
+		size_t room = sizeof(e->out) - e->out_len, k = n < room ? n : room;
+
+		memcpy(e->out + e->out_len, s, k);
+		e->out_len += k;
+		s += k;
+		n -= k;
+	}
+}
+
+/* Moves the terminal's cursor from line position from to to. */
+static void move(struct editor *e, size_t from, size_t to)
+{
+	size_t n = from > to ? from - to : to - from;
+	char seq[32];
+
+	if (n == 0)
+		return;
+	if (from > to && n == 1) {
+		emit(e, "\b", 1);
+		return;
+	}
+	int k = n == 1 ? snprintf(seq, sizeof(seq), "\x1b[C") :
+		snprintf(seq, sizeof(seq), "\x1b[%zu%c", n, from > to ? 'D' : 'C');
+	emit(e, seq, (size_t)k);
+}
+
+/* Draws the line from position from on, the terminal's cursor being at
+ * shown and the text before from being right on the screen already;
+ * shorter when the line lost characters, whose cells must be cleared. */
+static void show_from(struct editor *e, size_t shown, size_t from, bool shorter)
+{
+	move(e, shown, from);
+	emit(e, e->text + from, e->len - from);
+	if (shorter)
+		emit(e, "\x1b[K", 3);
+	move(e, e->len, e->cursor);
+}
+
+static void redraw(struct editor *e)
+{
+	emit(e, "\r", 1);
+	emit(e, e->prompt, strlen(e->prompt));
+	show_from(e, 0, 0, true);
 }
 
 static void replace(struct editor *e, const char *with)
@@ -47,6 +104,59 @@ static void replace(struct editor *e, const char *with)
 		e->len = SH_LINE_MAX - 1;
 	memcpy(e->text, with, e->len);
 	e->cursor = e->len;
+	redraw(e);
+}
+
+/* Inserts s[0..n) at the cursor; false, changing nothing, when the line
+ * would be too long (the rest of a long paste is dropped). */
+static bool insert(struct editor *e, const char *s, size_t n)
+{
+	size_t at = e->cursor;
+
+	if (e->len + n > SH_LINE_MAX - 1)
+		return false;
+	memmove(e->text + at + n, e->text + at, e->len - at);
+	memcpy(e->text + at, s, n);
+	e->len += n;
+	e->cursor += n;
+	show_from(e, at, at, false);
+	return true;
+}
+
+/* Erases the character at position at (the cursor or the one before it). */
+static void erase(struct editor *e, size_t at)
+{
+	size_t shown = e->cursor;
+
+	memmove(e->text + at, e->text + at + 1, e->len - at - 1);
+	e->len--;
+	e->cursor = at;
+	show_from(e, shown, at, true);
+}
+
+static void move_cursor(struct editor *e, size_t to)
+{
+	move(e, e->cursor, to);
+	e->cursor = to;
+}
+
+/* Up (older) or Down (newer) through the history; what was being typed
+ * comes back after the newest entry. */
+static void browse(struct editor *e, bool older)
+{
+	const struct history *h = e->history;
+
+	if (older ? e->browse == 0 : e->browse == h->count)
+		return;
+	if (older && e->browse == h->count) {
+		memcpy(e->typed, e->text, e->len);
+		e->typed[e->len] = 0;
+	}
+	if (older)
+		e->browse--;
+	else
+		e->browse++;
+	replace(e, e->browse == h->count ? e->typed : h->line[e->browse]);
 }
 
 /* The next key press: its code (a character or KEY_*); KEY_LINE when a
@@ -84,100 +194,104 @@ static uint32_t next_key(panda_handle_t console, char line[SH_LINE_MAX])
 	}
 }
 
+/* The keys that end the line: true, with *r what edit_line returns. */
+static bool ends_line(struct editor *e, uint32_t k, const char *ahead, enum edit_result *r)
+{
+	switch (k) {
+	case 0:
+		*r = EDIT_END;
+		return true;
+	case KEY_LINE:			/* typed ahead: the line to run */
+		if (e->len)
+			return false;	/* unless something is being edited */
+		replace(e, ahead);
+		*r = EDIT_LINE;
+		break;
+	case '\n':
+	case '\r':
+		*r = EDIT_LINE;
+		break;
+	case 0x03:			/* Ctrl-C */
+		*r = EDIT_INTERRUPT;
+		break;
+	case 0x04:			/* Ctrl-D */
+		if (e->len)
+			return false;
+		*r = EDIT_END;
+		break;
+	default:
+		return false;
+	}
+	/* Below the whole line, whatever comes next. */
+	move_cursor(e, e->len);
+	if (*r == EDIT_INTERRUPT)
+		emit(e, "^C", 2);
+	emit(e, "\n", 1);
+	e->text[e->len] = 0;
+	return true;
+}
+
+static void edit_key(struct editor *e, uint32_t k)
+{
+	char ch = (char)k;
+
+	switch (k) {
+	case '\b':
+	case 0x7f:
+		if (e->cursor > 0)
+			erase(e, e->cursor - 1);
+		break;
+	case KEY_DELETE:
+		if (e->cursor < e->len)
+			erase(e, e->cursor);
+		break;
+	case KEY_LEFT:
+		if (e->cursor > 0)
+			move_cursor(e, e->cursor - 1);
+		break;
+	case KEY_RIGHT:
+		if (e->cursor < e->len)
+			move_cursor(e, e->cursor + 1);
+		break;
+	case KEY_HOME:
+	case 0x01:			/* Ctrl-A */
+		move_cursor(e, 0);
+		break;
+	case KEY_END:
+	case 0x05:			/* Ctrl-E */
+		move_cursor(e, e->len);
+		break;
+	case 0x15:			/* Ctrl-U */
+		replace(e, "");
+		break;
+	case KEY_UP:
+	case KEY_DOWN:
+		browse(e, k == KEY_UP);
+		break;
+	default:
+		/* Printable ASCII only, as the console sends text. */
+		if (k >= 0x20 && k <= 0x7e)
+			insert(e, &ch, 1);
+		break;
+	}
+}
+
 enum edit_result edit_line(panda_handle_t console, const char *prompt, struct history *h,
 			   char line[SH_LINE_MAX])
 {
-	struct editor e = { .prompt = prompt, .text = line };
-	unsigned browse = h->count;	/* h->count: the line being typed */
-	char typed[SH_LINE_MAX] = "";	/* kept while browsing the history */
+	struct editor e = { .prompt = prompt, .text = line, .history = h, .browse = h->count };
 	static char ahead[SH_LINE_MAX];	/* a line typed ahead */
+	enum edit_result r;
 
 	redraw(&e);
 	for (;;) {
+		flush(&e);
 		uint32_t k = next_key(console, ahead);
 
-		switch (k) {
-		case 0:
-			return EDIT_END;
-		case KEY_LINE:			/* typed ahead: the line to run */
-			if (e.len)
-				break;		/* unless something is being edited */
-			replace(&e, ahead);
-			redraw(&e);
-			line[e.len] = 0;
-			console_write("\n", 1);
-			return EDIT_LINE;
-		case '\n':
-		case '\r':
-			line[e.len] = 0;
-			console_write("\n", 1);
-			return EDIT_LINE;
-		case 0x03:			/* Ctrl-C */
-			console_write("^C\n", 3);
-			return EDIT_INTERRUPT;
-		case 0x04:			/* Ctrl-D */
-			if (e.len == 0) {
-				console_write("\n", 1);
-				return EDIT_END;
-			}
-			break;
-		case '\b':
-		case 0x7f:
-			if (e.cursor == 0)
-				break;
-			memmove(line + e.cursor - 1, line + e.cursor, e.len - e.cursor);
-			e.cursor--, e.len--;
-			break;
-		case KEY_DELETE:
-			if (e.cursor == e.len)
-				break;
-			memmove(line + e.cursor, line + e.cursor + 1, e.len - e.cursor - 1);
-			e.len--;
-			break;
-		case KEY_LEFT:
-			e.cursor -= e.cursor > 0;
-			break;
-		case KEY_RIGHT:
-			e.cursor += e.cursor < e.len;
-			break;
-		case KEY_HOME:
-		case 0x01:			/* Ctrl-A */
-			e.cursor = 0;
-			break;
-		case KEY_END:
-		case 0x05:			/* Ctrl-E */
-			e.cursor = e.len;
-			break;
-		case 0x15:			/* Ctrl-U */
-			e.len = e.cursor = 0;
-			break;
-		case KEY_UP:
-			if (browse == 0)
-				break;
-			if (browse == h->count) {
-				memcpy(typed, line, e.len);
-				typed[e.len] = 0;
-			}
-			replace(&e, h->line[--browse]);
-			break;
-		case KEY_DOWN:
-			if (browse == h->count)
-				break;
-			browse++;
-			replace(&e, browse == h->count ? typed : h->line[browse]);
-			break;
-		default:
-			if (k < 0x20 || k > 0x7e || e.len == SH_LINE_MAX - 1)
-				break;		/* printable ASCII only, as the console sends text */
-			memmove(line + e.cursor + 1, line + e.cursor, e.len - e.cursor);
-			line[e.cursor++] = (char)k;
-			e.len++;
-			if (e.cursor == e.len) {	/* typing at the end: just echo */
-				console_write(line + e.cursor - 1, 1);
-				continue;
-			}
-			break;
+		if (ends_line(&e, k, ahead, &r)) {
+			flush(&e);
+			return r;
 		}
-		redraw(&e);
+		edit_key(&e, k);
 	}
 }
