@@ -4,8 +4,8 @@
  * cursor keys are one relative move. A paste, a key at a time, so costs
  * output in proportion to its length, not to its length squared. Whole
  * redraws (carriage return, prompt, text, erase to the end of the line)
- * are for what replaces the line: Ctrl-U, the history. The line is taken
- * to fit the terminal's width. */
+ * are for what replaces the line: Ctrl-U, the history, a listing of
+ * candidates. The line is taken to fit the terminal's width. */
 #include "edit.h"
 
 #include "lib/bson.h"
@@ -159,6 +159,25 @@ static void browse(struct editor *e, bool older)
 	replace(e, e->browse == h->count ? e->typed : h->line[e->browse]);
 }
 
+/* Tab: inserts what the completer found, rings the bell when that is
+ * nothing, and below the line lists the candidates when it has them. */
+static void complete(struct editor *e, const struct edit_completer *c, bool again)
+{
+	struct edit_completion r = { .insert_len = 0 };
+
+	c->complete(c->ctx, e->text, e->cursor, again, &r);
+	bool inserted = r.insert_len && insert(e, r.insert, r.insert_len);
+	if (!inserted && !r.listing)
+		emit(e, "\a", 1);	/* no candidate, or no progress without a list */
+	if (r.listing) {
+		move(e, e->cursor, e->len);
+		emit(e, "\n", 1);
+		emit(e, r.listing, strlen(r.listing));
+		free(r.listing);
+		redraw(e);
+	}
+}
+
 /* The next key press: its code (a character or KEY_*); KEY_LINE when a
  * whole line arrives instead (typed ahead while a program ran and the
  * console was in cooked mode), copied to line; 0 when the console is gone. */
@@ -231,7 +250,7 @@ static bool ends_line(struct editor *e, uint32_t k, const char *ahead, enum edit
 	return true;
 }
 
-static void edit_key(struct editor *e, uint32_t k)
+static void edit_key(struct editor *e, uint32_t k, const struct edit_completer *c, bool again)
 {
 	char ch = (char)k;
 
@@ -268,6 +287,10 @@ static void edit_key(struct editor *e, uint32_t k)
 	case KEY_DOWN:
 		browse(e, k == KEY_UP);
 		break;
+	case '\t':
+		if (c)
+			complete(e, c, again);
+		break;
 	default:
 		/* Printable ASCII only, as the console sends text. */
 		if (k >= 0x20 && k <= 0x7e)
@@ -277,10 +300,11 @@ static void edit_key(struct editor *e, uint32_t k)
 }
 
 enum edit_result edit_line(panda_handle_t console, const char *prompt, struct history *h,
-			   char line[SH_LINE_MAX])
+			   const struct edit_completer *completer, char line[SH_LINE_MAX])
 {
 	struct editor e = { .prompt = prompt, .text = line, .history = h, .browse = h->count };
 	static char ahead[SH_LINE_MAX];	/* a line typed ahead */
+	uint32_t last = 0;		/* the key before */
 	enum edit_result r;
 
 	redraw(&e);
@@ -292,6 +316,7 @@ enum edit_result edit_line(panda_handle_t console, const char *prompt, struct hi
 			flush(&e);
 			return r;
 		}
-		edit_key(&e, k);
+		edit_key(&e, k, completer, last == '\t');
+		last = k;
 	}
 }

@@ -170,6 +170,7 @@ static void import_variable(void *ctx, const char *name, const char *value)
 static int interactive(struct shell *sh)
 {
 	static char line[SH_LINE_MAX];
+	const struct edit_completer completer = { sh_complete, sh };
 	char prompt[PANDA_PATH_MAX + 8];
 	bool quit = false;
 
@@ -180,7 +181,7 @@ static int interactive(struct shell *sh)
 		/* Raw mode before every prompt: a program may have changed it. */
 		console_raw(sh, true);
 		snprintf(prompt, sizeof(prompt), "%s $ ", sh->cwd_path);
-		enum edit_result r = edit_line(sh->console, prompt, &sh->history, line);
+		enum edit_result r = edit_line(sh->console, prompt, &sh->history, &completer, line);
 		if (r == EDIT_END)
 			break;
 		if (r == EDIT_INTERRUPT) {

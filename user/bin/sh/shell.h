@@ -52,6 +52,13 @@ struct shell {
  * out. false when it is too long. */
 bool sh_normalize(const char *cwd, const char *path, char out[PANDA_PATH_MAX]);
 
+/* --- candidates.c ------------------------------------------------------- */
+
+/* The shell's completer for the line editor (struct edit_completer; ctx
+ * is the struct shell): command names and paths. */
+void sh_complete(void *ctx, const char *line, size_t cursor, bool list,
+		 struct edit_completion *out);
+
 /* --- expand.c ----------------------------------------------------------- */
 
 struct words {
