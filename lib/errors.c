@@ -28,6 +28,7 @@ static const struct { int code; const char *name, *text; } names[] = {
 	{ EBADHANDLE, "EBADHANDLE", "bad handle" },
 	{ EACCES, "EACCES", "permission denied" },
 	{ ETOOSMALL, "ETOOSMALL", "buffer too small" },
+	{ EOUTSIDE, "EOUTSIDE", "climbs above the directory it starts from" },
 };
 
 static int find(int code)

@@ -31,6 +31,7 @@
 #define EBADHANDLE	200	/* closed, forged or stale handle */
 #define EACCES		201	/* the handle lacks the right */
 #define ETOOSMALL	202	/* buffer too small; the sizes needed are reported */
+#define EOUTSIDE	203	/* a path's ".." climbs above the directory it starts from */
 
 /* The symbolic name ("ENOENT") of a positive or negative code. */
 const char *error_name(int code);
