@@ -40,7 +40,10 @@ static int take_component(struct path *out, const char *path, size_t at, size_t 
 
 	/* "a//b" is "a/b" and "./a" is "a", as on every Unix: both are what
 	 * people type ("ls /bin//") and what careless joins make. */
-	if (n == 0 || is_dot(name, n))
+	if (n == 0)
+		return 0;
+	out->ends_in_name = false;
+	if (is_dot(name, n))
 		return 0;
 	if (is_dot_dot(name, n)) {
 		if (out->count) {
@@ -59,20 +62,21 @@ static int take_component(struct path *out, const char *path, size_t at, size_t 
 	out->part[out->count].offset = (uint16_t)at;
 	out->part[out->count].len = (uint16_t)n;
 	out->count++;
+	out->ends_in_name = true;
 	return 0;
 }
 
 static int fail(struct path *out, int err)
 {
 	out->count = 0;
-	out->trailing_slash = false;
+	out->trailing_slash = out->ends_in_name = false;
 	return err;
 }
 
 int path_parse(const char *path, size_t len, struct path *out)
 {
 	out->count = 0;
-	out->trailing_slash = false;
+	out->trailing_slash = out->ends_in_name = false;
 	/* The total first, so the scans below stay within a small bound and
 	 * the offsets fit in uint16_t. */
 	if (len > PATH_MAX_LEN)

@@ -20,7 +20,8 @@
  *     - a name longer than PATH_NAME_MAX bytes is -ENAMETOOLONG;
  *     - more than PATH_MAX_DEPTH components kept at once is -ENAMETOOLONG.
  *   - trailing_slash is set when anything follows the last name kept
- *     ("a/", "a/.", "a/b/.."): it must be a directory.
+ *     ("a/", "a/.", "a/b/.."): it must be a directory; ends_in_name when
+ *     the path ends in that name ("a", "a/", not "a/." or "a/b/..").
  * Every other byte (backslash, '%', bytes >= 0x80) is part of a name:
  * "%2e%2e" is a file called "%2e%2e". A path with no name left ("", "/",
  * ".", "a/..", "/..") means the directory itself; each caller decides
@@ -52,6 +53,10 @@ struct path {
 	unsigned count;
 	bool trailing_slash;	/* something follows the last component ("a/",
 				 * "a/.", "a/b/.."): it must be a directory */
+	bool ends_in_name;	/* the last component written is the last one
+				 * kept ("a", "a/"), not "." or ".." ("a/.",
+				 * "a/b/..") nor nothing (""): what makes,
+				 * removes or renames an entry needs its name */
 };
 
 /* Splits and checks path[0..len) into *out (path may be NULL when len is

@@ -50,7 +50,7 @@ static int parse(const char *s)
 	do {								\
 		CHECK_EQ(parse_n(s, len), -(err));			\
 		CHECK_EQ(p.count, 0);					\
-		CHECK(!p.trailing_slash);				\
+		CHECK(!p.trailing_slash && !p.ends_in_name);		\
 	} while (0)
 
 #define CHECK_REFUSED(s, err) CHECK_REFUSED_N(s, strlen(s), err)
@@ -202,6 +202,26 @@ TEST(test_empty_components_are_skipped)
 	CHECK_PARSE("a/.//b", "a|b");
 	CHECK_PARSE("a/b//", "a|b/");
 	CHECK_PARSE("bin//", "bin/");
+}
+
+/* Whether the path ends in the name it keeps last, for the requests that
+ * make, remove or rename an entry by its name. */
+TEST(test_ends_in_name)
+{
+	static const struct { const char *path; bool named; } cases[] = {
+		{ "a", true }, { "a/", true }, { "a//", true }, { "/a/b", true },
+		{ "a/../b", true }, { "..a", true }, { "a/.", false }, { "a/./", false },
+		{ "a/b/..", false }, { "a/b/../", false }, { "", false }, { "/", false },
+		{ ".", false }, { "a/..", false }, { "/..", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_EQ(parse(cases[i].path), 0);
+		if (p.ends_in_name != cases[i].named)
+			UNIT_FAIL("\"%s\": ends_in_name is not %d", cases[i].path, cases[i].named);
+	}
+	CHECK_REFUSED("a/../..", EOUTSIDE);
+	CHECK(!p.ends_in_name);
 }
 
 TEST(test_trailing_slash_is_a_flag)
@@ -470,14 +490,18 @@ static unsigned rnd(unsigned n)
 
 /* The rules again, as plainly as they can be written: split on '/', keep a
  * stack of names. Returns the error path_parse should give for s[0..len)
- * and renders what it should keep into want, as parse_n renders it.
- * path_join_clean has no limits, and its base makes every path absolute. */
+ * and renders what it should keep into want, as parse_n renders it, with
+ * ends_in_name in model_named. path_join_clean has no limits, and its base
+ * makes every path absolute. */
+static bool model_named;
+
 static int model(const char *s, size_t len, bool absolute, bool limits, char *want)
 {
 	static size_t start[40000], size[40000];
 	size_t depth = 0, w = 0;
 	bool trailing = false;
 
+	model_named = false;
 	if (limits && len > PATH_MAX_LEN)
 		return -ENAMETOOLONG;
 	if (len && memchr(s, '\0', len))
@@ -489,6 +513,8 @@ static int model(const char *s, size_t len, bool absolute, bool limits, char *wa
 		size_t n = i - from;
 		from = i + 1;
 		trailing = true;
+		if (n)
+			model_named = false;
 		if (n == 2 && c[0] == '.' && c[1] == '.') {
 			if (depth)
 				depth--;
@@ -500,6 +526,7 @@ static int model(const char *s, size_t len, bool absolute, bool limits, char *wa
 			start[depth] = (size_t)(c - s);
 			size[depth++] = n;
 			trailing = false;
+			model_named = true;
 		}
 	}
 	for (size_t i = 0; i < depth; i++) {
@@ -616,6 +643,7 @@ TEST(test_fuzz_dot_dot_chains_match_a_model)
 		}
 		if (strcmp(joined, want) != 0)
 			UNIT_FAIL("iteration %d: \"%.100s\" != \"%.100s\"", iter, joined, want);
+		CHECK_EQ(p.ends_in_name, model_named);
 		for (unsigned i = 0; i < p.count; i++)
 			CHECK(path_name_valid(path + p.part[i].offset, p.part[i].len));
 		if (!absolute && n < PATH_MAX_LEN) {
