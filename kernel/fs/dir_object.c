@@ -94,14 +94,29 @@ static int walk_parent(struct vfs_dir *d, const char *path, const struct path *p
 	return vfs_walk(d->node, path, p, count, parent);
 }
 
-/* The entry a request's path field names: get_path, then walk_parent. */
+/* The entry a request's path field names: get_path, then walk_parent.
+ * Making, removing or renaming an entry needs its name, and a path that
+ * does not end in one ("", "a/..", "a/.") names a directory by where it
+ * is: if there is such a directory, *unnamed* is the answer (mkdir: it
+ * exists; unlink: it is a directory; rmdir, rename: it is in use, as the
+ * directory the path starts from or passes through). So "mkdir a/b/.."
+ * never makes a, and "rmdir x/.." never removes the handle's directory. */
 static int resolve_entry(struct vfs_dir *d, const struct message *req, const char *key,
-			 struct path *p, struct vfs_node *parent, const char **name, size_t *len)
+			 int unnamed, struct path *p, struct vfs_node *parent, const char **name,
+			 size_t *len)
 {
 	const char *path;
 	int rc = get_path(req, key, false, &path, p);
 
-	return rc < 0 ? rc : walk_parent(d, path, p, parent, name, len);
+	if (rc < 0)
+		return rc;
+	if (p->ends_in_name)
+		return walk_parent(d, path, p, parent, name, len);
+	struct vfs_node n __free(vfs_node_put) = { 0 };
+	rc = vfs_walk(d->node, path, p, p->count, &n);
+	if (rc < 0)
+		return rc;
+	return vfs_type(n) == VFS_DIR ? unnamed : -ENOTDIR;	/* "file/." */
 }
 
 /* True when the entry name[0..len) of dir is covered by a mount. */
@@ -254,7 +269,7 @@ static int dir_mkdir(struct vfs_dir *d, const struct message *req)
 	struct vfs_node parent __free(vfs_node_put) = { 0 };
 	const char *name;
 	size_t len;
-	int rc = resolve_entry(d, req, "path", &p, &parent, &name, &len);
+	int rc = resolve_entry(d, req, "path", -EEXIST, &p, &parent, &name, &len);
 
 	if (rc < 0)
 		return rc;
@@ -268,7 +283,8 @@ static int dir_remove(struct vfs_dir *d, const struct message *req, bool is_rmdi
 	struct vfs_node parent __free(vfs_node_put) = { 0 };
 	const char *name;
 	size_t len;
-	int rc = resolve_entry(d, req, "path", &p, &parent, &name, &len);
+	int rc = resolve_entry(d, req, "path", is_rmdir ? -EBUSY : -EISDIR, &p, &parent, &name,
+			       &len);
 
 	if (rc < 0)
 		return rc;
@@ -293,10 +309,10 @@ static int dir_rename(struct vfs_dir *d, const struct message *req)
 	struct vfs_node dt __free(vfs_node_put) = { 0 };
 	const char *from, *to;
 	size_t from_len, to_len;
-	int rc = resolve_entry(d, req, "from", &p, &df, &from, &from_len);
+	int rc = resolve_entry(d, req, "from", -EBUSY, &p, &df, &from, &from_len);
 
 	if (rc == 0)
-		rc = resolve_entry(d, req, "to", &p, &dt, &to, &to_len);
+		rc = resolve_entry(d, req, "to", -EBUSY, &p, &dt, &to, &to_len);
 	if (rc < 0)
 		return rc;
 	if (df.fs != dt.fs)

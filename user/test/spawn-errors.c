@@ -34,7 +34,8 @@ int main(int argc, char **argv)
 	expect("spawn of a missing file", spawn_path(root, "/bin/no-such"), -ENOENT);
 	expect("spawn of a directory", spawn_path(root, "/bin"), -EISDIR);
 	expect("spawn of a text file", spawn_path(root, "/etc/panda-release"), -ENOEXEC);
-	expect("spawn escaping with ..", spawn_path(root, "/test/../test/hello"), -EINVAL);
+	expect("spawn climbing out with ..", spawn_path(root, "test/../../test/hello"), -EOUTSIDE);
+	expect("spawn of a missing file by ..", spawn_path(root, "/bin/../../no-such"), -ENOENT);
 	expect("spawn with a bad path pointer", spawn_path(root, (const char *)8), -EFAULT);
 	expect("spawn with a kernel path pointer",
 	       spawn_path(root, (const char *)0xffffffff80000000ul), -EFAULT);
