@@ -16,10 +16,13 @@ static const struct panda_command cmd = {
 
 static int copy(const char *from, const char *to)
 {
+	struct panda_where at;
 	struct panda_stat src;
 	const char *failed;
-	long rc = panda_stat(panda_dir_for(from), from, &src);
+	long rc = panda_resolve(from, &at);
 
+	if (rc == 0)
+		rc = panda_stat(at.dir, at.path, &src);
 	if (rc < 0)
 		return complain("cp", from, (int)rc);
 	if (src.is_dir)

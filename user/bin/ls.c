@@ -103,15 +103,17 @@ static int list_dir(panda_handle_t dir, const char *path)
 
 static int list_operand(const char *path)
 {
-	panda_handle_t dir = panda_dir_for(path);
+	struct panda_where at;
 	struct panda_stat st;
-	long rc = panda_stat(dir, path, &st);
+	long rc = panda_resolve(path, &at);
 
+	if (rc == 0)
+		rc = panda_stat(at.dir, at.path, &st);
 	if (rc < 0)
 		return complain("ls", path, (int)rc);
 	if (!st.is_dir)
 		return emit(path, false, st.size, st.mtime, NULL);
-	long h = panda_open(dir, path, OPEN_DIRECTORY);
+	long h = panda_open(at.dir, at.path, OPEN_DIRECTORY);
 	if (h < 0)
 		return complain("ls", path, (int)h);
 	int status = list_dir((panda_handle_t)h, path);

@@ -27,29 +27,39 @@ static long make_if_missing(panda_handle_t dir, const char *path)
 }
 
 /* Each prefix of path that ends a component, then path itself: "a/b/c"
- * makes "a", "a/b", "a/b/c". */
+ * makes "a", "a/b", "a/b/c". The prefixes are those of the resolved path,
+ * so "../a/b" makes the parent's a. */
 static int make_parents(const char *path)
 {
-	panda_handle_t dir = panda_dir_for(path);
-	size_t len = strlen(path);
-	char *prefix = malloc(len + 1);
-	long rc = 0;
+	struct panda_where at;
+	long rc = panda_resolve(path, &at);
 
-	if (!prefix)
-		return complain("mkdir", path, -ENOMEM);
-	memcpy(prefix, path, len + 1);
+	if (rc < 0)
+		return complain("mkdir", path, (int)rc);
+	char *prefix = at.path;
+	size_t len = strlen(prefix);
 	for (size_t i = 1; i < len && rc == 0; i++) {
 		if (prefix[i] != '/' || prefix[i - 1] == '/')
 			continue;
 		prefix[i] = 0;
-		rc = make_if_missing(dir, prefix);
+		rc = make_if_missing(at.dir, prefix);
 		prefix[i] = '/';
 		if (rc == -EEXIST)
 			rc = -ENOTDIR;		/* a file where a parent should be */
 	}
-	free(prefix);
 	if (rc == 0)
-		rc = make_if_missing(dir, path);
+		rc = make_if_missing(at.dir, prefix);
+	return rc < 0 ? complain("mkdir", path, (int)rc) : 0;
+}
+
+/* One directory, its parent already there. */
+static int make_one(const char *path)
+{
+	struct panda_where at;
+	long rc = panda_resolve(path, &at);
+
+	if (rc == 0)
+		rc = panda_mkdir(at.dir, at.path);
 	return rc < 0 ? complain("mkdir", path, (int)rc) : 0;
 }
 
@@ -62,13 +72,7 @@ int main(int argc, char **argv)
 	if (i == argc)
 		return panda_usage_error(&cmd);
 	int status = 0;
-	for (; i < argc; i++) {
-		long rc;
-
-		if (parents)
-			status |= make_parents(argv[i]);
-		else if ((rc = panda_mkdir(panda_dir_for(argv[i]), argv[i])) < 0)
-			status = complain("mkdir", argv[i], (int)rc);
-	}
+	for (; i < argc; i++)
+		status |= parents ? make_parents(argv[i]) : make_one(argv[i]);
 	return status;
 }

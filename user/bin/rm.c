@@ -1,7 +1,8 @@
 /* rm: removes each file named; with -r, a directory too, with everything
- * beneath it (depth first: a directory's entries, then the directory). A
- * path that names the root or working directory itself ("/", ".") is
- * refused with -r rather than emptied. */
+ * beneath it (depth first: a directory's entries, then the directory). An
+ * operand that names a directory by where it is ("/", ".", "..", "a/.")
+ * rather than by its name is refused with -r rather than emptied, as
+ * POSIX asks: "rm -r .." would empty the parent of the working directory. */
 #include <stdbool.h>
 
 #include "panda.h"
@@ -9,26 +10,23 @@
 static const struct panda_command cmd = {
 	"rm", "rm [-r] PATH...",
 	"Removes each file PATH. A directory is removed only with -r, and\n"
-	"then with everything beneath it; \"/\" and \".\" are refused. What\n"
-	"cannot be removed is reported and the rest is still removed.\n",
+	"then with everything beneath it; \"/\", \".\" and \"..\" (also at the\n"
+	"end of a longer path) are refused. What cannot be removed is reported\n"
+	"and the rest is still removed.\n",
 	"r",
 };
 
 static bool recursive;			/* -r */
 
-/* True when path has no component but "." ("", "/", ".", "./."): it names
- * the directory it resolves beneath. */
-static bool names_base(const char *path)
+/* True when path ends in no name: only slashes, or a last component "."
+ * or ".." ("", "/", "./.", "a/..", "../"). */
+static bool ends_in_no_name(const char *path)
 {
-	for (const char *p = path; *p;) {
-		const char *end = strchr(p, '/');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
+	size_t len;
+	const char *last = panda_path_last(path, &len);
 
-		if (len > 1 || (len == 1 && *p != '.'))
-			return false;
-		p += end ? len + 1 : len;
-	}
-	return true;
+	return len == 0 || (len == 1 && last[0] == '.') ||
+	       (len == 2 && last[0] == '.' && last[1] == '.');
 }
 
 /* Every entry of the directory at path, read before any is removed. */
@@ -43,42 +41,59 @@ static long list_names(panda_handle_t dir, const char *path, struct panda_dir_li
 	return rc;
 }
 
-static int remove_path(panda_handle_t dir, const char *path);
+static int remove_path(panda_handle_t dir, const char *path, const char *shown);
 
-/* The directory's entries, then the directory, unless an entry stayed. */
-static int remove_tree(panda_handle_t dir, const char *path)
+/* The directory's entries, then the directory, unless an entry stayed.
+ * path is sent through dir; shown is how messages name it (the operand
+ * as the user wrote it, and the entries beneath it). */
+static int remove_tree(panda_handle_t dir, const char *path, const char *shown)
 {
 	struct panda_dir_list list;
 	long rc = list_names(dir, path, &list);
 	int status = 0;
 
 	if (rc < 0)
-		return complain("rm", path, (int)rc);
+		return complain("rm", shown, (int)rc);
 	for (size_t i = 0; i < list.count; i++) {
 		const char *name = list.entries[i].name;
 		char *child = panda_path_join(path, name, strlen(name));
+		char *child_shown = panda_path_join(shown, name, strlen(name));
 
-		if (!child) {
-			status = complain("rm", path, -ENOMEM);
+		if (child && child_shown)
+			status |= remove_path(dir, child, child_shown);
+		free(child);
+		free(child_shown);
+		if (!child || !child_shown) {
+			status = complain("rm", shown, -ENOMEM);
 			break;
 		}
-		status |= remove_path(dir, child);
-		free(child);
 	}
 	panda_dir_list_free(&list);
 	if (status)
 		return status;	/* what stayed was reported; ENOTEMPTY would repeat it */
 	rc = panda_rmdir(dir, path);
-	return rc < 0 ? complain("rm", path, (int)rc) : 0;
+	return rc < 0 ? complain("rm", shown, (int)rc) : 0;
 }
 
-static int remove_path(panda_handle_t dir, const char *path)
+static int remove_path(panda_handle_t dir, const char *path, const char *shown)
 {
 	long rc = panda_unlink(dir, path);
 
 	if (rc == -EISDIR && recursive)
-		return remove_tree(dir, path);
-	return rc < 0 ? complain("rm", path, (int)rc) : 0;
+		return remove_tree(dir, path, shown);
+	return rc < 0 ? complain("rm", shown, (int)rc) : 0;
+}
+
+static int remove_operand(const char *path)
+{
+	struct panda_where at;
+
+	if (recursive && ends_in_no_name(path)) {
+		eprintf("rm: %s: refusing to remove the root, \".\" or \"..\"\n", path);
+		return 1;
+	}
+	long rc = panda_resolve(path, &at);
+	return rc < 0 ? complain("rm", path, (int)rc) : remove_path(at.dir, at.path, path);
 }
 
 int main(int argc, char **argv)
@@ -90,13 +105,7 @@ int main(int argc, char **argv)
 	if (i == argc)
 		return panda_usage_error(&cmd);
 	int status = 0;
-	for (; i < argc; i++) {
-		if (recursive && names_base(argv[i])) {
-			eprintf("rm: %s: refusing to remove the root or working directory\n", argv[i]);
-			status = 1;
-			continue;
-		}
-		status |= remove_path(panda_dir_for(argv[i]), argv[i]);
-	}
+	for (; i < argc; i++)
+		status |= remove_operand(argv[i]);
 	return status;
 }

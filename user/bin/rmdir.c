@@ -18,8 +18,11 @@ int main(int argc, char **argv)
 		return panda_usage_error(&cmd);
 	int status = 0;
 	for (; i < argc; i++) {
-		long rc = panda_rmdir(panda_dir_for(argv[i]), argv[i]);
+		struct panda_where at;
+		long rc = panda_resolve(argv[i], &at);
 
+		if (rc == 0)
+			rc = panda_rmdir(at.dir, at.path);
 		if (rc < 0)
 			status = complain("rmdir", argv[i], (int)rc);
 	}

@@ -13,15 +13,17 @@ static const struct panda_command cmd = {
 
 static int touch(const char *path)
 {
-	panda_handle_t dir = panda_dir_for(path);
+	struct panda_where at;
 	struct panda_stat st;
-	long rc = panda_stat(dir, path, &st);
+	long rc = panda_resolve(path, &at);
 
+	if (rc == 0)
+		rc = panda_stat(at.dir, at.path, &st);
 	if (rc == 0)
 		return 0;
 	if (rc != -ENOENT)
 		return complain("touch", path, (int)rc);
-	long f = panda_open(dir, path, OPEN_WRITE | OPEN_CREATE);
+	long f = panda_open(at.dir, at.path, OPEN_WRITE | OPEN_CREATE);
 	if (f < 0)
 		return complain("touch", path, (int)f);
 	panda_close((panda_handle_t)f);

@@ -2,6 +2,7 @@
 
 #include "lib/bson.h"
 #include "lib/errors.h"
+#include "lib/path.h"
 #include "lib/string.h"
 #include "io.h"
 #include "malloc.h"
@@ -304,9 +305,46 @@ long panda_sync(panda_handle_t file)
 
 /* --- for utilities ---------------------------------------------------- */
 
-panda_handle_t panda_dir_for(const char *path)
+/* path, as written, through dir. */
+static long resolve_as_is(const char *path, panda_handle_t dir, struct panda_where *w)
 {
-	return path[0] == '/' ? panda_root() : panda_cwd();
+	size_t len = strlen(path);
+
+	if (len >= sizeof(w->path))
+		return -ENAMETOOLONG;	/* past PATH_MAX_LEN: no handle takes it */
+	memcpy(w->path, path, len + 1);
+	w->dir = dir;
+	return 0;
+}
+
+/* The relative path joined onto the working directory's path, through the
+ * root. PWD is what the parent said the working directory is (the shell
+ * passes it); without it the path has nowhere to climb to. */
+static long resolve_from_pwd(const char *path, struct panda_where *w)
+{
+	const char *pwd = panda_getenv("PWD");
+
+	if (!pwd || pwd[0] != '/' || !panda_root())
+		return -EOUTSIDE;
+	int n = path_join_clean(pwd, path, w->path, sizeof(w->path));
+	if (n < 0)
+		return n;
+	w->dir = panda_root();
+	return 0;
+}
+
+long panda_resolve(const char *path, struct panda_where *w)
+{
+	if (path[0] == '/')
+		return resolve_as_is(path, panda_root(), w);
+	if (path_climbs(path, strlen(path)))
+		return resolve_from_pwd(path, w);
+	return resolve_as_is(path, panda_cwd(), w);
+}
+
+long panda_resolve_from_root(const char *path, struct panda_where *w)
+{
+	return path[0] == '/' ? resolve_as_is(path, panda_root(), w) : resolve_from_pwd(path, w);
 }
 
 const char *panda_path_last(const char *path, size_t *len)
@@ -426,30 +464,37 @@ void panda_dir_list_free(struct panda_dir_list *list)
 long panda_copy_file(const char *from, const struct panda_stat *src, const char *to,
 		     bool remove_partial, const char **failed)
 {
-	panda_handle_t to_dir = panda_dir_for(to);
+	struct panda_where in_at, out_at;
 	struct panda_stat dst;
 	bool on_write;
 
+	*failed = to;
+	long rc = panda_resolve(to, &out_at);
+	if (rc < 0)
+		return rc;
 	*failed = NULL;
-	if (panda_stat(to_dir, to, &dst) == 0 && !dst.is_dir && panda_same_file(src, &dst))
+	if (panda_stat(out_at.dir, out_at.path, &dst) == 0 && !dst.is_dir &&
+	    panda_same_file(src, &dst))
 		return -EEXIST;
 	*failed = from;
-	long in = panda_open(panda_dir_for(from), from, OPEN_READ);
+	long in = panda_resolve(from, &in_at);
+	if (in == 0)
+		in = panda_open(in_at.dir, in_at.path, OPEN_READ);
 	if (in < 0)
 		return in;
 	*failed = to;
-	long out = panda_open(to_dir, to, OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE);
+	long out = panda_open(out_at.dir, out_at.path, OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE);
 	if (out < 0) {
 		panda_close((panda_handle_t)in);
 		return out;
 	}
-	long rc = panda_copy_data((panda_handle_t)in, (panda_handle_t)out, &on_write);
+	rc = panda_copy_data((panda_handle_t)in, (panda_handle_t)out, &on_write);
 	panda_close((panda_handle_t)out);
 	panda_close((panda_handle_t)in);
 	if (rc < 0) {
 		*failed = on_write ? to : from;
 		if (remove_partial)
-			panda_unlink(to_dir, to);
+			panda_unlink(out_at.dir, out_at.path);
 	}
 	return rc;
 }
@@ -464,7 +509,10 @@ int panda_each_into(const char *prog, const char *usage, int first, int argc, ch
 		return 2;
 	}
 	const char *target = argv[argc - 1];
-	long rc = panda_stat(panda_dir_for(target), target, &st);
+	struct panda_where at;
+	long rc = panda_resolve(target, &at);
+	if (rc == 0)
+		rc = panda_stat(at.dir, at.path, &st);
 	bool into = rc == 0 && st.is_dir;
 	if (argc - first > 2 && !into)
 		return complain(prog, target, rc < 0 ? (int)rc : -ENOTDIR);

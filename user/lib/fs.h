@@ -58,9 +58,27 @@ long panda_fs_call(panda_handle_t h, const void *req, size_t size, const uint8_t
 
 /* --- for utilities ---------------------------------------------------- */
 
-/* The directory a path given by the user resolves beneath: the root for
- * an absolute path, the working directory for a relative one. */
-panda_handle_t panda_dir_for(const char *path);
+/* Where a path the user gave goes: the handle to send it through and the
+ * path to send (docs/paths.md, "In libpanda"). */
+struct panda_where {
+	panda_handle_t dir;
+	char path[PANDA_PATH_MAX];
+};
+
+/* Every utility's one way from a path to a request. An absolute path goes
+ * to the root handle as written (the kernel keeps "/.." at the root). A
+ * relative one goes to the working-directory handle as written while it
+ * stays beneath that directory ("a/../b"); one whose ".." climbs above it
+ * ("../notes") is joined onto PWD, the working directory's path, cleaned
+ * (path_join_clean) and sent to the root, so "/.." stops at the root.
+ * Returns 0; -EOUTSIDE when a path climbs and the process has no PWD or
+ * no root to resolve it with (it is never kept at the working directory:
+ * "rm ../x" must not remove "./x"); -ENAMETOOLONG when it does not fit. */
+long panda_resolve(const char *path, struct panda_where *w);
+/* The same, but a relative path always through the root, joined onto PWD
+ * (-EOUTSIDE without them): for two paths that must meet at one handle
+ * (mv's rename). */
+long panda_resolve_from_root(const char *path, struct panda_where *w);
 
 /* The last component of path without trailing slashes: *len bytes. */
 const char *panda_path_last(const char *path, size_t *len);

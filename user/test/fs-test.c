@@ -2,9 +2,11 @@
  * console and working-directory handles). Every request of the directory
  * and file protocols (docs/protocols.md) is driven through its success and
  * its documented errors; then rights (a read-only handle cannot write, a
- * directory handle without RIGHT_WRITE cannot create), confinement (a
- * process handed only /tmp cannot reach /bin by any path; `..`, NUL bytes,
- * empty components and over-long paths are refused), unlink while open,
+ * directory handle without RIGHT_WRITE cannot create), `..` (resolved on
+ * the text; what makes or removes an entry needs its name), libpanda's
+ * resolver, confinement (a process handed only /tmp cannot reach /bin by
+ * any path, `..` chains included, and what it makes through them lands in
+ * /tmp; NUL bytes and over-long paths are refused), unlink while open,
  * rename over an existing file, filling /tmp to ENOSPC and recovering,
  * 3,000 random requests, the per-process handle limit, and finally that
  * /tmp holds exactly what it held before. Each check prints `fs-test: ok
@@ -14,9 +16,11 @@
  * `fs-test fill-root` fills the root filesystem (limited only by memory)
  * until ENOSPC, checks the system still works, and frees it again.
  *
- * `fs-test confined` is the other half of the confinement check: spawned
- * with a handle to /tmp as its root and working directory, it tries every
- * way it can think of to reach /bin and exits with the number that worked. */
+ * `fs-test confined [pwd]` is the other half of the confinement check:
+ * spawned with a handle to /tmp as its root and working directory (and
+ * with `pwd`, PWD "/"), it tries every way it can think of to reach /bin,
+ * through the kernel and through libpanda, and exits with the number that
+ * worked. */
 #include <stdbool.h>
 
 #include "lib/bson.h"
@@ -135,7 +139,7 @@ static void check_directories(panda_handle_t w)
 	verdict_expect("unlink-missing-slash-enoent", panda_unlink(w, "d/none/"), -ENOENT);
 	verdict_expect("rmdir-empty", panda_rmdir(w, "d/e"), 0);
 	verdict_expect("rmdir-gone-enoent", panda_rmdir(w, "d/e"), -ENOENT);
-	verdict_expect("rmdir-self-einval", panda_rmdir(w, ""), -EINVAL);
+	verdict_expect("rmdir-self-ebusy", panda_rmdir(w, ""), -EBUSY);
 
 	long h = panda_open(w, "d", OPEN_READ | OPEN_DIRECTORY);
 	verdict_expect_ok("open-directory", h);
@@ -163,6 +167,94 @@ static void check_directories(panda_handle_t w)
 	verdict_expect("unlink-again-enoent", panda_unlink(w, "d/file"), -ENOENT);
 	verdict_expect("rmdir-nested", panda_rmdir(w, "d/f"), 0);
 	verdict_expect("rmdir-now-empty", panda_rmdir(w, "d"), 0);
+}
+
+/* ".." steps back on the path's text, and a request that makes or removes
+ * an entry by name refuses a path that ends in none ("", "x/..", "x/."). */
+static void check_dot_dot(panda_handle_t w)
+{
+	struct panda_stat st, self;
+
+	panda_mkdir(w, "dd");
+	panda_mkdir(w, "dd/sub");
+	create_file(w, "dd/f", "dot", 3);
+	verdict("dotdot-open-through", file_is(w, "dd/sub/../f", "dot"), "wrong content");
+	verdict("dotdot-open-in-and-out", file_is(w, "dd/../dd/./sub/..//f", "dot"), "wrong content");
+	panda_stat(w, "", &self);
+	verdict_expect("dotdot-stat-back-at-the-handle", panda_stat(w, "dd/sub/../..", &st), 0);
+	verdict("dotdot-stat-is-the-handle", panda_same_file(&st, &self), "another directory");
+	verdict_expect("dotdot-empty-components-skipped", panda_stat(w, "dd//sub//", &st), 0);
+	verdict_expect("dotdot-relative-climb-eoutside", panda_stat(w, "..", &st), -EOUTSIDE);
+	verdict_expect("dotdot-out-and-back-eoutside", panda_stat(w, "dd/../../fs-test/dd", &st),
+		       -EOUTSIDE);
+	verdict_expect("dotdot-absolute-stays-at-the-handle", panda_stat(w, "/../../dd/f", &st), 0);
+	verdict_expect("dotdot-file-trailing-enotdir", panda_open(w, "dd/f/x/..", OPEN_READ),
+		       -ENOTDIR);
+	/* Making or removing needs a name: these name a directory by where
+	 * it is, and do nothing. */
+	verdict_expect("dotdot-mkdir-eexist", panda_mkdir(w, "dd/sub/.."), -EEXIST);
+	verdict_expect("dotdot-mkdir-through-missing-enoent", panda_mkdir(w, "nope/b/.."), -ENOENT);
+	verdict_expect("dotdot-mkdir-made-nothing", panda_stat(w, "nope", &st), -ENOENT);
+	verdict_expect("dotdot-mkdir-dot-enoent", panda_mkdir(w, "dd/new/."), -ENOENT);
+	verdict_expect("dotdot-mkdir-file-dot-enotdir", panda_mkdir(w, "dd/f/."), -ENOTDIR);
+	verdict_expect("dotdot-unlink-eisdir", panda_unlink(w, "dd/f/.."), -EISDIR);
+	verdict_expect("dotdot-unlink-self-eisdir", panda_unlink(w, ""), -EISDIR);
+	verdict_expect("dotdot-rmdir-ebusy", panda_rmdir(w, "dd/sub/.."), -EBUSY);
+	verdict_expect("dotdot-rmdir-handle-ebusy", panda_rmdir(w, "dd/.."), -EBUSY);
+	verdict_expect("dotdot-rmdir-kept-sub", panda_stat(w, "dd/sub", &st), 0);
+	verdict_expect("dotdot-create-over-dir-eisdir",
+		       panda_open(w, "dd/sub/..", OPEN_WRITE | OPEN_CREATE), -EISDIR);
+	verdict_expect("dotdot-mkdir-by-name", panda_mkdir(w, "dd/sub/../made"), 0);
+	verdict_expect("dotdot-rmdir-by-name", panda_rmdir(w, "dd/./sub/../made/"), 0);
+	verdict_expect("dotdot-unlink-by-name", panda_unlink(w, "dd/sub/../f"), 0);
+	verdict_expect("dotdot-cleanup-sub", panda_rmdir(w, "dd/sub"), 0);
+	verdict_expect("dotdot-cleanup", panda_rmdir(w, "dd"), 0);
+}
+
+/* libpanda's resolver: what each utility sends for what a person typed.
+ * As init, fs-test has PWD "/"; spawned bare (the kernel's leak test) it
+ * has none, and every path that climbs is refused. */
+static void check_resolve(void)
+{
+	static const struct {
+		const char *typed, *sent;
+		bool through_root;
+	} cases[] = {
+		{ "../etc/motd", "/etc/motd", true },
+		{ "../../..", "/", true },
+		{ "a/../../b/", "/b/", true },
+		{ "../tmp/./x/..", "/tmp/", true },
+		{ "a/../b", "a/../b", false },		/* stays beneath: sent as typed */
+		{ "bin//hello", "bin//hello", false },
+		{ "/bin/../etc", "/bin/../etc", true },	/* the kernel keeps "/.." at "/" */
+	};
+	struct panda_where at;
+	char name[64];
+
+	if (!panda_getenv("PWD")) {
+		verdict_expect("resolve-climbing-without-pwd-eoutside",
+			       panda_resolve("a/../../etc/motd", &at), -EOUTSIDE);
+		verdict_expect("resolve-from-root-without-pwd-eoutside",
+			       panda_resolve_from_root("a", &at), -EOUTSIDE);
+		verdict_expect("resolve-beneath-without-pwd", panda_resolve("a/../b", &at), 0);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		at.path[0] = '\0';
+		long rc = panda_resolve(cases[i].typed, &at);
+		panda_handle_t want = cases[i].through_root ? panda_root() : panda_cwd();
+		snprintf(name, sizeof(name), "resolve %s", cases[i].typed);
+		verdict(name, rc == 0 && strcmp(at.path, cases[i].sent) == 0 && at.dir == want,
+			"%s: \"%s\" through %s", verdict_err_text(rc), at.path,
+			at.dir == panda_root() ? "the root" : "another handle");
+	}
+	at.path[0] = '\0';
+	verdict("resolve-from-root", panda_resolve_from_root("a/./b", &at) == 0 &&
+					     strcmp(at.path, "/a/b") == 0 && at.dir == panda_root(),
+		"gave %s", at.path);
+	verdict_expect("resolve-reads-the-file", panda_resolve("../etc/panda-release", &at), 0);
+	verdict("resolve-read-the-file", read_file(at.dir, at.path) > 9 &&
+					     memcmp(buf, "Panda OS ", 9) == 0, "cannot read %s", at.path);
 }
 
 /* readdir over more entries than one reply holds: every one exactly once. */
@@ -390,8 +482,13 @@ static void check_rename(panda_handle_t w)
 	       -EXDEV);
 	verdict_expect("rename-mount-point-ebusy", panda_rename(root, "tmp", "tmp2"), -EBUSY);
 	verdict_expect("rmdir-mount-point-ebusy", panda_rmdir(root, "tmp"), -EBUSY);
-	verdict_expect("rename-dotdot-einval", panda_rename(w, "r1/b", "../b"), -EINVAL);
-	verdict_expect("rename-bad-target-name-einval", panda_rename(w, "r1/b", ""), -EINVAL);
+	verdict_expect("rename-climbing-out-eoutside", panda_rename(w, "r1/b", "../b"), -EOUTSIDE);
+	verdict_expect("rename-onto-the-directory-ebusy", panda_rename(w, "r1/b", ""), -EBUSY);
+	verdict_expect("rename-onto-dotdot-ebusy", panda_rename(w, "r1/b", "r2/.."), -EBUSY);
+	verdict_expect("rename-dotdot-away-ebusy", panda_rename(w, "r1/sub/..", "r3"), -EBUSY);
+	verdict_expect("rename-through-dotdot", panda_rename(w, "r1/../r1/b", "r2/../r1/b2"), 0);
+	verdict("rename-through-dotdot-content", file_is(w, "r1/b2", "A"), "wrong content");
+	verdict_expect("rename-through-dotdot-back", panda_rename(w, "r1/b2", "r1/b"), 0);
 	panda_unlink(w, "r2/emptydir/inner");
 	panda_rmdir(w, "r2/emptydir");
 	panda_unlink(w, "r1/b");
@@ -456,37 +553,93 @@ static void check_rights(panda_handle_t w)
 
 /* --- confinement ------------------------------------------------------- */
 
+/* Ways out of /tmp, each tried by a child handed only /tmp, as written
+ * (through the kernel) and through libpanda's resolver. */
 static const char *const escapes[] = {
 	"../../bin/init", "../bin/init", "..", "/..", "./../bin", "bin/../../bin/init",
 	"/bin/init", "bin/init", "//bin/init", "/tmp/../bin/init", "%2e%2e/bin/init",
-	"..\\bin\\init", ".../bin/init", "/etc/motd", "etc/motd",
+	"..\\bin\\init", ".../bin/init", "/etc/motd", "etc/motd", "../test/hello", "../../..",
+	"a/../../bin", "/../test/hello", "/../../../etc/motd", "//..//../bin", "./.././../etc",
+	"fs-test/../../bin/init", "/fs-test/../../../bin/init", "../tmp/../../bin",
+	"bin//../../bin", "../../../../../../../../../../../../../../../../etc/motd",
 };
 
-/* Run as `fs-test confined` with /tmp as root and cwd: the number of ways
- * that reached /bin or /etc. */
-static int confined(void)
+/* Whether path through dir names anything but the confined child's /tmp
+ * itself (self): no file in /tmp has any of the names tried, so any file
+ * opened is out, and so is any directory but /tmp. */
+static bool reaches_out(panda_handle_t dir, const char *path, const struct panda_stat *self)
 {
-	panda_handle_t mine = panda_startup_handle(STARTUP_ROOT);
 	struct panda_stat st;
+	long f = panda_open(dir, path, OPEN_READ);
+	long d = panda_open(dir, path, OPEN_READ | OPEN_DIRECTORY);
+	bool out = f >= 0;
+
+	if (f >= 0)
+		panda_close((panda_handle_t)f);
+	if (d >= 0) {
+		out |= panda_fstat((panda_handle_t)d, &st) < 0 || !panda_same_file(&st, self);
+		panda_close((panda_handle_t)d);
+	}
+	return out || (panda_stat(dir, path, &st) == 0 && !panda_same_file(&st, self));
+}
+
+/* Whether spawning path through dir started anything (it must not: there
+ * is no /tmp/test/hello). */
+static bool spawns(panda_handle_t dir, const char *path)
+{
+	const char *argv[] = { path };
+	struct panda_spawn s = { .dir = dir, .path = path, .argv = argv, .argc = 1 };
+	long p = panda_spawn(&s);
+
+	if (p < 0)
+		return false;
+	printf("fs-test: confined: spawned %s\n", path);
+	panda_close((panda_handle_t)p);
+	return true;
+}
+
+/* Run as `fs-test confined` with /tmp as root and cwd and no PWD, or as
+ * `fs-test confined pwd` with PWD "/" too: the number of ways that reached
+ * out of /tmp. Files made through climbing paths are left for the parent
+ * to find in /tmp. */
+static int confined(bool has_pwd)
+{
+	panda_handle_t mine = panda_root();
+	struct panda_stat self;
+	struct panda_where at;
 	int escaped = 0;
 
+	if (panda_stat(mine, "", &self) < 0)
+		return 100;
 	for (unsigned i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
-		long h = panda_open(mine, escapes[i], OPEN_READ);
-		long d = panda_open(mine, escapes[i], OPEN_READ | OPEN_DIRECTORY);
-		if (h >= 0 || d >= 0 || panda_stat(mine, escapes[i], &st) == 0) {
-			printf("fs-test: confined: reached %s\n", escapes[i]);
+		const char *e = escapes[i];
+		bool out = reaches_out(mine, e, &self);
+		long rc = panda_resolve(e, &at);
+
+		if (rc == 0)
+			out |= reaches_out(at.dir, at.path, &self);
+		else if (has_pwd || rc != -EOUTSIDE)	/* without PWD, climbing is refused */
+			out = true;
+		if (out) {
+			printf("fs-test: confined: reached %s (resolved: %s)\n", e, verdict_err_text(rc));
 			escaped++;
 		}
-		if (h >= 0)
-			panda_close((panda_handle_t)h);
-		if (d >= 0)
-			panda_close((panda_handle_t)d);
 	}
-	const char *argv[] = { "/test/hello" };
-	struct panda_spawn s = { .dir = mine, .path = "/test/hello", .argv = argv, .argc = 1 };
-	long p = panda_spawn(&s);
-	if (p != -ENOENT) {
-		printf("fs-test: confined: spawn /test/hello gave %ld\n", p);
+	escaped += spawns(mine, "/test/hello") + spawns(mine, "../test/hello") +
+		   spawns(mine, "/../test/hello") + spawns(mine, "a/../../test/hello");
+	if (panda_resolve("../test/hello", &at) == 0)
+		escaped += spawns(at.dir, at.path);
+	/* What is made through a climbing path lands in /tmp. */
+	if (create_file(mine, "/../../confined-up", "up", 2) != 0 ||
+	    !file_is(mine, "confined-up", "up")) {
+		printf("fs-test: confined: /../../confined-up is not in its directory\n");
+		escaped++;
+	}
+	long rc = panda_resolve("../../confined-rel", &at);
+	if (has_pwd ? rc != 0 || create_file(at.dir, at.path, "rel", 3) != 0 ||
+			      !file_is(mine, "confined-rel", "rel")
+		    : rc != -EOUTSIDE) {
+		printf("fs-test: confined: ../../confined-rel gave %s\n", verdict_err_text(rc));
 		escaped++;
 	}
 	/* Its own subtree stays usable. */
@@ -498,20 +651,70 @@ static int confined(void)
 	return escaped;
 }
 
+/* Starts `fs-test confined` with only tmp, as root and working directory,
+ * and PWD "/" when with_pwd; checks it found no way out and that what it
+ * made through climbing paths is in /tmp, not the root. */
+static void run_confined(panda_handle_t tmp, bool with_pwd)
+{
+	static uint8_t doc[256];
+	struct bson_builder b;
+	const char *argv[] = { "/test/fs-test", "confined", "pwd" };
+	panda_handle_t grants[3] = { tmp, console, tmp };
+	struct panda_spawn s = { .dir = root, .path = argv[0], .argv = argv, .argc = 2,
+				 .handles = grants, .handle_count = 3 };
+	struct panda_stat st;
+
+	if (with_pwd) {
+		bson_build_init(&b, doc, sizeof(doc));
+		bson_begin_document(&b, "env");
+		bson_append_cstr(&b, "PWD", "/");
+		bson_end_document(&b);
+		bson_begin_document(&b, "handles");
+		bson_append_int32(&b, "root", 0);
+		bson_append_int32(&b, "console", 1);
+		bson_append_int32(&b, "cwd", 2);
+		bson_end_document(&b);
+		s.doc = doc;
+		s.doc_size = bson_build_finish(&b);
+		s.argc = 3;
+	}
+	long p = panda_spawn(&s);
+	if (!verdict_expect_ok(with_pwd ? "confine-spawn-child-pwd" : "confine-spawn-child", p))
+		return;
+	struct panda_exit_status es;
+	panda_process_wait((panda_handle_t)p, PANDA_DEADLINE_NEVER, &es);
+	panda_close((panda_handle_t)p);
+	verdict(with_pwd ? "confine-child-with-pwd-reaches-nothing-outside"
+			 : "confine-child-reaches-nothing-outside",
+		es.how == EXIT_NORMAL && es.code == 0, "%d escapes (how %u)", es.code, es.how);
+	verdict_expect("confine-made-up-is-in-tmp", panda_unlink(root, "tmp/confined-up"), 0);
+	verdict_expect("confine-made-up-not-at-root", panda_stat(root, "confined-up", &st), -ENOENT);
+	if (with_pwd) {
+		verdict_expect("confine-made-rel-is-in-tmp", panda_unlink(root, "tmp/confined-rel"), 0);
+		verdict_expect("confine-made-rel-not-at-root", panda_stat(root, "confined-rel", &st),
+			       -ENOENT);
+	}
+}
+
 static void check_confinement(panda_handle_t w)
 {
 	char longpath[1100];
 	char longname[300];
+	struct panda_stat st;
 
 	long t = panda_open(root, "tmp", OPEN_READ | OPEN_WRITE | OPEN_DIRECTORY);
 	if (!verdict_expect_ok("confine-open-tmp", t))
 		return;
 	panda_handle_t tmp = (panda_handle_t)t;
-	verdict_expect("confine-dotdot-einval", panda_open(tmp, "../../bin/init", OPEN_READ), -EINVAL);
+	verdict_expect("confine-dotdot-eoutside", panda_open(tmp, "../../bin/init", OPEN_READ),
+		       -EOUTSIDE);
 	verdict_expect("confine-absolute-is-beneath", panda_open(tmp, "/bin/init", OPEN_READ), -ENOENT);
-	verdict_expect("confine-empty-component-einval", panda_open(tmp, "fs-test//x", OPEN_READ), -EINVAL);
+	verdict_expect("confine-absolute-dotdot-stays", panda_open(tmp, "/../bin/init", OPEN_READ),
+		       -ENOENT);
+	verdict_expect("confine-absolute-dotdots-stay",
+		       panda_open(tmp, "/../../../../etc/motd", OPEN_READ), -ENOENT);
+	verdict_expect("confine-empty-component-skipped", panda_stat(tmp, "fs-test//", &st), 0);
 	verdict_expect("confine-nul-einval", raw_path_op(tmp, "open", "fs-test\0/../bin", 14), -EINVAL);
-	verdict_expect("confine-nul-mkdir-einval", raw_path_op(w, "mkdir", "a\0b", 3), -EINVAL);
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	for (size_t i = 100; i < sizeof(longpath) - 1; i += 101)
 		longpath[i] = '/';
@@ -527,21 +730,10 @@ static void check_confinement(panda_handle_t w)
 	verdict_expect("confine-255-byte-name-unlink", panda_unlink(w, longname), 0);
 	verdict_expect("request-missing-path-einval", raw_path_op(w, "mkdir", NULL, 0), -EINVAL);
 	verdict_expect("request-path-not-string-einval", raw_path_op(w, "nonsense", "x", 1), -ENOSYS);
-	verdict_expect("mkdir-empty-path-einval", panda_mkdir(w, ""), -EINVAL);
+	verdict_expect("mkdir-empty-path-eexist", panda_mkdir(w, ""), -EEXIST);
 
-	/* A process handed only /tmp. */
-	const char *argv[] = { "/test/fs-test", "confined" };
-	panda_handle_t grants[3] = { tmp, console, tmp };
-	struct panda_spawn s = { .dir = root, .path = argv[0], .argv = argv, .argc = 2,
-				 .handles = grants, .handle_count = 3 };
-	long p = panda_spawn(&s);
-	if (verdict_expect_ok("confine-spawn-child", p)) {
-		struct panda_exit_status st;
-		panda_process_wait((panda_handle_t)p, PANDA_DEADLINE_NEVER, &st);
-		verdict("confine-child-reaches-nothing-outside", st.how == EXIT_NORMAL && st.code == 0,
-			"%d escapes (how %u)", st.code, st.how);
-		panda_close((panda_handle_t)p);
-	}
+	run_confined(tmp, false);
+	run_confined(tmp, true);
 	panda_close(tmp);
 }
 
@@ -729,7 +921,7 @@ static int fill_root(void)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "confined") == 0)
-		return confined();
+		return confined(argc > 2);
 	verdict_start("fs-test");
 	root = panda_startup_handle(STARTUP_ROOT);
 	console = panda_startup_handle(STARTUP_CONSOLE);
@@ -751,6 +943,8 @@ int main(int argc, char **argv)
 	verdict("root-seeded-from-initrd", read_file(root, "etc/panda-release") > 9 &&
 						   memcmp(buf, "Panda OS ", 9) == 0, "no release file");
 	check_directories(w);
+	check_dot_dot(w);
+	check_resolve();
 	check_readdir(w);
 	check_files(w);
 	check_unlink_while_open(w);
