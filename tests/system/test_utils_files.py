@@ -277,9 +277,16 @@ def test_rm_errors():
 
 def test_rm_r_refuses_the_root_and_working_directory():
     r = run("/bin/rm -r / . /nope")
-    assert_fails_with(r, "rm: /: refusing to remove the root or working directory",
-                      "rm: .: refusing to remove the root or working directory",
+    assert_fails_with(r, 'rm: /: refusing to remove the root, "." or ".."',
+                      'rm: .: refusing to remove the root, "." or ".."',
                       "rm: /nope: no such file or directory")
+
+
+def test_rm_r_refuses_dot_dot_however_written():
+    # "rm -r .." would empty the working directory's parent (POSIX refuses it).
+    r = run("/bin/rm -r .. /tmp/.. bin/../ etc/. /nope/..")
+    assert_fails_with(r, *[f'rm: {p}: refusing to remove the root, "." or ".."'
+                           for p in ["..", "/tmp/..", "bin/../", "etc/.", "/nope/.."]])
 
 
 # --- cp, mv ---------------------------------------------------------------
@@ -331,3 +338,67 @@ def test_touch_errors():
     r = run("/bin/touch /nope/x /etc/motd/x")
     assert_fails_with(r, "touch: /nope/x: no such file or directory",
                       "touch: /etc/motd/x: not a directory")
+
+
+# --- ".." in arguments ------------------------------------------------------
+# init's working directory is the root and its PWD "/", so a relative path
+# that climbs ("../etc") is joined onto "/" and stops there, as "/.." does.
+
+ROOT_NAMES = ["bin", "etc", "test", "tmp"]
+
+@pytest.mark.parametrize("path", ["/bin/../etc/motd", "../etc/motd", "/../../etc/./motd",
+                                  "etc/../etc//motd", "../../../../../../etc/motd",
+                                  "tmp/../../etc/motd"])
+def test_cat_resolves_dot_dot(path):
+    r = run(f"/bin/cat {path}")
+    assert r.status == OK and init_status(r) == 0, r.output
+    assert program_lines(r) == [MOTD.strip()]
+
+
+def test_ls_of_dot_dot_chains_lists_the_root():
+    for command in ["/bin/ls ../..", "/bin/ls /..", "/bin/ls bin/../../tmp/.."]:
+        r = run(command)
+        assert r.status == OK, r.output
+        assert [e["name"] for e in records(r)] == ROOT_NAMES, command
+
+
+def test_ls_and_stat_keep_the_path_as_typed():
+    r = run("/bin/ls ../etc/motd /bin//ls/")
+    assert_fails_with(r, "ls: /bin//ls/: not a directory")
+    assert records(r) == [{"name": "../etc/motd", "type": "file", "size": len(MOTD)}]
+    r = run("/bin/stat ../etc/../etc")
+    assert r.status == OK, r.output
+    assert [(e["name"], e["type"]) for e in records(r)] == [("../etc/../etc", "dir")]
+
+
+def test_errors_name_the_path_as_typed():
+    r = run("/bin/cat ../nope /bin/../etc")
+    assert_fails_with(r, "cat: ../nope: no such file or directory",
+                      "cat: /bin/../etc: is a directory")
+    r = run("/bin/cp ../etc/motd ../tmp/../../nodir/x")
+    assert_fails_with(r, "cp: ../tmp/../../nodir/x: no such file or directory")
+
+
+def test_cp_mv_rm_touch_mkdir_rmdir_take_dot_dot():
+    for command in ["/bin/cp ../etc/motd /tmp/../tmp/copy",
+                    "/bin/cp /bin/../etc/motd ../etc/panda-release ../tmp/..//tmp",
+                    "/bin/mv ../etc/motd /tmp/../etc/welcome",
+                    "/bin/mv etc/../etc/motd ../bin",
+                    "/bin/mv ../etc ../home",                    # a directory, renamed
+                    "/bin/rm ../etc/motd /bin/../etc/panda-release",
+                    "/bin/rm -r ../etc",
+                    "/bin/touch ../tmp/new",
+                    "/bin/mkdir -p ../tmp/a/../b/c ../tmp/b",
+                    "/bin/mkdir ../tmp/new ../tmp/new/../new2"]:
+        assert_quiet_success(run(command))
+    r = run("/bin/rmdir ../tmp/../tmp")                  # reached: a mount point
+    assert_fails_with(r, "rmdir: ../tmp/../tmp: busy")
+
+
+def test_mkdir_rmdir_of_a_path_ending_in_dot_dot_do_nothing():
+    r = run("/bin/mkdir /bin/.. /nope/x/.. /etc/motd/.")
+    assert_fails_with(r, "mkdir: /bin/..: already exists",
+                      "mkdir: /nope/x/..: no such file or directory",
+                      "mkdir: /etc/motd/.: not a directory")
+    r = run("/bin/rmdir /tmp/x/.. /bin/.. ..")
+    assert_fails_with(r, "rmdir: /tmp/x/..: busy", "rmdir: /bin/..: busy", "rmdir: ..: busy")
