@@ -70,6 +70,7 @@ static void build(struct environment *e, char *const *set, unsigned set_count)
 static int run(const struct environment *e, int argc, char **argv)
 {
 	char path[PANDA_PATH_MAX];
+	struct panda_where at;
 	struct panda_exit_status exit_status;
 	struct panda_named_handle extra[4];
 	static const char *const names[] = { "in", "out", "err", "text" };
@@ -84,8 +85,11 @@ static int run(const struct environment *e, int argc, char **argv)
 		strlcpy(path, argv[0], sizeof(path));
 	else
 		snprintf(path, sizeof(path), "/bin/%s", argv[0]);
+	long rc = panda_resolve(path, &at);
+	if (rc < 0)
+		return complain("env", argv[0], (int)rc);
 	struct panda_launch l = {
-		.dir = panda_dir_for(path), .path = path, .argc = argc,
+		.dir = at.dir, .path = at.path, .argc = argc,
 		.argv = (const char *const *)argv, .extra = extra, .extra_count = n,
 		.env = e->pair,
 	};
@@ -94,7 +98,7 @@ static int run(const struct environment *e, int argc, char **argv)
 		return complain("env", argv[0], (int)h);
 	/* The child has its own copies: env must not hold its output open. */
 	out_flush();
-	long rc = panda_process_wait((panda_handle_t)h, PANDA_DEADLINE_NEVER, &exit_status);
+	rc = panda_process_wait((panda_handle_t)h, PANDA_DEADLINE_NEVER, &exit_status);
 	if (rc < 0)
 		return complain("env", argv[0], (int)rc);
 	return exit_status.how == EXIT_NORMAL ? exit_status.code : 128 + 9;
