@@ -73,3 +73,15 @@ def test_mkdir_and_a_directory_move_between_relative_and_absolute(sh):
     assert names(sh.run("ls")) == ["sub"]
     assert sh.run("rmdir ../p/q/d ../p/q ../p sub") == ""
     assert names(sh.run("ls ..")) == ["notes", "x"]
+
+
+def test_a_climbing_path_that_ends_in_dot_dot_names_no_entry(sh):
+    # ../e/f/.. is /tmp/home/e by where it is, not by its name: rmdir and
+    # mkdir leave it alone, as for a/.. beneath the working directory.
+    assert sh.run("mkdir ../e") == ""
+    assert sh.run("rmdir ../e/f/..") == "rmdir: ../e/f/..: busy\n[exit 1]\n"
+    assert sh.run("mkdir ../e/.") == "mkdir: ../e/.: already exists\n[exit 1]\n"
+    assert sh.run("mkdir ../nope/f/..") == (
+        "mkdir: ../nope/f/..: no such file or directory\n[exit 1]\n")
+    assert names(sh.run("ls ..")) == ["e", "notes", "x"]
+    assert sh.run("rmdir ../e") == ""

@@ -18,17 +18,6 @@ static const struct panda_command cmd = {
 
 static bool recursive;			/* -r */
 
-/* True when path ends in no name: only slashes, or a last component "."
- * or ".." ("", "/", "./.", "a/..", "../"). */
-static bool ends_in_no_name(const char *path)
-{
-	size_t len;
-	const char *last = panda_path_last(path, &len);
-
-	return len == 0 || (len == 1 && last[0] == '.') ||
-	       (len == 2 && last[0] == '.' && last[1] == '.');
-}
-
 /* Every entry of the directory at path, read before any is removed. */
 static long list_names(panda_handle_t dir, const char *path, struct panda_dir_list *list)
 {
@@ -88,7 +77,7 @@ static int remove_operand(const char *path)
 {
 	struct panda_where at;
 
-	if (recursive && ends_in_no_name(path)) {
+	if (recursive && !panda_path_ends_in_name(path)) {
 		eprintf("rm: %s: refusing to remove the root, \".\" or \"..\"\n", path);
 		return 1;
 	}

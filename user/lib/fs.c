@@ -319,7 +319,10 @@ static long resolve_as_is(const char *path, panda_handle_t dir, struct panda_whe
 
 /* The relative path joined onto the working directory's path, through the
  * root. PWD is what the parent said the working directory is (the shell
- * passes it); without it the path has nowhere to climb to. */
+ * passes it); without it the path has nowhere to climb to. A path that
+ * ends in no name keeps a "." at the end ("../d/f/.." is "/home/d/."):
+ * cleaning must not turn it into d's name, which mkdir, rmdir, unlink and
+ * rename would act on (docs/paths.md). */
 static long resolve_from_pwd(const char *path, struct panda_where *w)
 {
 	const char *pwd = panda_getenv("PWD");
@@ -329,6 +332,11 @@ static long resolve_from_pwd(const char *path, struct panda_where *w)
 	int n = path_join_clean(pwd, path, w->path, sizeof(w->path));
 	if (n < 0)
 		return n;
+	if (!panda_path_ends_in_name(path)) {
+		if ((size_t)n + 2 > sizeof(w->path))
+			return -ENAMETOOLONG;
+		memcpy(w->path + n, ".", 2);	/* after the '/' the result ends in */
+	}
 	w->dir = panda_root();
 	return 0;
 }
@@ -345,6 +353,15 @@ long panda_resolve(const char *path, struct panda_where *w)
 long panda_resolve_from_root(const char *path, struct panda_where *w)
 {
 	return path[0] == '/' ? resolve_as_is(path, panda_root(), w) : resolve_from_pwd(path, w);
+}
+
+bool panda_path_ends_in_name(const char *path)
+{
+	size_t len;
+	const char *last = panda_path_last(path, &len);
+
+	return len > 2 || (len == 1 && last[0] != '.') ||
+	       (len == 2 && (last[0] != '.' || last[1] != '.'));
 }
 
 const char *panda_path_last(const char *path, size_t *len)

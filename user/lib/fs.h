@@ -70,8 +70,9 @@ struct panda_where {
  * relative one goes to the working-directory handle as written while it
  * stays beneath that directory ("a/../b"); one whose ".." climbs above it
  * ("../notes") is joined onto PWD, the working directory's path, cleaned
- * (path_join_clean) and sent to the root, so "/.." stops at the root.
- * Returns 0; -EOUTSIDE when a path climbs and the process has no PWD or
+ * (path_join_clean; a "." kept at the end when it ends in no name, so
+ * "mkdir ../d/.." still names no entry) and sent to the root, so "/.."
+ * stops at the root. Returns 0; -EOUTSIDE when a path climbs and the process has no PWD or
  * no root to resolve it with (it is never kept at the working directory:
  * "rm ../x" must not remove "./x"); -ENAMETOOLONG when it does not fit. */
 long panda_resolve(const char *path, struct panda_where *w);
@@ -82,6 +83,10 @@ long panda_resolve_from_root(const char *path, struct panda_where *w);
 
 /* The last component of path without trailing slashes: *len bytes. */
 const char *panda_path_last(const char *path, size_t *len);
+/* Whether that last component is a name, not ".", ".." or nothing ("",
+ * "/"): whether path names an entry by its name, as making, removing or
+ * renaming one needs (lib/path.h, ends_in_name). */
+bool panda_path_ends_in_name(const char *path);
 /* "dir/name" (name_len bytes of name), without doubling a slash dir ends
  * with; malloc'd, NULL when memory runs out. */
 char *panda_path_join(const char *dir, const char *name, size_t name_len);

@@ -221,9 +221,10 @@ static void check_resolve(void)
 		bool through_root;
 	} cases[] = {
 		{ "../etc/motd", "/etc/motd", true },
-		{ "../../..", "/", true },
+		{ "../../..", "/.", true },		/* ends in no name: kept so */
 		{ "a/../../b/", "/b/", true },
-		{ "../tmp/./x/..", "/tmp/", true },
+		{ "../tmp/./x/..", "/tmp/.", true },
+		{ "../tmp/.", "/tmp/.", true },
 		{ "a/../b", "a/../b", false },		/* stays beneath: sent as typed */
 		{ "bin//hello", "bin//hello", false },
 		{ "/bin/../etc", "/bin/../etc", true },	/* the kernel keeps "/.." at "/" */
@@ -252,6 +253,12 @@ static void check_resolve(void)
 	verdict("resolve-from-root", panda_resolve_from_root("a/./b", &at) == 0 &&
 					     strcmp(at.path, "/a/b") == 0 && at.dir == panda_root(),
 		"gave %s", at.path);
+	long rc = panda_resolve("../tmp/x/..", &at);
+	verdict_expect("resolve-unnamed-mkdir-eexist", rc < 0 ? rc : panda_mkdir(at.dir, at.path),
+		       -EEXIST);
+	rc = panda_resolve("../tmp/nope/x/..", &at);
+	verdict_expect("resolve-unnamed-rmdir-enoent", rc < 0 ? rc : panda_rmdir(at.dir, at.path),
+		       -ENOENT);
 	verdict_expect("resolve-reads-the-file", panda_resolve("../etc/panda-release", &at), 0);
 	verdict("resolve-read-the-file", read_file(at.dir, at.path) > 9 &&
 					     memcmp(buf, "Panda OS ", 9) == 0, "cannot read %s", at.path);
