@@ -73,8 +73,9 @@ bool path_climbs(const char *path, size_t len);
  * absolute itself: then base is not used) and cleaned by the rules above:
  * an absolute path with no empty, "." or ".." component, "/" for the root,
  * ending in '/' when path_parse would set trailing_slash. ".." at the root
- * stays there. Parsing the result means what parsing "base/path" would:
- * the same components, the same trailing_slash. Into out[0..size) with
+ * stays there. Parsing the result gives what parsing "base/path" would:
+ * the same components, the same trailing_slash (but it always ends in its
+ * last name: "/a/b/.." is "/a/", ends_in_name). Into out[0..size) with
  * its NUL: the length, or -ENAMETOOLONG when it does not fit. For user
  * space, where a person's "../x" meets the working directory's path; the
  * kernel never needs it. */
