@@ -85,3 +85,14 @@ def test_a_climbing_path_that_ends_in_dot_dot_names_no_entry(sh):
         "mkdir: ../nope/f/..: no such file or directory\n[exit 1]\n")
     assert names(sh.run("ls ..")) == ["e", "notes", "x"]
     assert sh.run("rmdir ../e") == ""
+
+
+def test_the_shell_resolves_climbing_program_paths_globs_and_redirections(sh):
+    """The shell's own uses of a path: a program to run, a glob, < and >."""
+    out = sh.run("../../../test/hello up")
+    assert 'hello: argv[0] = "../../../test/hello"' in out, out
+    assert sh.run("echo ../no*") == "../notes\n"
+    assert sh.run("head 1 < ../notes") == MOTD
+    assert sh.run("echo hi > ../made; cat /tmp/home/made") == "hi\n"
+    sh.run("cd ../../..")
+    assert sh.cwd == "/"

@@ -4,6 +4,7 @@
  * run here (builtin.c), everything else as a pipeline of programs (run.c).
  * `sh FILE [ARGS]` and `sh -c LINE` run the same lines without the editor.
  * docs/shell.md describes it from the user's side. */
+#include "lib/path.h"
 #include "panda.h"
 #include "shell.h"
 
@@ -19,36 +20,12 @@ static const struct panda_command command = {
 
 bool sh_normalize(const char *cwd, const char *path, char out[PANDA_PATH_MAX])
 {
-	char joined[2 * PANDA_PATH_MAX];
-	size_t len = 0;
+	int len = path_join_clean(cwd, path, out, PANDA_PATH_MAX);
 
-	snprintf(joined, sizeof(joined), "%s/%s", path[0] == '/' ? "" : cwd, path);
-	for (char *c = joined; *c;) {
-		while (*c == '/')
-			c++;
-		char *end = c;
-		while (*end && *end != '/')
-			end++;
-		size_t n = (size_t)(end - c);
-		if (n == 0 || (n == 1 && c[0] == '.')) {
-			/* nothing */
-		} else if (n == 2 && c[0] == '.' && c[1] == '.') {
-			while (len && out[len - 1] != '/')
-				len--;
-			if (len)
-				len--;		/* the slash, too */
-		} else {
-			if (len + 1 + n >= PANDA_PATH_MAX)
-				return false;
-			out[len++] = '/';
-			memcpy(out + len, c, n);
-			len += n;
-		}
-		c = end;
-	}
-	if (len == 0)
-		out[len++] = '/';
-	out[len] = 0;
+	if (len < 0)
+		return false;
+	if (len > 1 && out[len - 1] == '/')
+		out[len - 1] = 0;	/* "/a/" of "/a/b/..": the directory itself */
 	return true;
 }
 

@@ -6,6 +6,7 @@
 #include "shell.h"
 
 #include "lib/bson.h"
+#include "lib/path.h"
 #include "panda.h"
 
 #define RENDER_PATH	"/bin/render"
@@ -60,10 +61,18 @@ static long start_stage(struct shell *sh, const struct stage *st)
 	struct panda_named_handle extra[5];
 	unsigned n = 0;
 
-	if (strchr(name, '/'))
-		strlcpy(path, name, sizeof(path));
-	else
+	/* A relative path that climbs above the working directory goes
+	 * from the root (the kernel refuses a climb through a handle). */
+	bool from_root = name[0] == '/' || !strchr(name, '/') ||
+			 path_climbs(name, strlen(name));
+	if (!strchr(name, '/'))
 		snprintf(path, sizeof(path), "/bin/%s", name);
+	else if (!from_root)
+		strlcpy(path, name, sizeof(path));
+	else if (!sh_normalize(sh->cwd_path, name, path)) {
+		complain("sh", name, -ENAMETOOLONG);
+		return -ENAMETOOLONG;
+	}
 	if (st->in)
 		extra[n++] = (struct panda_named_handle){ "in", st->in };
 	if (st->out)
@@ -83,7 +92,7 @@ static long start_stage(struct shell *sh, const struct stage *st)
 		return -ENOMEM;
 	}
 	struct panda_launch l = {
-		.dir = path[0] == '/' ? sh->root : sh->cwd,
+		.dir = from_root ? sh->root : sh->cwd,
 		.path = path,
 		.argc = (int)st->argc,
 		.argv = (const char *const *)st->argv,

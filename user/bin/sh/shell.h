@@ -48,8 +48,9 @@ struct shell {
 #define STATUS_CRASHED		139	/* a fault (128 + SIGSEGV) */
 
 /* Joins path onto the working directory cwd and resolves "." and ".."
- * textually: an absolute path without empty, "." or ".." components, in
- * out. false when it is too long. */
+ * textually (lib/path's path_join_clean): an absolute path without empty,
+ * "." or ".." components or a trailing '/', in out. false when it is too
+ * long. */
 bool sh_normalize(const char *cwd, const char *path, char out[PANDA_PATH_MAX]);
 
 /* --- candidates.c ------------------------------------------------------- */
