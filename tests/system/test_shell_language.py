@@ -46,7 +46,10 @@ def test_lists_run_by_status(sh):
     assert sh.run("false || echo no") == "no\n"
     assert sh.run("true || echo no") == ""
     assert sh.run("false && echo a || echo b") == "b\n"
+    # A status that && or || tests is not reported; one that ; follows is.
     assert sh.run("cat /nope && echo never; echo $?") == \
+        "cat: /nope: no such file or directory\n1\n"
+    assert sh.run("cat /nope; echo $?") == \
         "cat: /nope: no such file or directory\n[exit 1]\n1\n"
     assert sh.run("echo a # a comment; echo b") == "a\n"
     assert sh.run("# nothing at all") == ""

@@ -116,6 +116,7 @@ static int run_line(struct shell *sh, const char *line, const char *where, bool 
 		if ((item->when == SH_IF_OK && sh->status != 0) ||
 		    (item->when == SH_IF_FAILED && sh->status == 0))
 			continue;
+		sh->status_tested = i + 1 < list.count && list.item[i + 1].when != SH_ALWAYS;
 		if (!run_item(sh, line, item, quit))
 			break;
 	}

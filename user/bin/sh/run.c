@@ -336,7 +336,7 @@ static void wait_foreground(struct shell *sh, struct job *job)
 	sh->status = job_status(job);
 	char status[32];
 	describe(sh->status, status, sizeof(status));
-	if (status[0] && sh->interactive)
+	if (status[0] && sh->interactive && !sh->status_tested)
 		eprintf("[%s]\n", status);
 }
 

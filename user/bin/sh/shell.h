@@ -29,6 +29,7 @@ struct shell {
 	panda_handle_t child_console;	/* the console without RIGHT_MANAGE */
 	bool own_cwd;			/* cwd was opened by cd: close it on the next */
 	bool interactive;		/* reading the console, not a script */
+	bool status_tested;		/* a && or || follows: no [exit N] */
 	char cwd_path[PANDA_PATH_MAX];	/* absolute, normalized, for the prompt and PWD */
 	struct vars vars;
 	int status;			/* $?: how the last pipeline ended */
