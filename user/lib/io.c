@@ -281,11 +281,12 @@ static const char *const standard_names[STARTUP_STANDARD] = {
 	[STARTUP_CWD] = "cwd", [STARTUP_SYSINFO] = "sysinfo",
 };
 
-/* Grants h (once) under name. */
+/* Grants h under name; with once, a handle already granted is named again
+ * rather than granted twice. */
 static void grant(panda_handle_t *handles, unsigned *count, struct startup_name *names,
-		  unsigned *named, const char *name, panda_handle_t h)
+		  unsigned *named, const char *name, panda_handle_t h, bool once)
 {
-	unsigned i = 0;
+	unsigned i = once ? 0 : *count;
 
 	while (i < *count && handles[i] != h)
 		i++;
@@ -309,10 +310,10 @@ static long launch_file(const struct panda_launch *l)
 	for (unsigned i = 0; i < STARTUP_STANDARD; i++) {
 		panda_handle_t h = l->standard[i] ? l->standard[i] : panda_handle_named(standard_names[i]);
 		if (h)
-			grant(handles, &count, names, &named, standard_names[i], h);
+			grant(handles, &count, names, &named, standard_names[i], h, false);
 	}
 	for (unsigned i = 0; i < l->extra_count; i++)
-		grant(handles, &count, names, &named, l->extra[i].name, l->extra[i].handle);
+		grant(handles, &count, names, &named, l->extra[i].name, l->extra[i].handle, true);
 	size_t size = build_startup(l, names, named, doc, sizeof(doc));
 	if (!size)
 		return -E2BIG;

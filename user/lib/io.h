@@ -111,8 +111,9 @@ struct panda_launch {
 /* Spawns with a startup message naming the extra handles and carrying
  * env. The process handle, or a negative error (-E2BIG when the message
  * does not fit PANDA_STARTUP_DOC_MAX). The granted handles stay this
- * process's too: close what the child alone should hold. A handle given
- * under two names is granted once and both names point at it. A file that
+ * process's too: close what the child alone should hold. An extra handle
+ * given twice, or equal to a standard one, is granted once and both names
+ * point at it (the standard four always keep places of their own). A file that
  * is no executable but starts with "#!INTERPRETER [ARG]" runs as
  * INTERPRETER [ARG] PATH ARGS... (the interpreter from the root; one level). */
 long panda_launch(const struct panda_launch *l);
