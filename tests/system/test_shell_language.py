@@ -101,13 +101,13 @@ def test_error_stream_redirections(sh):
 
 
 def test_scripts_run_with_arguments_by_sh_and_by_name(sh):
-    sh.run("echo '#!/bin/sh' > /tmp/s; echo 'echo args $# $0 $1 \"$@\"' >> /tmp/s")
+    sh.run("echo '#!/bin/sh' > /tmp/s; echo 'echo args $# $0 $1 \"$@\" :$*:' >> /tmp/s")
     sh.run("echo 'X=$1; export X; env | where name == X | json' >> /tmp/s")
     sh.run("echo 'exit 4' >> /tmp/s")
     assert sh.run("sh /tmp/s a 'b c'; echo $?") == \
-        'args 2 /tmp/s a a b c\n{"name":"X","value":"a"}\n[exit 4]\n4\n'
-    assert sh.run("/tmp/s z") == 'args 1 /tmp/s z z\n{"name":"X","value":"z"}\n[exit 4]\n'
-    assert sh.run("cd /tmp; ./s y") == 'args 1 ./s y y\n{"name":"X","value":"y"}\n[exit 4]\n'
+        'args 2 /tmp/s a a b c :a b c:\n{"name":"X","value":"a"}\n[exit 4]\n4\n'
+    assert sh.run("/tmp/s z") == 'args 1 /tmp/s z z :z:\n{"name":"X","value":"z"}\n[exit 4]\n'
+    assert sh.run("cd /tmp; ./s y") == 'args 1 ./s y y :y:\n{"name":"X","value":"y"}\n[exit 4]\n'
     assert sh.run("sh -c 'echo in $0 $1' name one") == "in name one\n"
     # A line that does not parse stops the script, which names it.
     sh.run("echo 'echo before' > /tmp/bad; echo 'echo \"open' >> /tmp/bad")
