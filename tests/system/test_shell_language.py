@@ -115,6 +115,8 @@ def test_scripts_run_with_arguments_by_sh_and_by_name(sh):
     assert sh.run("sh /tmp/bad") == 'before\nsh: /tmp/bad:2: unterminated "\n[exit 2]\n'
     assert sh.run("echo plain > /tmp/text; /tmp/text") == \
         "sh: /tmp/text: not an executable\n"
+    # A #! line that names no absolute interpreter makes no script.
+    assert sh.run("echo '#!sh' > /tmp/rel; /tmp/rel") == "sh: /tmp/rel: not an executable\n"
     assert sh.run("sh /tmp/none") == "sh: /tmp/none: no such file or directory\n[exit 1]\n"
     assert sh.run("sh -h").startswith("usage: sh ")
 

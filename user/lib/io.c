@@ -348,9 +348,12 @@ static int script_interpreter(const struct panda_launch *l, char line[SCRIPT_LIN
 		return 0;
 	line[n] = 0;
 	char *end = strchr(line, '\n');
-	if (!end)
+	if (!end && n == SCRIPT_LINE_MAX - 1)
 		return 0;			/* a line too long to be one */
-	*end = 0;
+	if (end)
+		*end = 0;
+	for (size_t len = strlen(line); len && line[len - 1] == '\r';)
+		line[--len] = 0;		/* a script written on DOS */
 	char *s = line + 2;
 	while (*s == ' ' || *s == '\t')
 		s++;
