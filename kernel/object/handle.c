@@ -5,13 +5,13 @@
 #include "mm/kmalloc.h"
 
 #define HANDLE_TAG		(1u << 31)
-#define HANDLE_GEN_BITS		(31 - HANDLE_INDEX_BITS)
-#define HANDLE_GEN_MASK		((1u << HANDLE_GEN_BITS) - 1)
+#define HANDLE_RETIRED		(HANDLE_GEN_LAST + 1)	/* a generation no value has */
 #define HANDLE_INITIAL		16
 
+/* Only for a live slot, whose generation is at most HANDLE_GEN_LAST. */
 static panda_handle_t encode(uint32_t index, uint32_t generation)
 {
-	return HANDLE_TAG | (generation & HANDLE_GEN_MASK) << HANDLE_INDEX_BITS | index;
+	return HANDLE_TAG | generation << HANDLE_INDEX_BITS | index;
 }
 
 void handle_table_init(struct handle_table *t)
@@ -29,7 +29,7 @@ void handle_table_destroy(struct handle_table *t)
 		entries = t->entries;
 		capacity = t->capacity;
 		t->entries = NULL;
-		t->capacity = t->count = 0;
+		t->capacity = t->count = t->retired = 0;
 	}
 	/* Outside the lock: closing may run an object's on_zero_handles. */
 	for (uint32_t i = 0; i < capacity; i++)
@@ -61,21 +61,21 @@ static long insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
 {
 	guard(spinlock)(&t->lock);
 
-	if (t->count == t->capacity) {
+	if (t->count + t->retired == t->capacity) {
 		int rc = grow(t);
 		if (rc < 0)
 			return rc;
 	}
 	for (uint32_t i = 0; i < t->capacity; i++) {
 		struct handle_entry *e = &t->entries[i];
-		if (e->obj)
+		if (e->obj || e->generation == HANDLE_RETIRED)
 			continue;
 		e->obj = obj;
 		e->rights = rights & RIGHTS_ALL;
 		t->count++;
 		return encode(i, e->generation);
 	}
-	return -EMFILE;		/* unreachable: count < capacity */
+	return -EMFILE;		/* unreachable: count + retired < capacity */
 }
 
 long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
@@ -133,8 +133,16 @@ int handle_take(struct handle_table *t, panda_handle_t h, struct kobj **obj, uin
 	*obj = e->obj;
 	*rights = e->rights;
 	e->obj = NULL;
-	e->generation++;	/* the old value now names nothing */
 	t->count--;
+	/* The old value now names nothing. Once the slot has given every
+	 * generation, a new one would repeat a value a stale copy may still
+	 * hold: the slot is retired instead, for the table's life. */
+	if (e->generation == HANDLE_GEN_LAST) {
+		e->generation = HANDLE_RETIRED;
+		t->retired++;
+	} else {
+		e->generation++;
+	}
 	return 0;
 }
 

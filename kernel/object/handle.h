@@ -1,8 +1,10 @@
 /* Per-process handle tables. A handle value is index + generation with the
  * top bit always set (so 0 is never a handle): a closed, stale or forged
  * value fails the generation or bounds check and gives -EBADHANDLE, never
- * another object. Each entry holds one kobj handle (and so a reference)
- * and the rights that came with it. */
+ * another object. A value is never given twice in a table's life: a slot
+ * whose generations are used up is retired, not wrapped (docs/syscalls.md,
+ * "Handles and rights"). Each entry holds one kobj handle (and so a
+ * reference) and the rights that came with it. */
 #ifndef OBJECT_HANDLE_H
 #define OBJECT_HANDLE_H
 
@@ -14,18 +16,23 @@
 
 #define HANDLE_INDEX_BITS	12
 #define HANDLE_TABLE_MAX	(1u << HANDLE_INDEX_BITS)	/* per process */
+/* What the value has left beside the index and the tag bit. */
+#define HANDLE_GEN_BITS		(31 - HANDLE_INDEX_BITS)
+#define HANDLE_GEN_LAST		((1u << HANDLE_GEN_BITS) - 1)
 
 struct handle_entry {
-	struct kobj *obj;		/* NULL: free slot */
+	struct kobj *obj;		/* NULL: free or retired slot */
 	uint32_t rights;
-	uint32_t generation;		/* bumped on every close */
+	/* Bumped on every close; past HANDLE_GEN_LAST the slot is retired. */
+	uint32_t generation;
 };
 
 struct handle_table {
 	struct spinlock lock;		/* guards everything below */
 	struct handle_entry *entries;
 	uint32_t capacity;		/* grows by doubling up to the max */
-	uint32_t count;
+	uint32_t count;			/* live handles */
+	uint32_t retired;		/* slots never to be used again */
 };
 
 void handle_table_init(struct handle_table *t);
@@ -33,7 +40,7 @@ void handle_table_init(struct handle_table *t);
 void handle_table_destroy(struct handle_table *t);
 
 /* Opens a handle to obj with rights; returns the value, -ENOMEM, or
- * -EMFILE when the table is full. */
+ * -EMFILE when every slot is live or retired. */
 long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights);
 /* Resolves h to its object with one reference for the caller (kobj_put it).
  * -EBADHANDLE: not a live handle; -EINVAL: an object of another type
