@@ -17,3 +17,13 @@ def test_ipc_checks_all_pass():
     assert m, run.output
     assert int(m.group(1)) >= 100, run.output
     assert "PANIC" not in run.output
+
+
+def test_stale_handle_stays_dead_when_its_slot_has_used_every_generation():
+    # /test/handle-wrap reuses one slot 2^19 + 1 times (about 0.4 s under
+    # TCG); before slots were retired the 2^19th reuse gave the stale value.
+    run = boot("--append", 'init="/test/handle-wrap"', timeout=60)
+    failed = [line for line in run.lines() if line.startswith("handle-wrap: FAIL")]
+    assert not failed, "\n".join(failed) + "\n" + run.output
+    assert run.status == OK, run.output
+    assert "handle-wrap: 9 checks passed" in run.output, run.output
