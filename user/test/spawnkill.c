@@ -165,7 +165,7 @@ static void memory(void)
 	/* Filled again before each spawn (the kernel gives cached pages back
 	 * under pressure), then k pages freed: each spawn gets a page further
 	 * through loading the program before it runs out, until one works. */
-	for (unsigned k = 0; k < 64 && rc < 0; k++) {
+	for (unsigned k = 0; k < 256 && rc < 0; k++) {
 		long full = fill((panda_handle_t)h);
 		if (full != -ENOSPC || panda_fstat((panda_handle_t)h, &st) < 0) {
 			verdict_expect("memory-fill-enospc", full, -ENOSPC);
