@@ -11,7 +11,14 @@
 #include "mm/kstack.h"
 
 static struct kcache *as_cache, *region_cache;
-static struct address_space *current_as;	/* per CPU once there are more */
+/* The address space whose user half the CPU sees: the running thread's
+ * own, which is its process's (NULL for a kernel thread, for one that is
+ * exiting, or one a self-test activated and holds a reference to). Only
+ * the running thread changes it, for itself; switch_to keeps it per
+ * thread (active_as). Code acting on another process (spawn building or
+ * discarding one, a kill) never touches it, and an address space is never
+ * destroyed while it is active. Per CPU once there are more. */
+static struct address_space *current_as;
 
 static void as_release_page(uint64_t pa)
 {
@@ -22,8 +29,7 @@ static void as_destroy(struct kobj *obj)
 {
 	struct address_space *as = kobj_of(obj, struct address_space, obj);
 
-	if (current_as == as)
-		as_activate(NULL);
+	KASSERT(current_as != as);	/* its last user left it first */
 	arch_pt_destroy(as->root, as_release_page);
 	for (struct vm_region *r = as->regions, *next; r; r = next) {
 		next = r->next;

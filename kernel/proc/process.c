@@ -205,7 +205,11 @@ static void free_parked(struct process *p)
 }
 
 /* Releases what a process holds once its last thread is done: its memory
- * and handles go now, not when the last handle to it is closed. */
+ * and handles go now, not when the last handle to it is closed. The
+ * running thread is not on p's page tables (vm.c, current_as): it is
+ * either p's last thread, which left them in process_exit_current, or the
+ * spawner discarding a process that never ran, whose own tables stay
+ * active, so that a failed spawn leaves its caller as it was. */
 static void release(struct process *p)
 {
 	struct address_space *as;
@@ -215,7 +219,6 @@ static void release(struct process *p)
 		as = p->as;
 		p->as = NULL;
 	}
-	as_activate(NULL);		/* we are still running on its tables */
 	handle_table_destroy(&p->handles);
 	free_parked(p);
 	as_put(as);
@@ -248,6 +251,11 @@ void process_exit_current(int code, uint32_t how)
 	bool last;
 
 	KASSERT(p);
+	/* This thread never returns to user mode: it leaves the process's
+	 * tables before it stops counting as live, so that neither release
+	 * (if it is the last) nor a switch away (active_as) keeps a pointer
+	 * to an address space that the last thread frees. */
+	as_activate(NULL);
 	{
 		guard(spinlock)(&p->lock);
 		decide(p, code, how);
