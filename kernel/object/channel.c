@@ -57,13 +57,29 @@ static struct {
 static void collect_cycles(void);
 static void inflight_forget(struct list_node *messages);
 
+/* Frees the messages on list, closing the handles they carry. Closing one
+ * may free another endpoint's queue, and so on down a chain of channels
+ * queued inside channels: called from there, this would recurse once per
+ * link and overflow the kernel stack. So the outermost call on a thread
+ * frees, and nested ones hand their messages to it. */
 static void free_messages(struct list_node *list)
 {
-	while (!list_empty(list)) {
-		struct message *m = list_entry(list->next, struct message, link);
+	struct thread *t = current_thread();
+	struct list_node pending;
+
+	if (t->freeing) {
+		list_splice_tail(list, t->freeing);
+		return;
+	}
+	list_init(&pending);
+	list_splice_tail(list, &pending);
+	t->freeing = &pending;
+	while (!list_empty(&pending)) {
+		struct message *m = list_entry(pending.next, struct message, link);
 		list_del(&m->link);
 		message_free(m);
 	}
+	t->freeing = NULL;
 }
 
 /* Wakes everyone waiting on ep. The caller holds a reference to ep and no

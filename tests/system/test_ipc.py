@@ -17,3 +17,15 @@ def test_ipc_checks_all_pass():
     assert m, run.output
     assert int(m.group(1)) >= 100, run.output
     assert "PANIC" not in run.output
+
+
+def test_channels_carrying_each_others_ends_are_freed():
+    # The leak check itself is the `proc` self-test's (test_processes.py);
+    # here the program's own checks: cycles close their outer ends at once,
+    # and what a process can still reach keeps its queues.
+    run = boot("--append", 'init="/test/chan-cycles"', timeout=120)
+    failed = [line for line in run.lines() if line.startswith("chan-cycles: FAIL")]
+    assert not failed, "\n".join(failed) + "\n" + run.output
+    assert run.status == OK, run.output
+    assert "chan-cycles: 9 checks passed" in run.output, run.output
+    assert "PANIC" not in run.output

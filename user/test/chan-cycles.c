@@ -4,7 +4,8 @@
  * 1,000 such two-channel cycles, cycles full of 64 KiB messages, cycles of
  * three, and cycles inside the queues of other cycles; checks that what a
  * process can still reach (a chain of channels inside channels, a cycle
- * hanging off a queue it holds) keeps its queues. The `proc` self-test runs
+ * hanging off a queue it holds) keeps its queues, and that a chain of
+ * 3,000 channels each queued inside the last is freed. The `proc` self-test runs
  * it under an allocator snapshot: after it, every endpoint, message and byte
  * must be back. Prints `chan-cycles: ok NAME` per check (verdict.h). */
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 #define BIG_ROUNDS	4
 #define BIG_PER_QUEUE	30	/* 30 x 64 KiB on each side: ~3.8 MiB a round */
 #define TRIPLE_ROUNDS	100
+#define DEEP_LINKS	3000
 
 static uint8_t small[64];
 static uint32_t small_size;
@@ -247,6 +249,40 @@ static void cycle_inside_a_cycle(void)
 	close_near(outer, 2);
 }
 
+/* Each channel's far end queued on the one before: closing the head frees
+ * the whole chain, one queue inside another, without the kernel recursing
+ * once per link (3,000 links overflowed its stack). With `cycle`, the last
+ * far end goes back into the head, and the chain is garbage at once. */
+static void deep_chain(const char *name, bool cycle)
+{
+	struct pair head, cur;
+	unsigned made = 0;
+
+	if (!make(&head))
+		return (void)verdict(name, false, "channel_create failed");
+	cur = head;
+	for (; made < DEEP_LINKS; made++) {
+		struct pair next;
+		if (!make(&next))
+			break;
+		panda_handle_t h = next.far;
+		send_with(cur.near, &h, 1);
+		if (made)
+			panda_close(cur.near);
+		cur = next;
+	}
+	if (cycle) {
+		panda_handle_t h = head.far;
+		send_with(cur.near, &h, 1);
+	} else {
+		panda_close(head.far);
+	}
+	bool gone = peer_closed(head.near) && peer_closed(cur.near);
+	panda_close(cur.near);
+	panda_close(head.near);
+	verdict(name, made == DEEP_LINKS && gone, "%u links made, gone %d", made, gone);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -259,6 +295,8 @@ int main(int argc, char **argv)
 	chain_is_kept();
 	cycle_off_a_held_queue();
 	cycle_inside_a_cycle();
+	deep_chain("deep-chain-closes", false);
+	deep_chain("deep-cycle-is-freed", true);
 	/* A cycle that becomes garbage only when exit closes our second
 	 * handle to one of its ends. */
 	struct pair p[2];
