@@ -56,5 +56,7 @@ void kobj_handle_close(struct kobj *obj)
 	KASSERT(old > 0);
 	if (old == 1 && obj->type->on_zero_handles)
 		obj->type->on_zero_handles(obj);
+	else if (old > 1 && obj->type->on_handle_closed)
+		obj->type->on_handle_closed(obj);
 	kobj_put(obj);
 }

@@ -25,6 +25,9 @@ struct kobj_type {
 	const char *name;
 	void (*destroy)(struct kobj *obj);		/* required */
 	void (*on_zero_handles)(struct kobj *obj);	/* optional */
+	/* Optional: a handle was closed and others remain (a channel endpoint
+	 * checks whether only queued messages hold it now). */
+	void (*on_handle_closed)(struct kobj *obj);
 
 	/* For the wait syscall (optional): the object's SIGNAL_* state now,
 	 * and the queue woken whenever it changes. */

@@ -47,6 +47,20 @@ static inline void list_del(struct list_node *node)
 	list_init(node);
 }
 
+/* Moves every node of `from` to the end of `to`, leaving `from` empty. */
+static inline void list_splice_tail(struct list_node *from, struct list_node *to)
+{
+	if (list_empty(from))
+		return;
+	struct list_node *first = from->next, *last = from->prev;
+
+	first->prev = to->prev;
+	to->prev->next = first;
+	last->next = to;
+	to->prev = last;
+	list_init(from);
+}
+
 #define list_entry(node, type, member) \
 	((type *)((char *)(node) - __builtin_offsetof(type, member)))
 

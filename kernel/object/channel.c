@@ -23,6 +23,12 @@ struct endpoint {
 	uint32_t next_txid;
 	bool closed;			/* no handles left: nobody can receive */
 	struct wait_queue changed;	/* woken on any change of the above */
+	/* Guarded by inflight.lock (below): */
+	uint32_t inflight;		/* its handles inside messages on queues */
+	struct list_node inflight_link;	/* on inflight.endpoints while inflight > 0 */
+	uint8_t gc_state;		/* a collection's scratch: GC_* */
+	uint32_t gc_refs;		/* queued references not yet explained */
+	struct list_node gc_link;	/* on one of a collection's lists */
 };
 
 /* A caller waiting for its reply. */
@@ -35,13 +41,45 @@ struct call_slot {
 static struct kcache *endpoint_cache;
 static uint64_t endpoints_alive;
 
+/* Endpoints whose handles travel inside queued messages, for the cycle
+ * collector (see "in-flight handles" below). Lock order: inflight.lock,
+ * then a channel's lock. Only messages that carry endpoints take it. */
+static struct {
+	struct spinlock lock;
+	struct list_node endpoints;	/* every endpoint with inflight > 0 */
+	bool busy;			/* a collection is running */
+	bool again;			/* ...and someone asked for another pass */
+} inflight = {
+	.lock = SPINLOCK_INIT("in-flight endpoints"),
+	.endpoints = LIST_INIT(inflight.endpoints),
+};
+
+static void collect_cycles(void);
+static void inflight_forget(struct list_node *messages);
+
+/* Frees the messages on list, closing the handles they carry. Closing one
+ * may free another endpoint's queue, and so on down a chain of channels
+ * queued inside channels: called from there, this would recurse once per
+ * link and overflow the kernel stack. So the outermost call on a thread
+ * frees, and nested ones hand their messages to it. */
 static void free_messages(struct list_node *list)
 {
-	while (!list_empty(list)) {
-		struct message *m = list_entry(list->next, struct message, link);
+	struct thread *t = current_thread();
+	struct list_node pending;
+
+	if (t->freeing) {
+		list_splice_tail(list, t->freeing);
+		return;
+	}
+	list_init(&pending);
+	list_splice_tail(list, &pending);
+	t->freeing = &pending;
+	while (!list_empty(&pending)) {
+		struct message *m = list_entry(pending.next, struct message, link);
 		list_del(&m->link);
 		message_free(m);
 	}
+	t->freeing = NULL;
 }
 
 /* Wakes everyone waiting on ep. The caller holds a reference to ep and no
@@ -85,8 +123,10 @@ static void endpoint_destroy(struct kobj *obj)
 		KASSERT(list_empty(&ep->calls));
 		last = --ch->ends == 0;
 	}
+	KASSERT(ep->inflight == 0);	/* each queued handle holds a reference */
 	/* Closing the handles they carry may destroy other endpoints: no
 	 * lock may be held. */
+	inflight_forget(&queue);
 	free_messages(&queue);
 	if (last)
 		kfree(ch);
@@ -111,6 +151,7 @@ static void endpoint_zero_handles(struct kobj *obj)
 		ep->queued = 0;
 		peer = peer_get(ep);
 	}
+	inflight_forget(&queue);
 	free_messages(&queue);
 	notify(ep);
 	if (peer)
@@ -151,10 +192,13 @@ static void endpoint_unreceive_op(struct kobj *obj, struct message *m)
 	endpoint_unreceive(endpoint_of(obj), m);
 }
 
+static void endpoint_handle_closed(struct kobj *obj);
+
 const struct kobj_type endpoint_type = {
 	.name = "channel endpoint",
 	.destroy = endpoint_destroy,
 	.on_zero_handles = endpoint_zero_handles,
+	.on_handle_closed = endpoint_handle_closed,
 	.signals = endpoint_signals,
 	.signal_queue = endpoint_signal_queue,
 	.recv = endpoint_recv_op,
@@ -176,6 +220,10 @@ static struct endpoint *endpoint_new(struct channel *ch)
 	list_init(&ep->queue);
 	list_init(&ep->calls);
 	wait_queue_init(&ep->changed);
+	ep->inflight = 0;
+	list_init(&ep->inflight_link);
+	ep->gc_state = 0;
+	list_init(&ep->gc_link);
 	__atomic_fetch_add(&endpoints_alive, 1, __ATOMIC_RELAXED);
 	return ep;
 }
@@ -254,34 +302,63 @@ static int deliver_reply(struct endpoint *ep, struct message *m)
 	return 0;
 }
 
+static bool carries_endpoints(const struct message *m);
+static void inflight_count(const struct message *m, int delta);
+static bool only_in_flight(struct endpoint *ep);
+
+/* Puts m on ep's peer's queue: 0, or 1 when the queue is full (m stays
+ * the caller's); either way *dest is the peer, with a reference. -EPIPE
+ * when it is gone or closed. */
+static int queue_on_peer(struct endpoint *ep, struct message *m, struct endpoint **dest)
+{
+	guard(spinlock)(&ep->ch->lock);
+	struct endpoint *d = ep->peer;
+
+	if (!d || d->closed)
+		return -EPIPE;
+	*dest = endpoint_of(kobj_get(&d->obj));
+	if (d->queued == PANDA_QUEUE_MAX)
+		return 1;
+	list_add_tail(&d->queue, &m->link);
+	d->queued++;
+	return 0;
+}
+
 /* Queues m on the peer, waiting for room unless nonblock. Consumes m. */
 static int enqueue(struct endpoint *ep, struct message *m, bool nonblock)
 {
+	bool carrier = carries_endpoints(m);
+
 	for (;;) {
 		struct endpoint *dest;
+		bool collect = false;
+		int rc;
 
-		{
-			guard(spinlock)(&ep->ch->lock);
-			dest = ep->peer;
-			if (!dest || dest->closed) {
-				message_free(m);
-				return -EPIPE;
+		if (carrier) {
+			/* The message and the counts of what it carries enter
+			 * together, as the collector sees them. An endpoint that
+			 * only queued messages hold may just have closed a loop. */
+			guard(spinlock)(&inflight.lock);
+			rc = queue_on_peer(ep, m, &dest);
+			if (rc == 0) {
+				inflight_count(m, 1);
+				collect = only_in_flight(dest);
 			}
-			if (dest->queued < PANDA_QUEUE_MAX) {
-				list_add_tail(&dest->queue, &m->link);
-				dest->queued++;
-				kobj_get(&dest->obj);
-				m = NULL;
-			} else {
-				kobj_get(&dest->obj);
-			}
+		} else {
+			rc = queue_on_peer(ep, m, &dest);
 		}
-		if (!m) {
+		if (rc < 0) {
+			message_free(m);
+			return rc;
+		}
+		if (rc == 0) {
 			notify(dest);
 			peer_put(dest);
+			if (collect)
+				collect_cycles();
 			return 0;
 		}
-		int rc = nonblock ? -EAGAIN : wait_event(&dest->changed, has_room, dest, UINT64_MAX);
+		rc = nonblock ? -EAGAIN : wait_event(&dest->changed, has_room, dest, UINT64_MAX);
 		peer_put(dest);
 		if (rc < 0) {
 			message_free(m);
@@ -305,6 +382,44 @@ static bool recv_ready(void *arg)
 	return ep->queued || ep->closed || !ep->peer || ep->peer->closed;
 }
 
+/* What take_head found besides a message or an error. */
+#define TAKE_NOTHING	1	/* nothing queued yet */
+#define TAKE_CARRIER	2	/* the next one carries endpoints: take inflight.lock */
+
+/* Takes the next message off ep's queue if it fits. A message carrying
+ * endpoints leaves only under inflight.lock (`counted`): the collector
+ * must never see it queued while its receiver already has it. */
+static int take_head(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, bool counted,
+		     struct message **out, bool *was_full, struct endpoint **writer,
+		     uint32_t *need_size, uint32_t *need_handles)
+{
+	guard(spinlock)(&ep->ch->lock);
+
+	if (!ep->queued) {
+		if (ep->closed)
+			return -ECANCELED;
+		if (!ep->peer || ep->peer->closed)
+			return -EPIPE;	/* drained: end of stream */
+		return TAKE_NOTHING;
+	}
+	struct message *m = list_entry(ep->queue.next, struct message, link);
+	if (m->size > max_size || m->handle_count > max_handles) {
+		*need_size = m->size;
+		*need_handles = m->handle_count;
+		return -ETOOSMALL;
+	}
+	if (!counted && carries_endpoints(m))
+		return TAKE_CARRIER;
+	list_del(&m->link);
+	if (counted)
+		inflight_count(m, -1);
+	*was_full = ep->queued-- == PANDA_QUEUE_MAX;
+	if (*was_full)
+		*writer = peer_get(ep);
+	*out = m;
+	return 0;
+}
+
 int endpoint_recv(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, bool nonblock,
 		  uint64_t deadline, struct message **out, uint32_t *need_size,
 		  uint32_t *need_handles)
@@ -313,27 +428,16 @@ int endpoint_recv(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, 
 		struct message *m = NULL;
 		struct endpoint *writer = NULL;
 		bool was_full = false;
-		int rc = 0;
+		int rc = take_head(ep, max_size, max_handles, false, &m, &was_full, &writer,
+				   need_size, need_handles);
 
-		{
-			guard(spinlock)(&ep->ch->lock);
-			if (ep->queued) {
-				m = list_entry(ep->queue.next, struct message, link);
-				if (m->size > max_size || m->handle_count > max_handles) {
-					*need_size = m->size;
-					*need_handles = m->handle_count;
-					return -ETOOSMALL;
-				}
-				list_del(&m->link);
-				was_full = ep->queued-- == PANDA_QUEUE_MAX;
-				if (was_full)
-					writer = peer_get(ep);
-			} else if (ep->closed) {
-				rc = -ECANCELED;
-			} else if (!ep->peer || ep->peer->closed) {
-				rc = -EPIPE;	/* drained: end of stream */
-			}
+		if (rc == TAKE_CARRIER) {
+			guard(spinlock)(&inflight.lock);
+			rc = take_head(ep, max_size, max_handles, true, &m, &was_full, &writer,
+				       need_size, need_handles);
 		}
+		if (rc < 0)
+			return rc;
 		if (m) {
 			/* A full queue got room: senders blocked on it wait on ep,
 			 * and `wait` for SIGNAL_WRITABLE on the peer's handle
@@ -347,8 +451,6 @@ int endpoint_recv(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, 
 			*out = m;
 			return 0;
 		}
-		if (rc)
-			return rc;
 		if (nonblock)
 			return -EAGAIN;
 		rc = wait_event(&ep->changed, recv_ready, ep, deadline);
@@ -357,17 +459,35 @@ int endpoint_recv(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, 
 	}
 }
 
+/* Puts m back at the head of ep's queue unless ep is closed. */
+static bool requeue(struct endpoint *ep, struct message *m)
+{
+	guard(spinlock)(&ep->ch->lock);
+
+	if (ep->closed)
+		return false;
+	list_insert_before(ep->queue.next, &m->link);
+	ep->queued++;
+	return true;
+}
+
 void endpoint_unreceive(struct endpoint *ep, struct message *m)
 {
-	{
-		guard(spinlock)(&ep->ch->lock);
-		if (!ep->closed) {
-			list_insert_before(ep->queue.next, &m->link);
-			ep->queued++;
+	bool collect = false;
+
+	if (carries_endpoints(m)) {
+		guard(spinlock)(&inflight.lock);
+		if (requeue(ep, m)) {
+			inflight_count(m, 1);
+			collect = only_in_flight(ep);
 			m = NULL;
 		}
+	} else if (requeue(ep, m)) {
+		m = NULL;
 	}
 	message_free(m);
+	if (collect)
+		collect_cycles();
 }
 
 /* --- call ------------------------------------------------------------- */
@@ -411,4 +531,208 @@ int endpoint_call(struct endpoint *ep, struct message *m, uint64_t deadline,
 		return 0;
 	}
 	return rc < 0 ? rc : -EPIPE;
+}
+
+/* --- in-flight handles and the cycle collector ---------------------------
+ *
+ * A message queued on an endpoint holds handles, and those can name other
+ * endpoints with queues of their own: A's end queued on B, B's end queued
+ * on A, and neither is in any process. Nobody can ever receive either
+ * queue, yet each keeps the other alive. Like Linux's collector for
+ * in-flight SCM_RIGHTS descriptors (net/unix/garbage.c), we count, for
+ * every endpoint, how many of its handles sit in queued messages
+ * (`inflight`). An endpoint whose every handle is queued is a candidate;
+ * a candidate is reachable when a queue outside the candidates holds it,
+ * or a reachable candidate's queue does. The other candidates are garbage:
+ * their queues are dropped, which closes the handles in them, and so every
+ * garbage endpoint reaches zero handles and goes.
+ *
+ * A collection runs whenever an endpoint may have become garbage: a
+ * message carrying endpoints was queued on a candidate, or a handle to an
+ * endpoint was closed and only queued ones remain. A handle anywhere else
+ * (a table, a message being sent or received, a reply, a parked reply)
+ * counts in `handles` but not in `inflight`, so its endpoint is no
+ * candidate. Messages carrying endpoints enter and leave queues only
+ * under inflight.lock (a closed endpoint's queue, which the collector
+ * never reads, is forgotten just after), so a collection sees queues and
+ * counts that agree. */
+
+enum { GC_NONE, GC_CANDIDATE, GC_REACHABLE };
+
+static bool carries_endpoints(const struct message *m)
+{
+	for (uint32_t i = 0; i < m->handle_count; i++)
+		if (m->objs[i]->type == &endpoint_type)
+			return true;
+	return false;
+}
+
+/* m's endpoints gained (delta 1) or lost (-1) a queued handle each.
+ * Caller holds inflight.lock. Stores are sequentially consistent: the
+ * close hook reads `inflight` without the lock after lowering `handles`,
+ * and one of the two sides must see the other's change. */
+static void inflight_count(const struct message *m, int delta)
+{
+	for (uint32_t i = 0; i < m->handle_count; i++) {
+		if (m->objs[i]->type != &endpoint_type)
+			continue;
+		struct endpoint *x = endpoint_of(m->objs[i]);
+		uint32_t n = x->inflight + (uint32_t)delta;
+		KASSERT(delta > 0 ? n > 0 : x->inflight > 0);
+		__atomic_store_n(&x->inflight, n, __ATOMIC_SEQ_CST);
+		if (delta > 0 && n == 1)
+			list_add_tail(&inflight.endpoints, &x->inflight_link);
+		else if (n == 0)
+			list_del(&x->inflight_link);
+	}
+}
+
+/* Messages that have left a queue no longer hold their endpoints there. */
+static void inflight_forget(struct list_node *messages)
+{
+	bool any = false;
+
+	list_for_each(pos, messages)
+		any = any || carries_endpoints(list_entry(pos, struct message, link));
+	if (!any)
+		return;
+	guard(spinlock)(&inflight.lock);
+	list_for_each(pos, messages)
+		inflight_count(list_entry(pos, struct message, link), -1);
+}
+
+/* Every handle to ep is in a queued message. Caller holds inflight.lock. */
+static bool only_in_flight(struct endpoint *ep)
+{
+	return ep->inflight &&
+	       __atomic_load_n(&ep->obj.handles, __ATOMIC_SEQ_CST) == ep->inflight;
+}
+
+/* Calls fn on each endpoint carried by a message queued on ep. Caller
+ * holds inflight.lock, so those endpoints stay (each handle a reference). */
+static void for_each_queued_endpoint(struct endpoint *ep, void (*fn)(struct endpoint *, void *),
+				     void *arg)
+{
+	guard(spinlock)(&ep->ch->lock);
+
+	list_for_each(pos, &ep->queue) {
+		struct message *m = list_entry(pos, struct message, link);
+		for (uint32_t i = 0; i < m->handle_count; i++)
+			if (m->objs[i]->type == &endpoint_type)
+				fn(endpoint_of(m->objs[i]), arg);
+	}
+}
+
+static void uncount_candidate_ref(struct endpoint *x, void *unused)
+{
+	(void)unused;
+	if (x->gc_state == GC_CANDIDATE) {
+		KASSERT(x->gc_refs > 0);
+		x->gc_refs--;
+	}
+}
+
+static void mark_reachable(struct endpoint *x, void *todo)
+{
+	if (x->gc_state != GC_CANDIDATE)
+		return;
+	x->gc_state = GC_REACHABLE;
+	list_del(&x->gc_link);
+	list_add_tail(todo, &x->gc_link);
+}
+
+static void gc_lists_reset(struct list_node *list)
+{
+	while (!list_empty(list)) {
+		struct endpoint *e = list_entry(list->next, struct endpoint, gc_link);
+		e->gc_state = GC_NONE;
+		list_del(&e->gc_link);
+	}
+}
+
+/* One pass: moves the queues of unreachable candidates to *dead. Caller
+ * holds inflight.lock. */
+static void collect_pass(struct list_node *dead)
+{
+	struct list_node candidates, todo, reachable;
+
+	list_init(&candidates);
+	list_init(&todo);
+	list_init(&reachable);
+	list_for_each(pos, &inflight.endpoints) {
+		struct endpoint *e = list_entry(pos, struct endpoint, inflight_link);
+		if (only_in_flight(e)) {
+			e->gc_state = GC_CANDIDATE;
+			e->gc_refs = e->inflight;
+			list_add_tail(&candidates, &e->gc_link);
+		}
+	}
+	/* What is left of gc_refs comes from queues of non-candidates. */
+	list_for_each(pos, &candidates)
+		for_each_queued_endpoint(list_entry(pos, struct endpoint, gc_link),
+					 uncount_candidate_ref, NULL);
+	for (struct list_node *pos = candidates.next, *next; pos != &candidates; pos = next) {
+		next = pos->next;
+		struct endpoint *e = list_entry(pos, struct endpoint, gc_link);
+		if (e->gc_refs)
+			mark_reachable(e, &todo);
+	}
+	while (!list_empty(&todo)) {
+		struct endpoint *r = list_entry(todo.next, struct endpoint, gc_link);
+		list_del(&r->gc_link);
+		list_add_tail(&reachable, &r->gc_link);
+		for_each_queued_endpoint(r, mark_reachable, &todo);
+	}
+	list_for_each(pos, &candidates) {
+		struct endpoint *g = list_entry(pos, struct endpoint, gc_link);
+		guard(spinlock)(&g->ch->lock);
+		list_splice_tail(&g->queue, dead);
+		g->queued = 0;
+	}
+	list_for_each(pos, dead)
+		inflight_count(list_entry(pos, struct message, link), -1);
+	gc_lists_reset(&candidates);
+	gc_lists_reset(&reachable);
+}
+
+/* Frees every cycle of endpoints that only queued messages hold. Not
+ * reentrant: a request while one runs (its own frees close handles) makes
+ * the running one do another pass. No lock may be held. */
+static void collect_cycles(void)
+{
+	{
+		guard(spinlock)(&inflight.lock);
+		if (inflight.busy) {
+			inflight.again = true;
+			return;
+		}
+		inflight.busy = true;
+	}
+	for (;;) {
+		struct list_node dead;
+
+		list_init(&dead);
+		{
+			guard(spinlock)(&inflight.lock);
+			inflight.again = false;
+			collect_pass(&dead);
+		}
+		free_messages(&dead);	/* garbage endpoints lose their last handles */
+		guard(spinlock)(&inflight.lock);
+		if (!inflight.again) {
+			inflight.busy = false;
+			return;
+		}
+	}
+}
+
+/* Only queued messages may hold ep now: it may be garbage. */
+static void endpoint_handle_closed(struct kobj *obj)
+{
+	struct endpoint *ep = endpoint_of(obj);
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint32_t n = __atomic_load_n(&ep->inflight, __ATOMIC_SEQ_CST);
+	if (n && __atomic_load_n(&obj->handles, __ATOMIC_SEQ_CST) == n)
+		collect_cycles();
 }

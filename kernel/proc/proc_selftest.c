@@ -159,6 +159,14 @@ static void test_processes(void)
 	SELFTEST_CHECK(endpoint_count() == endpoints && message_count() == messages);
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 
+	selftest_case("channels carrying each other's ends are freed, queues and all");
+	endpoints = endpoint_count(), messages = message_count();
+	st = run("/test/chan-cycles");
+	SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
+	SELFTEST_CHECK(settle(threads));
+	SELFTEST_CHECK(endpoint_count() == endpoints && message_count() == messages);
+	SELFTEST_CHECK(mm_snapshot_same(&start));
+
 	selftest_case("a file-system workout leaves no object, node or byte behind");
 	uint64_t dirs = vfs_dir_count(), files = vfs_file_count();
 	st = run("/test/fs-test");

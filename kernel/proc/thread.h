@@ -47,6 +47,9 @@ struct thread {
 	struct list_node proc_link;	/* process's thread list; process lock */
 	struct list_node reap_link;	/* reaper's list; reaper lock */
 	bool killed;			/* set once; checked before user mode */
+	/* Messages a channel is freeing further up this thread's stack
+	 * (object/channel.c), NULL when none; only the thread touches it. */
+	struct list_node *freeing;
 };
 
 /* A wait queue: threads blocked until someone wakes them. A thread waits

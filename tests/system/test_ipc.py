@@ -27,3 +27,15 @@ def test_stale_handle_stays_dead_when_its_slot_has_used_every_generation():
     assert not failed, "\n".join(failed) + "\n" + run.output
     assert run.status == OK, run.output
     assert "handle-wrap: 9 checks passed" in run.output, run.output
+
+
+def test_channels_carrying_each_others_ends_are_freed():
+    # The leak check itself is the `proc` self-test's (test_processes.py);
+    # here the program's own checks: cycles close their outer ends at once,
+    # and what a process can still reach keeps its queues.
+    run = boot("--append", 'init="/test/chan-cycles"', timeout=120)
+    failed = [line for line in run.lines() if line.startswith("chan-cycles: FAIL")]
+    assert not failed, "\n".join(failed) + "\n" + run.output
+    assert run.status == OK, run.output
+    assert "chan-cycles: 9 checks passed" in run.output, run.output
+    assert "PANIC" not in run.output
