@@ -117,10 +117,6 @@ enum process_activity {
 /* A snapshot of one process, for sysinfo. */
 struct process_info {
 	uint32_t pid, ppid;
-	/* The nearest ancestor still on the process list (list_lock): ppid
-	 * until that process is freed, then its own `parent`, so what a
-	 * process started stays in its subtree when a middle one is gone. */
-	uint32_t parent;
 	char name[32];
 	enum process_activity activity;
 	uint32_t threads;		/* live threads */
