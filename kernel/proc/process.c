@@ -20,6 +20,18 @@ static struct list_node all_processes = LIST_INIT(all_processes);
 static uint32_t next_pid = 1;
 static uint32_t exited_but_held;	/* on the list, exited */
 
+/* Caller holds list_lock; p is leaving the list. Its children (later in
+ * the list: pids only grow) now belong to p's own parent, which is still
+ * listed or 0, so every `parent` names a listed process or the kernel. */
+static void adopt_children(struct process *p)
+{
+	for (struct list_node *pos = p->all_link.next; pos != &all_processes; pos = pos->next) {
+		struct process *child = list_entry(pos, struct process, all_link);
+		if (child->parent == p->pid)
+			child->parent = p->parent;
+	}
+}
+
 static void process_destroy(struct kobj *obj)
 {
 	struct process *p = kobj_of(obj, struct process, obj);
@@ -27,6 +39,7 @@ static void process_destroy(struct kobj *obj)
 	KASSERT(p->state == PROCESS_EXITED && !p->as);
 	{
 		guard(spinlock)(&list_lock);
+		adopt_children(p);
 		list_del(&p->all_link);
 		exited_but_held--;
 	}
@@ -72,6 +85,7 @@ struct process *process_create(const char *name, uint32_t ppid)
 	kobj_init(&p->obj, &process_type);
 	strlcpy(p->name, name, sizeof(p->name));
 	p->ppid = ppid;
+	p->parent = ppid;	/* the spawner is running, so it is listed */
 	p->lock = (struct spinlock)SPINLOCK_INIT("process");
 	handle_table_init(&p->handles);
 	wait_queue_init(&p->exit_wq);
@@ -150,7 +164,7 @@ void process_kill_tree(struct process *root, uint32_t how)
 			struct process *p = list_entry(pos, struct process, all_link);
 			bool child = false;
 			for (unsigned i = 0; i < n && !child; i++)
-				child = p->ppid == tree[i]->pid && p->pid > tree[i]->pid;
+				child = p->parent == tree[i]->pid && p->pid > tree[i]->pid;
 			if (child && n < TREE_MAX && kobj_get_unless_zero(&p->obj))
 				tree[n++] = p;
 		}
@@ -159,6 +173,24 @@ void process_kill_tree(struct process *root, uint32_t how)
 		process_kill(tree[i], how);
 		process_put(tree[i]);
 	}
+}
+
+bool process_in_subtree(const struct process *root, struct process *p)
+{
+	if (!root || root == p)
+		return true;
+	guard(spinlock)(&list_lock);
+	uint32_t want = p->parent;
+
+	/* Ancestors come before p in the list (pids only grow), and every
+	 * `parent` is listed: one walk back from p meets each in turn. */
+	for (struct list_node *pos = p->all_link.prev;
+	     pos != &all_processes && want > root->pid; pos = pos->prev) {
+		struct process *q = list_entry(pos, struct process, all_link);
+		if (q->pid == want)
+			want = q->parent;
+	}
+	return want == root->pid;
 }
 
 void process_park_reply(struct process *p, struct kobj *obj, struct message *m)

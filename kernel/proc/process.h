@@ -26,6 +26,10 @@ enum process_state { PROCESS_LIVE, PROCESS_EXITED };
 struct process {
 	struct kobj obj;
 	uint32_t pid, ppid;
+	/* The nearest ancestor still on the process list (list_lock): ppid
+	 * until that process is freed, then its own `parent`, so what a
+	 * process started stays in its subtree when a middle one is gone. */
+	uint32_t parent;
 	char name[32];
 	struct handle_table handles;
 	struct wait_queue exit_wq;	/* waiters for the exit status */
@@ -78,6 +82,10 @@ void process_kill(struct process *p, uint32_t how);
 /* process_kill of root and of every descendant it still has (the first 64
  * of them): Ctrl-C stops a script and what it started. */
 void process_kill_tree(struct process *root, uint32_t how);
+/* Whether p is root itself or one of its descendants (through `parent`
+ * links): the processes root may kill by pid (sysinfo "open"). A NULL
+ * root is the kernel, which started everything. */
+bool process_in_subtree(const struct process *root, struct process *p);
 __attribute__((noreturn)) void process_exit_current(int code, uint32_t how);
 /* Waits for p to end: 0 with *status filled, -ETIMEDOUT, -ECANCELED. */
 int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status *status);

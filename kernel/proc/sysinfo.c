@@ -1,8 +1,9 @@
 /* The sysinfo object (docs/protocols.md, "sysinfo"): what ps, free, uptime
  * and kill need, through one handle. Every request needs RIGHT_READ; a
- * process handle it opens has no right the sysinfo handle lacks, so a
- * holder confined to a sysinfo handle without RIGHT_KILL can look at
- * every process and stop none. */
+ * process handle it opens has no right the sysinfo handle lacks, and the
+ * kill right only over the caller's own subtree: any holder can look at
+ * every process, and stop only what it started (a holder confined to a
+ * sysinfo handle without RIGHT_KILL, none at all). */
 #include "proc/sysinfo.h"
 
 #include "arch/arch.h"
@@ -117,7 +118,13 @@ static int sysinfo_open(uint32_t rights, const struct message *req, struct kobj_
 	struct process *p __free(process_put) = process_find((uint32_t)pid);
 	if (!p)
 		return -ENOENT;
-	int rc = kobj_reply_attach(reply, &p->obj, rights & OPEN_RIGHTS);
+	uint32_t granted = rights & OPEN_RIGHTS;
+	/* Least authority: the kill right only over what the caller started
+	 * (docs/protocols.md, "Who may kill whom"), so nothing below init
+	 * can stop init, its parent or a sibling by pid. */
+	if (!process_in_subtree(current_process(), p))
+		granted &= ~RIGHT_KILL;
+	int rc = kobj_reply_attach(reply, &p->obj, granted);
 	if (rc < 0)
 		return rc;
 	bson_append_int64(reply->doc, "pid", pid);

@@ -1,48 +1,20 @@
 /* kill PID...: ends each process named by pid. The process is opened by
  * pid through the sysinfo object ("open", docs/protocols.md "sysinfo"),
- * which hands back a process handle with the sysinfo handle's RIGHT_KILL,
- * and process_kill ends it. Every argument must be a decimal pid before
- * any process is killed; a pid that names no process is reported and the
- * others are still killed (status 1). */
+ * which hands back a process handle with RIGHT_KILL only when it is kill
+ * itself or one kill started (so run from the shell, kill can stop none
+ * of the shell's jobs: the shell's kill builtin does that), and
+ * process_kill ends it. Every argument must be a decimal pid before any
+ * process is killed; a pid that names no process, or one kill may not
+ * stop, is reported and the others are still tried (status 1). */
 #include "panda.h"
-
-/* Above any pid: sysinfo names processes by 32-bit pids. */
-#define PID_NONE	((uint64_t)UINT32_MAX + 1)
 
 static const struct panda_command cmd = {
 	"kill", "kill PID...",
-	"Ends the processes with these pids (see ps).\n",
+	"Ends the processes with these pids (see ps), of those it may stop:\n"
+	"itself and what it started. At the prompt, the shell's kill builtin\n"
+	"ends the shell's jobs.\n",
 	NULL,
 };
-
-/* A pid written in decimal digits; one too large to be a pid is PID_NONE.
- * false when s is not a number at all. */
-static bool parse_pid(const char *s, uint64_t *pid)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		if (v < PID_NONE)
-			v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*pid = v < PID_NONE ? v : PID_NONE;
-	return true;
-}
-
-static long kill_pid(uint64_t pid)
-{
-	long h = panda_process_open(pid);
-
-	if (h < 0)
-		return h;
-	long rc = panda_process_kill((panda_handle_t)h);
-	panda_close((panda_handle_t)h);
-	return rc;
-}
 
 int main(int argc, char **argv)
 {
@@ -54,7 +26,7 @@ int main(int argc, char **argv)
 	if (first == argc)
 		return panda_usage_error(&cmd);
 	for (int i = first; i < argc; i++) {
-		if (!parse_pid(argv[i], &pid)) {
+		if (!panda_parse_pid(argv[i], &pid)) {
 			eprintf("kill: %s: not a pid\n", argv[i]);
 			return panda_usage_error(&cmd);
 		}
@@ -64,8 +36,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = first; i < argc; i++) {
-		parse_pid(argv[i], &pid);
-		long rc = kill_pid(pid);
+		panda_parse_pid(argv[i], &pid);
+		long rc = panda_kill_pid(pid);
 		if (rc < 0)
 			status = complain("kill", argv[i], (int)rc);
 	}

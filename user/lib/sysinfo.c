@@ -7,6 +7,7 @@
 #include "lib/errors.h"
 #include "fs.h"
 #include "io.h"
+#include "syscall.h"
 
 /* Sends {"op": op}, and key: value when key is not NULL, to h. */
 static long request(panda_handle_t h, const char *op, const char *key, int64_t value,
@@ -73,6 +74,34 @@ long panda_process_open(uint64_t pid)
 	if (rc < 0)
 		return rc;
 	return h ? (long)h : -EBADMSG;
+}
+
+long panda_kill_pid(uint64_t pid)
+{
+	long h = panda_process_open(pid);
+
+	if (h < 0)
+		return h;
+	long rc = panda_process_kill((panda_handle_t)h);
+	panda_close((panda_handle_t)h);
+	return rc;
+}
+
+bool panda_parse_pid(const char *s, uint64_t *pid)
+{
+	const uint64_t none = (uint64_t)UINT32_MAX + 1;	/* above any pid */
+	uint64_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		if (v < none)
+			v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*pid = v < none ? v : none;
+	return true;
 }
 
 long panda_power(const char *op)

@@ -7,6 +7,7 @@
 #ifndef USER_LIB_SYSINFO_H
 #define USER_LIB_SYSINFO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Sends {"op": op} to the sysinfo handle: 0 with *reply set ("memory",
@@ -24,6 +25,14 @@ long panda_processes(panda_process_fn fn, void *ctx);
  * RIGHT_KILL, or an error: -ENOENT when no process has that pid, which
  * is so for any pid past 32 bits too. */
 long panda_process_open(uint64_t pid);
+
+/* Opens pid and kills it: 0, open's error (-ENOENT), or -EACCES when the
+ * handle came without RIGHT_KILL: sysinfo gives that right only over the
+ * caller and what it started (docs/protocols.md, "Who may kill whom"). */
+long panda_kill_pid(uint64_t pid);
+/* A pid written in decimal digits (one too large for 32 bits becomes
+ * UINT32_MAX + 1, which names no process); false when s is not a number. */
+bool panda_parse_pid(const char *s, uint64_t *pid);
 
 /* Asks the power object to act: op "poweroff" or "reboot". On success the
  * request never returns; a return of 0 means the machine kept running. */

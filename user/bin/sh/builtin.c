@@ -4,8 +4,8 @@
 #include "shell.h"
 
 const char *const sh_builtins[] = {
-	"cd", "echo", "exit", "export", "false", "fg", "help", "history", "jobs", "pwd",
-	"set", "true", "unset", NULL,
+	"cd", "echo", "exit", "export", "false", "fg", "help", "history", "jobs", "kill",
+	"pwd", "set", "true", "unset", NULL,
 };
 
 static const char help_text[] =
@@ -18,7 +18,8 @@ static const char help_text[] =
 	"to programs. Up/Down recall history, Tab completes, Ctrl-C stops the\n"
 	"foreground program, Ctrl-D on an empty line ends the shell.\n"
 	"Builtins: cd [dir|-], pwd, echo, exit [code], export [NAME[=value]],\n"
-	"unset NAME, set, fg [N], jobs, history, true, false, help.\n"
+	"unset NAME, set, fg [N], jobs, kill PID|%N..., history, true, false,\n"
+	"help.\n"
 	"Try: ls /bin | where size > 40000 | sort size\n";
 
 /* "sh: cd: usage: cd [dir | -]": the builtin's name is the usage's first word. */
@@ -120,6 +121,37 @@ static int builtin_fg(struct shell *sh, unsigned argc, char *const *argv)
 	return job_foreground(sh, (unsigned)number);
 }
 
+/* kill PID|%N...: a builtin because what a program may kill by pid is
+ * only what it started (docs/protocols.md, "Who may kill whom"): /bin/kill
+ * is a sibling of the shell's jobs, the shell is their parent. Every
+ * argument is checked before anything is killed, as /bin/kill does. */
+static int builtin_kill(struct shell *sh, unsigned argc, char *const *argv)
+{
+	uint64_t pid;
+	int status = 0;
+
+	if (argc < 2)
+		return usage("kill PID|%N...");
+	for (unsigned i = 1; i < argc; i++) {
+		bool job = argv[i][0] == '%';
+		if (!panda_parse_pid(argv[i] + job, &pid) || (job && (pid == 0 || pid > UINT32_MAX))) {
+			eprintf("kill: %s: not a pid or %%job\n", argv[i]);
+			return usage("kill PID|%N...");
+		}
+	}
+	for (unsigned i = 1; i < argc; i++) {
+		bool job = argv[i][0] == '%';
+		panda_parse_pid(argv[i] + job, &pid);
+		long rc = job ? job_kill(sh, (unsigned)pid) : panda_kill_pid(pid);
+		if (rc == -ENOENT && job) {
+			eprintf("kill: %s: no such job\n", argv[i]);
+			status = 1;
+		} else if (rc < 0)
+			status = complain("kill", argv[i], (int)rc);
+	}
+	return status;
+}
+
 static int builtin_exit(const struct shell *sh, unsigned argc, char *const *argv, bool *quit)
 {
 	if (argc > 2)
@@ -160,6 +192,8 @@ static bool dispatch(struct shell *sh, unsigned argc, char *const *argv, bool *q
 		status = builtin_set(sh);
 	else if (strcmp(name, "fg") == 0)
 		status = builtin_fg(sh, argc, argv);
+	else if (strcmp(name, "kill") == 0)
+		status = builtin_kill(sh, argc, argv);
 	else if (strcmp(name, "true") == 0)
 		status = 0;
 	else if (strcmp(name, "false") == 0)

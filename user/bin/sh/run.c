@@ -423,3 +423,19 @@ int job_foreground(struct shell *sh, unsigned number)
 	job->number = 0;
 	return sh->status;
 }
+
+int job_kill(struct shell *sh, unsigned number)
+{
+	for (unsigned i = 0; i < JOBS_MAX; i++) {
+		struct job *job = &sh->jobs[i];
+		if (!job->number || job->number != number)
+			continue;
+		/* Last stage first: a stage whose writer died first could see
+		 * a clean end of stream and exit 0 before its own kill. */
+		for (unsigned j = job->count; j-- > 0;)
+			if (job->proc[j])
+				panda_process_kill(job->proc[j]);
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -93,6 +93,10 @@ void jobs_report(struct shell *sh);
 void jobs_list(struct shell *sh);
 /* The `fg` builtin: waits for job number (0: the newest) in the foreground. */
 int job_foreground(struct shell *sh, unsigned number);
+/* The `kill %N` builtin: kills every process of job number that is still
+ * running (its report comes at a prompt, as for a job that ended by
+ * itself): 0, or -ENOENT when there is no such job. */
+int job_kill(struct shell *sh, unsigned number);
 
 /* The console in raw mode (the line editor) or cooked (programs). */
 void console_raw(const struct shell *sh, bool raw);
