@@ -103,6 +103,8 @@ static uint8_t *element(struct bson_builder *b, uint8_t type, const char *key,
 		goto fail;
 	p = b->buf + b->len;
 	p[0] = type;
+	/* key is not NULL: next_key() failed above otherwise. */
+	/* cppcheck-suppress ctunullpointer */
 	memcpy(p + 1, key, klen + 1);
 	b->len += 1 + klen + 1 + value_len;
 	if (b->is_array[b->depth - 1])

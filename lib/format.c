@@ -72,6 +72,8 @@ static void format_integer(struct out *o, struct spec *sp, char conv,
 	int len = 0, zeros;
 
 	while (value) {
+		/* base is 8, 10 or 16, never 0. */
+		/* cppcheck-suppress zerodivcond */
 		digits[sizeof(digits) - 1 - len++] = alphabet[value % base];
 		value /= base;
 	}

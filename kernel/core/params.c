@@ -8,6 +8,8 @@ extern const struct param __params_start[], __params_end[];
 
 static const struct param *param_find(const char *name)
 {
+	/* The linker's start and end of one section: the same array. */
+	/* cppcheck-suppress comparePointers */
 	for (const struct param *p = __params_start; p < __params_end; p++)
 		if (strcmp(p->name, name) == 0)
 			return p;

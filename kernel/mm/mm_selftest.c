@@ -326,8 +326,10 @@ __attribute__((noipa, used)) int recurse_deep(volatile char *previous, long dept
 	volatile char pad[512];
 
 	pad[0] = previous ? previous[0] + 1 : 0;
+	pad[1] = 0;
 	if (depth == 0)
 		return pad[0];
+	/* Used after the call, so the frame cannot be a tail call. */
 	return recurse_deep(pad, depth - 1) + pad[1];
 }
 

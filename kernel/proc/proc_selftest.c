@@ -136,12 +136,15 @@ static void test_processes(void)
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("a killed process is freed");
-	SELFTEST_CHECK(spawn_cmd("/test/spin", &p) == 0);
-	sched_sleep_until(arch_clock_ns() + 20000000);
-	process_kill(p, EXIT_KILLED);
-	SELFTEST_CHECK(process_wait(p, arch_clock_ns() + SETTLE_NS, &st) == 0);
-	SELFTEST_CHECK(st.how == EXIT_KILLED);
-	process_put(p);
+	bool spawned = spawn_cmd("/test/spin", &p) == 0;
+	SELFTEST_CHECK(spawned);
+	if (spawned) {		/* p is only set by a spawn that worked */
+		sched_sleep_until(arch_clock_ns() + 20000000);
+		process_kill(p, EXIT_KILLED);
+		SELFTEST_CHECK(process_wait(p, arch_clock_ns() + SETTLE_NS, &st) == 0);
+		SELFTEST_CHECK(st.how == EXIT_KILLED);
+		process_put(p);
+	}
 	SELFTEST_CHECK(settle(threads));
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 

@@ -149,6 +149,8 @@ static int touch_fresh_pages(struct timing *t)
 		printf("info bench: page_fault: mem_map failed: %s\n", error_name((int)addr));
 		return 1;
 	}
+	/* p is addr, checked above. */
+	/* cppcheck-suppress nullPointerRedundantCheck */
 	TIMED(t ? t : &ignored, for (unsigned long i = 0; i < PF_PAGES; i++) p[i * 4096] = 1);
 	panda_mem_unmap((void *)addr, PF_BYTES);
 	return 0;
@@ -538,7 +540,7 @@ static int bench_pipeline(void)
 		return 1;
 	}
 	uint64_t ns10 = t.ns * 10 / PIPE_RECORDS, tsc10 = t.tsc * 10 / PIPE_RECORDS;
-	printf("bench pipeline iters=%u ns_per_op=%lu.%lu tsc_per_op=%lu.%lu records_per_s=%lu\n",
+	printf("bench pipeline iters=%d ns_per_op=%lu.%lu tsc_per_op=%lu.%lu records_per_s=%lu\n",
 	       PIPE_RECORDS, (unsigned long)(ns10 / 10), (unsigned long)(ns10 % 10),
 	       (unsigned long)(tsc10 / 10), (unsigned long)(tsc10 % 10),
 	       (unsigned long)(PIPE_RECORDS * 1000000000ull / (t.ns ? t.ns : 1)));

@@ -445,13 +445,14 @@ static void collect_entry(void *ctx, const char *name, bool is_dir, uint64_t siz
 		c->cap = cap;
 	}
 	size_t len = strlen(name) + 1;
-	char *copy = malloc(len);
-	if (!copy) {
+	struct panda_dir_entry *e = &l->entries[l->count];
+	*e = (struct panda_dir_entry){ malloc(len), is_dir, size };
+	if (!e->name) {
 		c->out_of_memory = true;
 		return;
 	}
-	memcpy(copy, name, len);
-	l->entries[l->count++] = (struct panda_dir_entry){ copy, is_dir, size };
+	memcpy(e->name, name, len);
+	l->count++;
 }
 
 long panda_dir_list(panda_handle_t dir, struct panda_dir_list *list)
@@ -519,7 +520,7 @@ long panda_copy_file(const char *from, const struct panda_stat *src, const char 
 int panda_each_into(const char *prog, const char *usage, int first, int argc, char **argv,
 		    int (*fn)(const char *from, const char *to))
 {
-	struct panda_stat st;
+	struct panda_stat st = { 0 };
 
 	if (argc - first < 2) {
 		eprintf("%s: usage: %s\n", prog, usage);

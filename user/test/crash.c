@@ -31,6 +31,8 @@ static void do_null(void) { (void)*(volatile int *)opaque(0); }
 static void do_write_null(void) { *(volatile int *)opaque(0) = 1; }
 static void do_gpf(void) { __asm__ volatile("hlt"); }
 static void do_ud(void) { __asm__ volatile("ud2"); }
+/* Dividing by zero is the point. */
+/* cppcheck-suppress zerodiv */
 static void do_de(void) { volatile int result = dividend / divisor; (void)result; }
 static void do_stack(void) { (void)recurse(0); }
 static void do_write_text(void) { *(volatile unsigned char *)opaque((uintptr_t)&main) = 0xc3; }
@@ -57,6 +59,8 @@ static void do_oom(void)
 	if (base < 0)
 		return;
 	for (size_t off = 0; off < len; off += 4096)
+		/* base is checked above. */
+		/* cppcheck-suppress nullPointerRedundantCheck */
 		((volatile char *)base)[off] = 1;
 }
 

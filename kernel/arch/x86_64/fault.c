@@ -44,6 +44,8 @@ void arch_user_fault(struct trap_frame *f, const char *what, uintptr_t addr)
 
 static uint64_t fixup_for(uint64_t ip)
 {
+	/* The linker's start and end of one section: the same array. */
+	/* cppcheck-suppress comparePointers */
 	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++)
 		if (e->fault_ip == ip)
 			return e->fixup_ip;

@@ -321,6 +321,8 @@ static void wait_foreground(struct shell *sh, struct job *job)
 				items[n++] = (struct panda_wait_item){ .handle = job->proc[i],
 								       .want = SIGNAL_EXITED };
 		}
+		if (n == 0)
+			break;			/* reap() saw one running: cannot happen */
 		if (interrupted && !stopping) {	/* Ctrl-C stopped one stage: stop them all */
 			for (unsigned i = 0; i < n; i++)
 				panda_process_kill(items[i].handle);
