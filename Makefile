@@ -166,29 +166,42 @@ $(BSON_CORPUS_RUN): tests/unit/bson_corpus_run.c tests/unit/bson_rebuild.h \
 unit-tests: $(UNIT_BINS) $(BSON_CORPUS_RUN)
 
 # --- fuzzing ---------------------------------------------------------------
-# libFuzzer targets (clang), seeded with the corpus's documents; tools/run-tests
-# runs each for a fixed time.
+# libFuzzer targets (clang), one per parser: tests/fuzz/fuzz_NAME.c, linked
+# with all of lib/ and FUZZ_SRCS_NAME; bson's is seeded with the corpus's
+# documents. tools/run-tests runs each for a fixed time.
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP -I.
-FUZZ_LIB_OBJS := $(patsubst %,$(BUILD)/fuzz-lib/%.c.o,bson bson_build bson_json date string)
+FUZZ_LIB_OBJS := $(patsubst lib/%,$(BUILD)/fuzz-lib/%.o,$(LIB_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRCS_fuzz_shell := user/bin/sh/parse.c user/bin/sh/glob.c
 
 $(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h | check-deps
 	@mkdir -p $(@D)
 	$(Q)$(call say,FUZZCC,$<)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 		-include tests/unit/host_names.h -c $< -o $@
 
-$(BUILD)/tests/fuzz/fuzz_bson: tests/fuzz/fuzz_bson.c tests/unit/bson_rebuild.h \
-		tests/unit/bson_names.h $(FUZZ_LIB_OBJS)
+$(FUZZ_BINS): $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/unit/bson_rebuild.h \
+		tests/unit/bson_names.h $(FUZZ_LIB_OBJS) $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(@D)
 	$(Q)$(call say,FUZZCC,$<)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
-		-include tests/unit/bson_names.h -o $@ $< $(FUZZ_LIB_OBJS)
+		-include tests/unit/bson_names.h -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIB_OBJS)
 
 $(BUILD)/tests/fuzz/bson-seeds/.done: tools/bson-corpus-seeds $(wildcard $(BSON_CORPUS)/*.json)
 	$(Q)$(call say,SEEDS,$(@D))tools/bson-corpus-seeds $(BSON_CORPUS) $(@D)
 	@touch $@
 
-fuzz: $(BUILD)/tests/fuzz/fuzz_bson $(BUILD)/tests/fuzz/bson-seeds/.done
+# Seeds that reach past the first checks: a small real executable and a
+# small real archive.
+$(BUILD)/tests/fuzz/elf-seeds/.done: $(BUILD)/user/test/exit-code
+	@mkdir -p $(@D)
+	$(Q)strip -o $(@D)/exit-code $< && touch $@
+
+$(BUILD)/tests/fuzz/ustar-seeds/.done: $(INITRD_FILES)
+	@mkdir -p $(@D)
+	$(Q)tar --format=ustar --owner=0 --group=0 -cf $(@D)/etc.tar -C initrd etc && touch $@
+
+fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar)
 
 # --- static analysis -------------------------------------------------------
 # tools/run-tests runs both: cppcheck over everything in C, and gcc's
