@@ -632,13 +632,13 @@ static void uncount_candidate_ref(struct endpoint *x, void *unused)
 	}
 }
 
-static void mark_reachable(struct endpoint *x, void *todo)
+static void mark_reachable(struct endpoint *x, void *worklist)
 {
 	if (x->gc_state != GC_CANDIDATE)
 		return;
 	x->gc_state = GC_REACHABLE;
 	list_del(&x->gc_link);
-	list_add_tail(todo, &x->gc_link);
+	list_add_tail(worklist, &x->gc_link);
 }
 
 static void gc_lists_reset(struct list_node *list)
@@ -654,10 +654,10 @@ static void gc_lists_reset(struct list_node *list)
  * holds inflight.lock. */
 static void collect_pass(struct list_node *dead)
 {
-	struct list_node candidates, todo, reachable;
+	struct list_node candidates, worklist, reachable;
 
 	list_init(&candidates);
-	list_init(&todo);
+	list_init(&worklist);
 	list_init(&reachable);
 	list_for_each(pos, &inflight.endpoints) {
 		struct endpoint *e = list_entry(pos, struct endpoint, inflight_link);
@@ -675,13 +675,13 @@ static void collect_pass(struct list_node *dead)
 		next = pos->next;
 		struct endpoint *e = list_entry(pos, struct endpoint, gc_link);
 		if (e->gc_refs)
-			mark_reachable(e, &todo);
+			mark_reachable(e, &worklist);
 	}
-	while (!list_empty(&todo)) {
-		struct endpoint *r = list_entry(todo.next, struct endpoint, gc_link);
+	while (!list_empty(&worklist)) {
+		struct endpoint *r = list_entry(worklist.next, struct endpoint, gc_link);
 		list_del(&r->gc_link);
 		list_add_tail(&reachable, &r->gc_link);
-		for_each_queued_endpoint(r, mark_reachable, &todo);
+		for_each_queued_endpoint(r, mark_reachable, &worklist);
 	}
 	list_for_each(pos, &candidates) {
 		struct endpoint *g = list_entry(pos, struct endpoint, gc_link);

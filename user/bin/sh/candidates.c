@@ -10,21 +10,6 @@
  * line, so the common one. */
 #define LISTING_WIDTH	80
 
-/* Every entry of the directory at the normalized absolute path. */
-static long list_dir(const struct shell *sh, const char *path, struct panda_dir_list *list)
-{
-	if (strcmp(path, "/") == 0)
-		return panda_dir_list(sh->root, list);	/* "/" is no path to open */
-	long h = panda_open(sh->root, path, OPEN_DIRECTORY);
-	if (h < 0) {
-		*list = (struct panda_dir_list){ 0 };
-		return h;
-	}
-	long rc = panda_dir_list((panda_handle_t)h, list);
-	panda_close((panda_handle_t)h);
-	return rc;
-}
-
 /* The directory w's last component is looked up in: /bin for a command,
  * else the part of the word before it, beneath the working directory. */
 static long list_for(const struct shell *sh, const struct complete_word *w,
@@ -34,14 +19,14 @@ static long list_for(const struct shell *sh, const struct complete_word *w,
 	size_t n = w->name - w->path;
 
 	if (w->command)
-		return list_dir(sh, "/bin", list);
+		return sh_list_directory(sh, "/bin", list);
 	if (n >= sizeof(dir))
 		return -ENAMETOOLONG;
 	memcpy(dir, w->text + w->path, n);
 	dir[n] = 0;
 	if (!sh_normalize(sh->cwd_path, dir, path))
 		return -ENAMETOOLONG;
-	return list_dir(sh, path, list);
+	return sh_list_directory(sh, path, list);
 }
 
 /* The entries (and, for a command, the builtins) that match w, into c:

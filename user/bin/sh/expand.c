@@ -29,6 +29,18 @@ static bool words_add(struct words *w, const char *text, size_t len)
 	return true;
 }
 
+long sh_list_directory(const struct shell *sh, const char *path, struct panda_dir_list *list)
+{
+	long h = panda_open(sh->root, path, OPEN_DIRECTORY | OPEN_READ);
+
+	*list = (struct panda_dir_list){ 0 };
+	if (h < 0)
+		return h;
+	long rc = panda_dir_list((panda_handle_t)h, list);
+	panda_close((panda_handle_t)h);
+	return rc;
+}
+
 void words_free(struct words *w)
 {
 	for (unsigned i = 0; i < w->count; i++)
@@ -68,15 +80,11 @@ static void walk_directory(struct walk *w, size_t plen, const char *comp, size_t
 
 	if (!sh_normalize(w->sh->cwd_path, plen ? w->prefix : ".", path))
 		return;
-	long dir = panda_open(w->sh->root, path, OPEN_DIRECTORY | OPEN_READ);
-	if (dir < 0)
-		return;				/* not a directory: no match here */
-	long rc = panda_dir_list((panda_handle_t)dir, &list);
-	panda_close((panda_handle_t)dir);
-	if (rc < 0) {
+	long rc = sh_list_directory(w->sh, path, &list);
+	if (rc == -ENOMEM)
 		w->failed = true;
-		return;
-	}
+	if (rc < 0)
+		return;				/* not a directory we may read: no match */
 	for (size_t i = 0; i < list.count && !w->failed; i++) {
 		const struct panda_dir_entry *e = &list.entries[i];
 		size_t n = strlen(e->name);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "edit.h"
+#include "fs.h"
 #include "lib/abi.h"
 #include "parse.h"
 #include "vars.h"
@@ -71,6 +72,10 @@ struct words {
 /* c's words with each pattern replaced by the paths it matches, sorted:
  * 0, or -1 after telling the user (no match, no memory). */
 int expand_command(const struct shell *sh, const struct sh_command *c, struct words *out);
+/* Every entry of the directory at the absolute, normalized path, read
+ * through the root handle (globs and completion): 0, or an error with
+ * *list empty. panda_dir_list_free frees it. */
+long sh_list_directory(const struct shell *sh, const char *path, struct panda_dir_list *list);
 void words_free(struct words *w);
 
 /* --- builtin.c ---------------------------------------------------------- */

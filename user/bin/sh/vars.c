@@ -140,8 +140,10 @@ char **vars_environ(const struct vars *vs, char *const *extra, unsigned n)
 		const struct var *v = &vs->v[i];
 		if (!v->exported || overridden(v->name, extra, n))
 			continue;
+		size_t len = strlen(v->name) + strlen(v->value) + 2;
 		env[k++] = text;
-		text += snprintf(text, bytes, "%s=%s", v->name, v->value) + 1;
+		snprintf(text, len, "%s=%s", v->name, v->value);
+		text += len;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		env[k++] = text;
