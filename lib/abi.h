@@ -10,6 +10,13 @@
 
 #include <stdint.h>
 
+/* The kernel's sparse check marks the user addresses in these structures
+ * (kernel/core/compiler.h, which `make sparse` includes first); here, for
+ * user space and the compiler, the mark is empty. */
+#ifndef __user
+#define __user
+#endif
+
 enum {
 	SYS_EXIT = 0,		/* (int code) never returns */
 	SYS_YIELD = 1,		/* () -> 0 */
@@ -69,10 +76,10 @@ enum {
  * reply). Coming in, size and handle_count say how much room there is and
  * come back as what arrived (also on -ETOOSMALL: what is needed). */
 struct panda_msg {
-	void *data;			/* the document */
+	void __user *data;		/* the document */
 	uint32_t size;
 	uint32_t handle_count;
-	panda_handle_t *handles;
+	panda_handle_t __user *handles;
 	uint32_t txid;			/* recv: the call to reply to (0: none);
 					 * send: nonzero makes this the reply */
 	uint32_t reserved;
@@ -115,11 +122,12 @@ enum { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
 struct panda_spawn {
 	panda_handle_t dir;		/* RIGHT_SPAWN; the path resolves beneath it */
 	uint32_t handle_count;		/* entries in handles[] */
-	const char *path;		/* NUL-terminated */
-	const char *const *argv;	/* argc strings; argv[0] names the program */
+	const char __user *path;	/* NUL-terminated */
+	const char __user *const __user *argv;	/* argc strings; argv[0] names
+						 * the program */
 	uint64_t argc;
-	const panda_handle_t *handles;	/* copied into the child, in this order */
-	const void *doc;		/* optional startup document (BSON), or NULL: */
+	const panda_handle_t __user *handles;	/* copied into the child, in order */
+	const void __user *doc;		/* optional startup document (BSON), or NULL: */
 	uint64_t doc_size;		/* copied for the child to decode */
 };
 
@@ -170,12 +178,12 @@ enum {
  * (docs/protocols.md, "The startup message"). */
 struct panda_startup {
 	uint64_t argc;
-	char **argv;			/* argc entries, then NULL */
+	char __user *__user *argv;	/* argc entries, then NULL */
 	uint64_t handle_count;
-	panda_handle_t *handles;	/* granted handles, in spawn's order */
+	panda_handle_t __user *handles;	/* granted handles, in spawn's order */
 	uint32_t pid;
 	uint32_t reserved;
-	const void *doc;		/* spawn's startup document, or NULL */
+	const void __user *doc;		/* spawn's startup document, or NULL */
 	uint64_t doc_size;
 };
 

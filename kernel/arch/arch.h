@@ -10,6 +10,7 @@
 #include "arch/x86_64/layout.h"	/* DIRECT_MAP_BASE, KERNEL_VMA, USER_TOP */
 #include "arch/x86_64/percpu.h"	/* CPU_CURRENT, CPU_NEED_RESCHED */
 #include "arch/x86_64/trap.h"	/* struct trap_frame */
+#include "core/compiler.h"	/* __user */
 
 struct boot_info;
 struct thread;
@@ -169,9 +170,11 @@ void arch_set_user_fault_handler(void (*fn)(struct trap_frame *frame, const char
  * interrupted: the scheduler's preemption point. */
 void arch_set_trap_exit_hook(void (*fn)(struct trap_frame *frame));
 
-/* Raw user copies; the checked versions are in mm/usercopy.h. */
-long arch_copy_user(void *dst, const void *src, size_t n);
-long arch_copy_user_string(char *dst, const char *src, size_t size);
+/* Raw user copies (uaccess.S; the two directions are one routine); the
+ * checked versions are in mm/usercopy.h. */
+long arch_copy_from_user(void *dst, const void __user *src, size_t n);
+long arch_copy_to_user(void __user *dst, const void *src, size_t n);
+long arch_copy_user_string(char *dst, const char __user *src, size_t size);
 
 /* Captures the caller's registers into a trap frame (vector = ~0). */
 void arch_capture_frame(struct trap_frame *frame);

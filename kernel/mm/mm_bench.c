@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
+#include "mm/mm_bench.h"
 #include "mm/usercopy.h"
 #include "mm/vm.h"
 
@@ -61,15 +62,16 @@ static void bench_page_fault(unsigned fill)
 {
 	struct address_space *as __free(as_put) = as_create();
 	char byte = 1;
+	char __user *ubase = user_ptr(BENCH_BASE);
 
 	if (!as || as_map_anon(as, BENCH_BASE, (FAULT_PAGES + 16) * PAGE_SIZE, MAP_WRITE) < 0)
 		return;
 	as_activate(as);
 	for (int i = 0; i < 16; i++)		/* warm-up, and the page tables */
-		copy_to_user(BENCH_BASE + (uint64_t)(FAULT_PAGES + i) * PAGE_SIZE, &byte, 1);
+		copy_to_user(ubase + (uint64_t)(FAULT_PAGES + i) * PAGE_SIZE, &byte, 1);
 	uint64_t t0 = arch_tsc();
 	for (int i = 0; i < FAULT_PAGES; i++)
-		copy_to_user(BENCH_BASE + (uint64_t)i * PAGE_SIZE, &byte, 1);
+		copy_to_user(ubase + (uint64_t)i * PAGE_SIZE, &byte, 1);
 	uint64_t cycles = arch_tsc() - t0;
 	as_activate(NULL);
 	report("kernel_page_fault", FAULT_PAGES, cycles, fill);

@@ -213,6 +213,7 @@ static void test_address_space(void)
 	struct mm_snapshot start;
 	uint64_t value = 0x1122334455667788ull, out = 0;
 	char name[16];
+	char __user *ubase = user_ptr(BASE);	/* where the copies go */
 
 	mm_snapshot_take(&start);
 	struct address_space *as = as_create();
@@ -231,46 +232,46 @@ static void test_address_space(void)
 	SELFTEST_CHECK(as_map_anon(as, BASE, 8 * PAGE_SIZE, MAP_WRITE) == 0);
 	SELFTEST_CHECK(as_map_anon(as, BASE + PAGE_SIZE, PAGE_SIZE, MAP_WRITE) == -EINVAL);
 	SELFTEST_CHECK(as->resident == 0);
-	SELFTEST_CHECK(copy_from_user(&out, BASE + 100, sizeof(out)) == 0 && out == 0);
-	SELFTEST_CHECK(copy_to_user(BASE + 2 * PAGE_SIZE - 4, &value, sizeof(value)) == 0);
+	SELFTEST_CHECK(copy_from_user(&out, ubase + 100, sizeof(out)) == 0 && out == 0);
+	SELFTEST_CHECK(copy_to_user(ubase + 2 * PAGE_SIZE - 4, &value, sizeof(value)) == 0);
 	SELFTEST_CHECK(as->resident == 3);	/* the copy straddled two pages */
-	SELFTEST_CHECK(copy_from_user(&out, BASE + 2 * PAGE_SIZE - 4, sizeof(out)) == 0);
+	SELFTEST_CHECK(copy_from_user(&out, ubase + 2 * PAGE_SIZE - 4, sizeof(out)) == 0);
 	SELFTEST_CHECK(out == value);
 
 	selftest_case("protect makes pages read-only");
 	SELFTEST_CHECK(as_protect(as, BASE + PAGE_SIZE, PAGE_SIZE, MAP_READ) == 0);
-	SELFTEST_CHECK(copy_to_user(BASE + PAGE_SIZE, &value, 8) == -EFAULT);
-	SELFTEST_CHECK(copy_from_user(&out, BASE + PAGE_SIZE, 8) == 0);
-	SELFTEST_CHECK(copy_to_user(BASE, &value, 8) == 0);	/* neighbours stay writable */
+	SELFTEST_CHECK(copy_to_user(ubase + PAGE_SIZE, &value, 8) == -EFAULT);
+	SELFTEST_CHECK(copy_from_user(&out, ubase + PAGE_SIZE, 8) == 0);
+	SELFTEST_CHECK(copy_to_user(ubase, &value, 8) == 0);	/* neighbours stay writable */
 	SELFTEST_CHECK(as_protect(as, BASE + 7 * PAGE_SIZE, 2 * PAGE_SIZE, MAP_READ) == -EINVAL);
 
 	selftest_case("unmap releases pages and later accesses fail");
 	uint64_t resident = as->resident;
 	SELFTEST_CHECK(as_unmap(as, BASE + PAGE_SIZE, PAGE_SIZE) == 0);
 	SELFTEST_CHECK(as->resident == resident - 1);
-	SELFTEST_CHECK(copy_from_user(&out, BASE + PAGE_SIZE, 8) == -EFAULT);
-	SELFTEST_CHECK(copy_from_user(&out, BASE + 2 * PAGE_SIZE, 8) == 0);
+	SELFTEST_CHECK(copy_from_user(&out, ubase + PAGE_SIZE, 8) == -EFAULT);
+	SELFTEST_CHECK(copy_from_user(&out, ubase + 2 * PAGE_SIZE, 8) == 0);
 
 	selftest_case("guard pages always fault");
 	SELFTEST_CHECK(as_map_guard(as, BASE + 16 * PAGE_SIZE, PAGE_SIZE) == 0);
-	SELFTEST_CHECK(copy_from_user(&out, BASE + 16 * PAGE_SIZE, 8) == -EFAULT);
+	SELFTEST_CHECK(copy_from_user(&out, ubase + 16 * PAGE_SIZE, 8) == -EFAULT);
 
 	selftest_case("user copies check their ranges");
-	SELFTEST_CHECK(copy_from_user(&out, 0, 8) == -EFAULT);
-	SELFTEST_CHECK(copy_from_user(&out, (uintptr_t)&out, 8) == -EFAULT);	/* kernel */
-	SELFTEST_CHECK(copy_from_user(&out, UINT64_MAX - 3, 8) == -EFAULT);	/* wraps */
-	SELFTEST_CHECK(copy_to_user(0x00007ffffffff000ul - 4, &value, 8) == -EFAULT);
-	SELFTEST_CHECK(copy_from_user(&out, 0x7000000000ul, 8) == -EFAULT);	/* unmapped */
+	SELFTEST_CHECK(copy_from_user(&out, user_ptr(0), 8) == -EFAULT);
+	SELFTEST_CHECK(copy_from_user(&out, user_ptr((uintptr_t)&out), 8) == -EFAULT);	/* kernel */
+	SELFTEST_CHECK(copy_from_user(&out, user_ptr(UINT64_MAX - 3), 8) == -EFAULT);	/* wraps */
+	SELFTEST_CHECK(copy_to_user(user_ptr(0x00007ffffffff000ul - 4), &value, 8) == -EFAULT);
+	SELFTEST_CHECK(copy_from_user(&out, user_ptr(0x7000000000ul), 8) == -EFAULT);	/* unmapped */
 
 	selftest_case("string copies stop at NUL, size or a fault");
-	SELFTEST_CHECK(copy_to_user(BASE + 3 * PAGE_SIZE, "panda", 6) == 0);
-	SELFTEST_CHECK(copy_string_from_user(name, BASE + 3 * PAGE_SIZE, sizeof(name)) == 5);
+	SELFTEST_CHECK(copy_to_user(ubase + 3 * PAGE_SIZE, "panda", 6) == 0);
+	SELFTEST_CHECK(copy_string_from_user(name, ubase + 3 * PAGE_SIZE, sizeof(name)) == 5);
 	SELFTEST_CHECK(strcmp(name, "panda") == 0);
-	SELFTEST_CHECK(copy_string_from_user(name, BASE + 3 * PAGE_SIZE, 4) == -ENAMETOOLONG);
+	SELFTEST_CHECK(copy_string_from_user(name, ubase + 3 * PAGE_SIZE, 4) == -ENAMETOOLONG);
 	char fill[32];
 	memset(fill, 'x', sizeof(fill));
-	SELFTEST_CHECK(copy_to_user(BASE + 8 * PAGE_SIZE - 32, fill, 32) == 0);
-	SELFTEST_CHECK(copy_string_from_user(name, BASE + 8 * PAGE_SIZE - 8, sizeof(name)) == -EFAULT);
+	SELFTEST_CHECK(copy_to_user(ubase + 8 * PAGE_SIZE - 32, fill, 32) == 0);
+	SELFTEST_CHECK(copy_string_from_user(name, ubase + 8 * PAGE_SIZE - 8, sizeof(name)) == -EFAULT);
 
 	selftest_case("destroying the address space returns every frame");
 	as_activate(NULL);
@@ -282,7 +283,7 @@ static void test_address_space(void)
 		struct address_space *tmp __free(as_put) = as_create();
 		SELFTEST_CHECK(tmp && as_map_anon(tmp, BASE, 4 * PAGE_SIZE, MAP_WRITE) == 0);
 		as_activate(tmp);
-		SELFTEST_CHECK(copy_to_user(BASE + (uint64_t)(i % 4) * PAGE_SIZE, &value, 8) == 0);
+		SELFTEST_CHECK(copy_to_user(ubase + (uint64_t)(i % 4) * PAGE_SIZE, &value, 8) == 0);
 		as_activate(NULL);
 	}
 	SELFTEST_CHECK(mm_snapshot_same(&start));

@@ -1,16 +1,28 @@
 /* The only way the kernel touches user memory. Each function checks that the
  * user range lies wholly in user space, then copies; a fault on an address
- * no region backs becomes -EFAULT, never a kernel crash. */
+ * no region backs becomes -EFAULT, never a kernel crash. User addresses are
+ * __user pointers (core/compiler.h): sparse (`make sparse`) reports any
+ * other dereference of one. */
 #ifndef MM_USERCOPY_H
 #define MM_USERCOPY_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-int copy_from_user(void *dst, uintptr_t user_src, size_t n);
-int copy_to_user(uintptr_t user_dst, const void *src, size_t n);
+#include "core/compiler.h"
+
+int copy_from_user(void *dst, const void __user *user_src, size_t n);
+int copy_to_user(void __user *user_dst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most size-1 characters; returns its
  * length, -ENAMETOOLONG, or -EFAULT. */
-long copy_string_from_user(char *dst, uintptr_t user_src, size_t size);
+long copy_string_from_user(char *dst, const char __user *user_src, size_t size);
+
+/* A user address that arrived in an integer (a system call's argument
+ * register), as the pointer the copies take. Any value will do: the copies
+ * check it. */
+static inline void __user *user_ptr(uint64_t addr)
+{
+	return (void __user *)(uintptr_t)addr;
+}
 
 #endif

@@ -32,6 +32,7 @@ long sys_dup(SYSCALL_ARGS)
 long sys_channel_create(SYSCALL_ARGS)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4;
+	panda_handle_t __user *uends = user_ptr(a0);
 	const uint32_t rights = RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_DUP | RIGHT_TRANSFER;
 	struct kobj *a, *b;
 	panda_handle_t ends[2];
@@ -46,7 +47,7 @@ long sys_channel_create(SYSCALL_ARGS)
 	if (hb >= 0) {
 		ends[0] = (panda_handle_t)ha;
 		ends[1] = (panda_handle_t)hb;
-		if (copy_to_user(a0, ends, sizeof(ends)) == 0)
+		if (copy_to_user(uends, ends, sizeof(ends)) == 0)
 			return 0;
 		hb = -EFAULT;
 	}
@@ -59,7 +60,8 @@ long sys_channel_create(SYSCALL_ARGS)
 
 /* --- messages in ---------------------------------------------------- */
 
-/* Builds a message from the caller's panda_msg. The listed handles leave
+/* Builds a message from the caller's panda_msg (its copy, *um, whose data
+ * and handles still point into the caller). The listed handles leave
  * the caller's table first, whatever happens next (DESIGN "Contracts":
  * send); on failure the message, and with it those handles, is freed.
  * `via` is the endpoint it will travel through, if any. */
@@ -72,7 +74,7 @@ static int message_in(const struct panda_msg *um, struct endpoint *via, struct m
 	if (um->handle_count > PANDA_MSG_HANDLES)
 		return -E2BIG;
 	if (um->handle_count &&
-	    copy_from_user(values, (uintptr_t)um->handles, um->handle_count * sizeof(values[0])))
+	    copy_from_user(values, um->handles, um->handle_count * sizeof(values[0])))
 		return -EFAULT;
 	bool size_ok = um->size >= BSON_MIN_SIZE && um->size <= PANDA_MSG_MAX;
 	struct message *m __free(message_free) =
@@ -102,7 +104,7 @@ static int message_in(const struct panda_msg *um, struct endpoint *via, struct m
 		return rc;
 	if (!size_ok)
 		return um->size > PANDA_MSG_MAX ? -E2BIG : -EBADMSG;
-	if (copy_from_user(m->data, (uintptr_t)um->data, um->size))
+	if (copy_from_user(m->data, um->data, um->size))
 		return -EFAULT;
 	struct bson_error err;
 	if (bson_validate(m->data, um->size, PANDA_DEPTH_MAX, &err) < 0) {
@@ -116,10 +118,11 @@ static int message_in(const struct panda_msg *um, struct endpoint *via, struct m
 
 /* --- messages out --------------------------------------------------- */
 
-/* Gives m to the caller through *um (at user address uaddr): document,
+/* Gives m to the caller through *um (a copy of the caller's *uaddr): document,
  * handles (entering the caller's table) and sizes. On success m is
  * consumed; on failure nothing changed and the caller keeps m. */
-static int message_out(struct message *m, struct panda_msg *um, uintptr_t uaddr)
+static int message_out(struct message *m, struct panda_msg *um,
+		       struct panda_msg __user *uaddr)
 {
 	struct handle_table *t = my_handles();
 	panda_handle_t values[PANDA_MSG_HANDLES];
@@ -132,7 +135,7 @@ static int message_out(struct message *m, struct panda_msg *um, uintptr_t uaddr)
 		um->txid = m->txid;
 		return copy_to_user(uaddr, um, sizeof(*um)) ? -EFAULT : -ETOOSMALL;
 	}
-	if (copy_to_user((uintptr_t)um->data, m->data, m->size))
+	if (copy_to_user(um->data, m->data, m->size))
 		return -EFAULT;
 	for (; n < m->handle_count; n++) {
 		long h = handle_insert_taken(t, m->objs[n], m->rights[n]);
@@ -145,7 +148,7 @@ static int message_out(struct message *m, struct panda_msg *um, uintptr_t uaddr)
 	um->size = m->size;
 	um->handle_count = m->handle_count;
 	um->txid = m->txid;
-	if (!rc && n && copy_to_user((uintptr_t)um->handles, values, n * sizeof(values[0])))
+	if (!rc && n && copy_to_user(um->handles, values, n * sizeof(values[0])))
 		rc = -EFAULT;
 	if (!rc && copy_to_user(uaddr, um, sizeof(*um)))
 		rc = -EFAULT;
@@ -215,12 +218,13 @@ static int outgoing(panda_handle_t h, const struct panda_msg *um, struct kobj **
 long sys_send(SYSCALL_ARGS)
 {
 	(void)a3, (void)a4;
+	const struct panda_msg __user *umsg = user_ptr(a1);
 	struct panda_msg um;
 	struct kobj *obj __free(kobj_put) = NULL;
 	uint32_t rights;
 	struct message *m;
 
-	if (copy_from_user(&um, a1, sizeof(um)))
+	if (copy_from_user(&um, umsg, sizeof(um)))
 		return -EFAULT;
 	int rc = outgoing((panda_handle_t)a0, &um, &obj, &rights, &m);
 	if (rc < 0)
@@ -245,13 +249,14 @@ long sys_send(SYSCALL_ARGS)
 long sys_recv(SYSCALL_ARGS)
 {
 	(void)a4;
+	struct panda_msg __user *umsg = user_ptr(a1);
 	struct panda_msg um;
 	struct kobj *obj __free(kobj_put) = NULL;
 	struct message *m = NULL;
 	uint32_t need_size, need_handles;
 	int rc;
 
-	if (copy_from_user(&um, a1, sizeof(um)))
+	if (copy_from_user(&um, umsg, sizeof(um)))
 		return -EFAULT;
 	if (um.handle_count > PANDA_MSG_HANDLES)
 		um.handle_count = PANDA_MSG_HANDLES;
@@ -262,7 +267,7 @@ long sys_recv(SYSCALL_ARGS)
 		m = process_take_parked(current_process(), obj, um.txid);
 		if (!m)
 			return -ENOENT;
-		rc = message_out(m, &um, a1);
+		rc = message_out(m, &um, umsg);
 		if (rc < 0)
 			process_park_reply(current_process(), obj, m);	/* still there */
 		return rc < 0 ? rc : (long)um.size;
@@ -277,11 +282,11 @@ long sys_recv(SYSCALL_ARGS)
 	if (rc == -ETOOSMALL) {
 		um.size = need_size;
 		um.handle_count = need_handles;
-		return copy_to_user(a1, &um, sizeof(um)) ? -EFAULT : -ETOOSMALL;
+		return copy_to_user(umsg, &um, sizeof(um)) ? -EFAULT : -ETOOSMALL;
 	}
 	if (rc < 0)
 		return rc;
-	rc = message_out(m, &um, a1);
+	rc = message_out(m, &um, umsg);
 	if (rc < 0) {
 		obj->type->unreceive(obj, m);
 		return rc;
@@ -292,13 +297,16 @@ long sys_recv(SYSCALL_ARGS)
 long sys_call(SYSCALL_ARGS)
 {
 	(void)a4;
+	const struct panda_msg __user *ureq = user_ptr(a1);
+	struct panda_msg __user *ureply = user_ptr(a2);
 	struct panda_msg req, reply_buf;
 	struct kobj *obj __free(kobj_put) = NULL;
 	struct message *m, *reply = NULL;
 	uint32_t rights;
 	struct process *self = current_process();
 
-	if (copy_from_user(&req, a1, sizeof(req)) || copy_from_user(&reply_buf, a2, sizeof(reply_buf)))
+	if (copy_from_user(&req, ureq, sizeof(req)) ||
+	    copy_from_user(&reply_buf, ureply, sizeof(reply_buf)))
 		return -EFAULT;
 	if (reply_buf.handle_count > PANDA_MSG_HANDLES)
 		reply_buf.handle_count = PANDA_MSG_HANDLES;
@@ -321,7 +329,7 @@ long sys_call(SYSCALL_ARGS)
 		if (!reply)
 			return -ENOMEM;
 	}
-	rc = message_out(reply, &reply_buf, a2);
+	rc = message_out(reply, &reply_buf, ureply);
 	if (rc == -ETOOSMALL)
 		process_park_reply(self, obj, reply);	/* fetch it with PANDA_RECV_REPLY */
 	else if (rc < 0)
@@ -361,6 +369,7 @@ static uint32_t wait_check(struct panda_wait_item *items, struct wait_entry *e, 
 long sys_wait(SYSCALL_ARGS)
 {
 	(void)a3, (void)a4;
+	struct panda_wait_item __user *uitems = user_ptr(a0);
 	uint64_t deadline = a2;
 	uint32_t n = (uint32_t)a1;
 	struct thread *t = current_thread();
@@ -372,7 +381,7 @@ long sys_wait(SYSCALL_ARGS)
 	struct wait_entry *e __free(kfree) = kmalloc(n * sizeof(*e));
 	if (!items || !e)
 		return -ENOMEM;
-	if (copy_from_user(items, a0, n * sizeof(*items)))
+	if (copy_from_user(items, uitems, n * sizeof(*items)))
 		return -EFAULT;
 	uint32_t got = 0;
 	for (; got < n; got++) {
@@ -404,7 +413,7 @@ long sys_wait(SYSCALL_ARGS)
 		sched_block();
 	}
 	wait_release(e, n);
-	if (rc > 0 && copy_to_user(a0, items, n * sizeof(*items)))
+	if (rc > 0 && copy_to_user(uitems, items, n * sizeof(*items)))
 		return -EFAULT;
 	return rc;
 }

@@ -43,14 +43,15 @@ static long sys_getpid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint6
 }
 
 /* Copies argv into one buffer of back-to-back strings. */
-static int copy_args(struct spawn_request *req, uintptr_t uargv, uint64_t argc, char *buf)
+static int copy_args(struct spawn_request *req, const char __user *const __user *uargv,
+		     uint64_t argc, char *buf)
 {
-	uint64_t ptrs[PANDA_ARGS_MAX];
+	const char __user *ptrs[PANDA_ARGS_MAX];
 	size_t used = 0;
 
 	if (argc > PANDA_ARGS_MAX)
 		return -E2BIG;
-	if (argc && copy_from_user(ptrs, uargv, argc * sizeof(uint64_t)) < 0)
+	if (argc && copy_from_user(ptrs, uargv, argc * sizeof(ptrs[0])) < 0)
 		return -EFAULT;
 	for (uint64_t i = 0; i < argc; i++) {
 		long n = copy_string_from_user(buf + used, ptrs[i], PANDA_ARGS_BYTES - used);
@@ -78,8 +79,8 @@ static void drop_grants(struct spawn_request *req)
 	req->grant_count = 0;
 }
 
-static int copy_grants(struct spawn_request *req, struct process *self, uintptr_t uhandles,
-		       uint32_t count)
+static int copy_grants(struct spawn_request *req, struct process *self,
+		       const panda_handle_t __user *uhandles, uint32_t count)
 {
 	panda_handle_t values[PANDA_SPAWN_HANDLES];
 
@@ -99,7 +100,7 @@ static int copy_grants(struct spawn_request *req, struct process *self, uintptr_
 
 /* The startup document: copied whole and checked once here, so the child
  * can trust that it is well-formed BSON. */
-static int copy_startup_doc(struct spawn_request *req, uintptr_t udoc, uint64_t size,
+static int copy_startup_doc(struct spawn_request *req, const void __user *udoc, uint64_t size,
 			    void **buf)
 {
 	if (!udoc)
@@ -120,9 +121,10 @@ static int copy_startup_doc(struct spawn_request *req, uintptr_t udoc, uint64_t 
 
 _Static_assert(PANDA_PATH_MAX == PATH_MAX_LEN + 1, "spawn takes any path lib/path.c accepts");
 
-static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+static long sys_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4;
+	const struct panda_spawn __user *uargs = user_ptr(a0);
 	struct process *self = current_process();
 	struct panda_spawn args;
 	char path[PANDA_PATH_MAX];
@@ -140,7 +142,7 @@ static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uin
 	rc = handle_get(&self->handles, args.dir, &vfs_dir_type, RIGHT_SPAWN, &dir, NULL);
 	if (rc < 0)
 		return rc;
-	rc = copy_string_from_user(path, (uintptr_t)args.path, sizeof(path));
+	rc = copy_string_from_user(path, args.path, sizeof(path));
 	if (rc < 0)
 		return rc;
 	argbuf = kmalloc(PANDA_ARGS_BYTES);
@@ -149,11 +151,11 @@ static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uin
 	req->dir = dir;
 	req->path = path;
 	req->ppid = self->pid;
-	rc = copy_args(req, (uintptr_t)args.argv, args.argc, argbuf);
+	rc = copy_args(req, args.argv, args.argc, argbuf);
 	if (rc == 0)
-		rc = copy_startup_doc(req, (uintptr_t)args.doc, args.doc_size, &docbuf);
+		rc = copy_startup_doc(req, args.doc, args.doc_size, &docbuf);
 	if (rc == 0)
-		rc = copy_grants(req, self, (uintptr_t)args.handles, args.handle_count);
+		rc = copy_grants(req, self, args.handles, args.handle_count);
 	struct process *child = NULL;
 	if (rc == 0)
 		rc = spawn_process(req, &child);
@@ -167,10 +169,10 @@ static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uin
 	return rc;
 }
 
-static long sys_process_wait(uint64_t h, uint64_t deadline, uint64_t ustatus, uint64_t a3,
-			     uint64_t a4)
+static long sys_process_wait(uint64_t h, uint64_t deadline, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a3, (void)a4;
+	struct panda_exit_status __user *ustatus = user_ptr(a2);
 	struct kobj *obj;
 	struct panda_exit_status status;
 
@@ -217,9 +219,10 @@ static size_t log_allowance(struct process *p, size_t want)
 	return want;
 }
 
-static long sys_debug_write(uint64_t ubuf, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4)
+static long sys_debug_write(uint64_t a0, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a2, (void)a3, (void)a4;
+	const char __user *ubuf = user_ptr(a0);
 	char chunk[256];
 	size_t done = 0;
 

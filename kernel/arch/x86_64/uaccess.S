@@ -5,11 +5,15 @@
 #define ENAMETOOLONG 36
 
 	.text
-/* long arch_copy_user(void *dst, const void *src, size_t n): 0 or -EFAULT
+/* long arch_copy_from_user(void *dst, const void __user *src, size_t n)
+ * long arch_copy_to_user(void __user *dst, const void *src, size_t n)
+ * 0 or -EFAULT. One routine under two names, so each direction has its own
+ * prototype (arch/arch.h) for sparse to check.
  * Aligned so the rep loops never straddle a page (see lib/string.c). */
 	.align 64
-	.global arch_copy_user
-arch_copy_user:
+	.global arch_copy_from_user, arch_copy_to_user
+arch_copy_from_user:
+arch_copy_to_user:
 	movq %rdx, %rcx
 	shrq $3, %rcx
 1:	rep movsq			/* eight bytes a step, */
@@ -21,7 +25,7 @@ arch_copy_user:
 2:	movq $-EFAULT, %rax
 	ret
 
-/* long arch_copy_user_string(char *dst, const char *src, size_t size):
+/* long arch_copy_user_string(char *dst, const char __user *src, size_t size):
  * the length copied (without the NUL, which is copied too), -ENAMETOOLONG
  * when no NUL is within size bytes, or -EFAULT. size > 0. */
 	.global arch_copy_user_string
