@@ -3,14 +3,13 @@
 #include "arch/arch.h"
 #include "core/boot_info.h"
 #include "core/ksyms.h"
+#include "core/main.h"
 #include "core/panic.h"
 #include "core/selftest.h"
 #include "core/log.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/ustar.h"
-
-void kmain(uint32_t magic, uint32_t info_phys);
 
 static void test_boot_info(void)
 {

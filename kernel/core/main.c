@@ -5,6 +5,7 @@
 #include "arch/arch.h"
 #include "core/boot_info.h"
 #include "core/log.h"
+#include "core/main.h"
 #include "core/panic.h"
 #include "core/params.h"
 #include "core/selftest.h"
@@ -20,12 +21,11 @@
 #include "lib/string.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
+#include "mm/mm_bench.h"
 #include "mm/vm.h"
 #include "object/message.h"
+#include "proc/init.h"
 #include "proc/process.h"
-
-void mm_bench_run_requested(void);
-void init_run(void);
 
 static struct cmdline kernel_cmdline;
 

@@ -5,6 +5,12 @@
 
 #include <stdint.h>
 
+struct trap_frame;
+
+/* syscall.S calls this with the caller's registers, interrupts on; the
+ * result goes back in the frame's rax. */
+void syscall_dispatch(struct trap_frame *f);
+
 #define SYSCALL_ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 
 /* sys_ipc.c: handles and messages */

@@ -3,6 +3,7 @@
  * its I/O APIC input (GSI) and polarity/trigger come from the MADT's
  * interrupt source overrides, defaulting to GSI n, edge, active high. */
 #include "arch/arch.h"
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "core/log.h"
 #include "core/spinlock.h"
@@ -25,10 +26,6 @@
 
 #define ISA_IRQS		16
 #define VEC_FIRST_DEVICE	0x30
-
-void paging_map_uncached(uint64_t phys);
-void lapic_eoi(void);
-uint32_t lapic_id(void);
 
 struct irq_slot {
 	void (*handler)(void *ctx);

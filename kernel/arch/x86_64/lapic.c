@@ -2,6 +2,7 @@
  * (no periodic tick), calibrated against the TSC, which was itself
  * calibrated against the PIT. Register offsets: SDM Vol. 3A 11.4.1. */
 #include "arch/arch.h"
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "core/log.h"
 #include "core/panic.h"
@@ -22,8 +23,6 @@
 #define DIVIDE_BY_16		0x3
 #define CALIBRATE_NS		10000000ull
 
-void paging_map_uncached(uint64_t phys);
-
 static volatile uint32_t *lapic;
 static uint64_t timer_hz;		/* LAPIC timer ticks per second */
 static uint64_t ticks_per_ns_q32;	/* timer_hz / 1e9, 32.32 fixed point */
@@ -39,8 +38,6 @@ static void lapic_write(unsigned reg, uint32_t value)
 {
 	lapic[reg / 4] = value;
 }
-
-void lapic_eoi(void);
 
 static void timer_interrupt(struct trap_frame *frame)
 {

@@ -1,5 +1,6 @@
 /* x86-64 four-level page tables (SDM Vol. 3A 4.5). */
 #include "arch/arch.h"
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "core/panic.h"
