@@ -52,6 +52,7 @@ INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 
 .SECONDARY:
 .PHONY: all kernel initrd iso run test unit-tests fuzz check-deps debug bench clean cppcheck analyze
+.PHONY: sparse
 all: kernel initrd
 
 kernel: $(BUILD)/panda.elf
@@ -218,6 +219,21 @@ analyze:
 		$(CC) $(filter-out -MMD -MP -g,$(KERNEL_CFLAGS)) -fanalyzer -c $$f -o /dev/null \
 			|| exit 1; \
 	done
+
+# sparse over the kernel and lib/ (the kernel's own flags; sparse defines
+# __CHECKER__, which gives kernel/core/compiler.h's __user its meaning):
+# a user pointer dereferenced, or moved to or from a kernel pointer or an
+# integer without __force, is a finding, and so is any other warning. Every
+# warning class sparse has on by default stays on.
+SPARSE_SRCS := $(filter %.c,$(KERNEL_SRCS)) $(LIB_SRCS)
+SPARSE_FLAGS := $(filter-out -MMD -MP -g,$(KERNEL_CFLAGS)) -include kernel/core/compiler.h \
+	-Wcast-from-as -Wcast-to-as -Wsparse-error
+
+sparse: | check-deps
+	$(Q)status=0; for f in $(SPARSE_SRCS); do \
+		out=$$(sparse $(SPARSE_FLAGS) $$f 2>&1) || status=1; \
+		[ -z "$$out" ] || { printf '%s\n' "$$out"; status=1; }; \
+	done; exit $$status
 
 include user/user.mk
 
