@@ -5,7 +5,8 @@
 #define ENAMETOOLONG 36
 
 	.text
-/* long arch_copy_user(void *dst, const void *src, size_t n): 0 or -EFAULT
+/* long arch_copy_user(void *dst, const void *src, size_t n): 0, or the
+ * fault's error (-EFAULT, -ENOMEM).
  * Aligned so the rep loops never straddle a page (see lib/string.c). */
 	.align 64
 	.global arch_copy_user
@@ -18,8 +19,7 @@ arch_copy_user:
 8:	rep movsb			/* then the tail */
 	xorl %eax, %eax
 	ret
-2:	movq $-EFAULT, %rax
-	ret
+2:	ret				/* rax: the fault's error, set by page_fault */
 
 /* long arch_copy_user_string(char *dst, const char *src, size_t size):
  * the length copied (without the NUL, which is copied too), -ENAMETOOLONG
@@ -37,8 +37,7 @@ arch_copy_user_string:
 	jmp 3b
 5:	movq $-ENAMETOOLONG, %rax
 6:	ret
-7:	movq $-EFAULT, %rax
-	ret
+7:	ret				/* rax: as above */
 
 	.section .ex_table, "a"
 	.quad 1b, 2b
