@@ -46,6 +46,13 @@ def test_the_command_line_fails_the_nth_allocation_of_one_process_and_logs_it():
     assert "PANIC" not in run.output, run.output
 
 
+def test_every_allocation_under_a_call_site_fails():
+    run = boot("--append", "failinject=any,site=spawn_process,times=0")
+    assert "failinject: failing kmalloc allocation 1" in run.output, run.output
+    assert 'cannot start init "/bin/init": ENOMEM' in run.output, run.output
+    assert "PANIC" not in run.output, run.output
+
+
 def test_a_bad_failinject_option_is_reported():
     run = boot("--append", 'failinject=bogus:0 init="/test/hello"')
     assert "failinject= needs KINDS" in run.output, run.output
