@@ -22,6 +22,8 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/failinject.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
 #include "mm/snapshot.h"
 #include "object/message.h"
 #include "object/request.h"
@@ -69,9 +71,47 @@ static int failinject_request_arm(const struct message *req)
 	return 0;
 }
 
-enum { OP_ARM, OP_COUNTS, OP_DISARM };
+/* Kernel memory a process's call can hold: heap objects, large kmalloc
+ * pages and kernel frames (stacks, file data). User pages and page tables
+ * are left out: a failed call may rightly have paged in part of a buffer. */
+struct held {
+	uint64_t objects, large_pages, kernel_frames;
+};
+
+static struct held held_baseline;	/* one caller at a time: the sweep's */
+
+static void held_now(struct held *h)
+{
+	struct kmalloc_stats k;
+	struct frame_stats f;
+
+	frame_reclaim();	/* cached messages are not held by anyone */
+	kmalloc_get_stats(&k);
+	frame_get_stats(&f);
+	*h = (struct held){ k.objects, k.large_pages, f.owned[OWNER_KERNEL] };
+}
+
+/* {"op": "compare"} -> {"same": B, "objects": D, "large_pages": D,
+ * "kernel_frames": D}, the differences from the last "baseline". */
+static void failinject_compare(struct bson_builder *b)
+{
+	struct held now;
+
+	held_now(&now);
+	bson_append_bool(b, "same", now.objects == held_baseline.objects &&
+					    now.large_pages == held_baseline.large_pages &&
+					    now.kernel_frames == held_baseline.kernel_frames);
+	bson_append_int64(b, "objects", (int64_t)(now.objects - held_baseline.objects));
+	bson_append_int64(b, "large_pages",
+			  (int64_t)(now.large_pages - held_baseline.large_pages));
+	bson_append_int64(b, "kernel_frames",
+			  (int64_t)(now.kernel_frames - held_baseline.kernel_frames));
+}
+
+enum { OP_ARM, OP_COUNTS, OP_DISARM, OP_BASELINE, OP_COMPARE };
 static const char *const failinject_ops[] = {
 	[OP_ARM] = "arm", [OP_COUNTS] = "counts", [OP_DISARM] = "disarm",
+	[OP_BASELINE] = "baseline", [OP_COMPARE] = "compare",
 };
 
 static int failinject_call(struct kobj *obj, uint32_t rights, struct message *req,
@@ -92,6 +132,12 @@ static int failinject_call(struct kobj *obj, uint32_t rights, struct message *re
 	case OP_COUNTS:
 		failinject_get_counts(&c);
 		break;
+	case OP_BASELINE:
+		held_now(&held_baseline);
+		return 0;
+	case OP_COMPARE:
+		failinject_compare(reply->doc);
+		return 0;
 	default:
 		failinject_disarm(&c);
 		break;

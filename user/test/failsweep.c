@@ -49,11 +49,44 @@ static long fi_call(const char *op, unsigned nr, uint64_t *injected)
 	return rc;
 }
 
-/* Arms the next call numbered nr (nothing when N is 0). */
+/* Arms the next call numbered nr (nothing when N is 0), after noting the
+ * kernel memory held now. */
 static void arm(unsigned nr)
 {
-	if (arm_n && fi_call("arm", nr, NULL) < 0)
+	if (arm_n && (fi_call("baseline", SYS_COUNT, NULL) < 0 || fi_call("arm", nr, NULL) < 0))
 		panda_exit(broken("cannot arm", -EINVAL));
+}
+
+/* A failed call holds no more kernel memory than before it: what the
+ * kernel reports against the baseline taken by arm(). */
+static int held_same(void)
+{
+	uint8_t doc[32], reply[128];
+	struct bson_builder b;
+	struct bson_iter it;
+	bool same = false;
+	int64_t objects = 0, large = 0, frames = 0;
+
+	bson_build_init(&b, doc, sizeof(doc));
+	bson_append_cstr(&b, "op", "compare");
+	struct panda_msg req = { .data = doc, .size = (uint32_t)bson_build_finish(&b) };
+	struct panda_msg rep = { .data = reply, .size = sizeof(reply) };
+	if (panda_call(fi, &req, &rep, PANDA_DEADLINE_NEVER) < 0)
+		return broken("cannot compare", -EINVAL);
+	if (bson_find(reply, "same", &it))
+		bson_iter_bool(&it, &same);
+	if (bson_find(reply, "objects", &it))
+		bson_iter_int64(&it, &objects);
+	if (bson_find(reply, "large_pages", &it))
+		bson_iter_int64(&it, &large);
+	if (bson_find(reply, "kernel_frames", &it))
+		bson_iter_int64(&it, &frames);
+	if (same)
+		return FAILED_CLEANLY;
+	printf("failsweep: %s N=%u: the failed call still holds %lld heap objects, "
+	       "%lld large pages, %lld kernel frames\n", family, arm_n, (long long)objects,
+	       (long long)large, (long long)frames);
+	return BROKEN;
 }
 
 /* The verdict on a call's result, after disarming. */
@@ -69,7 +102,9 @@ static int verdict(long rc)
 	bool fs_full = strncmp(family, "fs-", 3) == 0 && rc == -ENOSPC;
 	if (rc < 0 && rc != -ENOMEM && !fs_full)
 		return broken("failed with another error than ENOMEM", rc);
-	return rc < 0 ? FAILED_CLEANLY : injected ? ABSORBED : SUCCEEDED;
+	if (rc < 0)
+		return held_same();
+	return injected ? ABSORBED : SUCCEEDED;
 }
 
 /* The caller keeps working: a dup, a message through a channel, closes. */
@@ -319,7 +354,7 @@ static int fam_mem_map(void)
 	arm(SYS_MEM_MAP);
 	long a = panda_mem_map(NULL, 16 * 4096, PROT_READ | PROT_WRITE);
 	int v = verdict(a);
-	if (a >= 0) {
+	if (a > 0) {		/* an address: never 0 */
 		((volatile char *)a)[5 * 4096] = 1;
 		panda_mem_unmap((void *)a, 16 * 4096);
 	}
@@ -330,7 +365,7 @@ static int fam_mem_map(void)
 static int three_pages(unsigned nr)
 {
 	long a = panda_mem_map(NULL, 3 * 4096, PROT_READ | PROT_WRITE);
-	if (a < 0)
+	if (a <= 0)		/* an address: never 0 */
 		return broken("cannot map", a);
 	volatile char *p = (volatile char *)a;
 	for (int i = 0; i < 3; i++)
