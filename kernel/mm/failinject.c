@@ -11,6 +11,7 @@
 #include "core/params.h"
 #include "core/spinlock.h"
 #include "lib/string.h"
+#include "mm/frame.h"
 #include "proc/process.h"
 
 /* Frames above the allocation searched for the plan's site: the hook, the
@@ -232,14 +233,23 @@ bool failinject_should_fail(enum failinject_kind kind)
 	return fail;
 }
 
+/* The covered call starts with the caches drained (the message caches,
+ * empty slabs), so each allocation it makes reaches the allocators and
+ * can be failed, not just those a warm cache would have missed. */
 void failinject_syscall_enter(unsigned nr)
 {
 	if (!__atomic_load_n(&armed, __ATOMIC_ACQUIRE))
 		return;
-	guard(spinlock)(&lock);
-	if (scope == SCOPE_NEXT_CALL && call_state == CALL_WAITING &&
-	    current_thread() == call_thread && nr == call_nr)
-		call_state = CALL_ACTIVE;
+	bool starts;
+	{
+		guard(spinlock)(&lock);
+		starts = scope == SCOPE_NEXT_CALL && call_state == CALL_WAITING &&
+			 current_thread() == call_thread && nr == call_nr;
+		if (starts)
+			call_state = CALL_ACTIVE;
+	}
+	if (starts)
+		frame_reclaim();
 }
 
 void failinject_syscall_exit(void)

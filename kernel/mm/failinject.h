@@ -9,7 +9,8 @@
  *   - every allocation (the command line without pid=),
  *   - those made by the threads of one process (pid=P),
  *   - those made during one thread's next system call of a given number
- *     (a privileged request: the failinject object, proc/failsweep.c).
+ *     (a privileged request: the failinject object, proc/failsweep.c),
+ *     which starts with the caches drained so that it allocates cold.
  * One plan at a time; arming replaces the last one and zeroes its counts.
  *
  * Syntax, for `failinject=` and the object's "arm" request alike:
