@@ -160,7 +160,7 @@ static struct kobj failinject_obj = { .type = &failinject_type, .refs = 1 };
  * tests them (the program's table has the same names). */
 static const char *const families[] = {
 	"dup", "close", "channel-create", "send", "send-handles", "send-big", "recv",
-	"recv-handles", "wait-many", "spawn", "process-wait", "process-kill",
+	"recv-handles", "channel-call", "wait-many", "spawn", "process-wait", "process-kill",
 	"mem-map", "mem-unmap", "mem-protect", "debug-write", "sleep", "clock",
 	"yield", "getpid", "console-write", "sysinfo-memory", "sysinfo-processes",
 	"sysinfo-open", "sysinfo-uptime", "fs-create", "fs-open", "fs-write",

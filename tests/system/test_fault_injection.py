@@ -13,7 +13,7 @@ from conftest import OK, boot, selftest
 # drained): each must have had failures injected. The others (dup, close,
 # recv of a queued message, process wait and kill, the clock, sleep, yield,
 # getpid, debug_write) take nothing from the allocators; they are swept too.
-ALLOCATING = ["channel-create", "send", "send-handles", "send-big", "wait-many", "spawn",
+ALLOCATING = ["channel-create", "channel-call", "send", "send-handles", "send-big", "wait-many", "spawn",
               "mem-map", "mem-unmap", "mem-protect", "console-write", "sysinfo-memory",
               "sysinfo-processes", "sysinfo-open", "sysinfo-uptime", "fs-create",
               "fs-open", "fs-write", "fs-write-big", "fs-read", "fs-truncate",
@@ -29,7 +29,7 @@ def test_every_family_fails_cleanly_at_every_injected_allocation():
     assert "not back at its baseline" not in run.output, run.output
     results = {m.group(1): (int(m.group(2)), int(m.group(3)))
                for m in LINE.finditer(run.output)}
-    assert len(results) >= 37, run.output
+    assert len(results) >= 38, run.output
     for family, (injected, first_success) in results.items():
         assert first_success == injected + 1, (family, run.output)
     for family in ALLOCATING:

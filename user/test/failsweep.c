@@ -347,6 +347,49 @@ static int fam_process_kill(void)
 	return v;
 }
 
+/* A call through a channel to /test/ipc-peer echo: the reply must be
+ * the request, handles and all; a failed call leaves the channel usable. */
+static int fam_channel_call(void)
+{
+	const char *argv[] = { "/test/ipc-peer", "echo" };
+	panda_handle_t ends[2], hs[STARTUP_STANDARD + 1], sent[2], got[4];
+	struct panda_exit_status st;
+
+	if (panda_channel_create(ends) < 0)
+		return broken("no channel", -ENOMEM);
+	for (unsigned i = 0; i < STARTUP_STANDARD; i++)
+		hs[i] = panda_startup_handle(i);
+	hs[STARTUP_STANDARD] = ends[1];
+	struct panda_spawn s = { .dir = panda_root(), .handle_count = STARTUP_STANDARD + 1,
+				 .path = argv[0], .argv = argv, .argc = 2, .handles = hs };
+	long peer = panda_spawn(&s);
+	if (peer < 0)
+		return broken("cannot spawn the peer", peer);
+	panda_close(ends[1]);
+	for (unsigned i = 0; i < 2; i++)
+		sent[i] = (panda_handle_t)panda_dup(panda_console(), RIGHTS_SAME);
+	size_t size = make_doc(sizeof(big));
+	struct panda_msg req = { .data = big, .size = (uint32_t)size, .handles = sent,
+				 .handle_count = 2 };
+	struct panda_msg rep = { .data = big, .size = sizeof(big), .handles = got,
+				 .handle_count = 4 };
+	arm(SYS_CALL);
+	long rc = panda_call(ends[0], &req, &rep, PANDA_DEADLINE_NEVER);
+	int v = verdict(rc);
+	if (rc >= 0 && (rep.size != size || rep.handle_count != 2))
+		v = broken("the reply is not the request", rc);
+	for (unsigned i = 0; rc >= 0 && i < rep.handle_count && i < 4; i++)
+		panda_close(got[i]);
+	if (v < BROKEN && panda_send_doc(ends[0], "\x05\0\0\0\0", 5) < 0)
+		v = broken("the channel is not usable after the call", -EIO);
+	panda_close(ends[0]);
+	rc = panda_process_wait((panda_handle_t)peer, PANDA_DEADLINE_NEVER, &st);
+	if (rc < 0 || st.how != EXIT_NORMAL || st.code != 0)
+		v = broken("the peer did not end cleanly", rc);
+	panda_close((panda_handle_t)peer);
+	return v;
+}
+
 /* ---- memory ---- */
 
 static int fam_mem_map(void)
@@ -671,7 +714,7 @@ static const struct {
 	{ "dup", fam_dup }, { "close", fam_close }, { "channel-create", fam_channel_create },
 	{ "send", fam_send }, { "send-handles", fam_send_handles }, { "send-big", fam_send_big },
 	{ "recv", fam_recv }, { "recv-handles", fam_recv_handles },
-	{ "wait-many", fam_wait_many }, { "spawn", fam_spawn },
+	{ "channel-call", fam_channel_call }, { "wait-many", fam_wait_many }, { "spawn", fam_spawn },
 	{ "process-wait", fam_process_wait }, { "process-kill", fam_process_kill },
 	{ "mem-map", fam_mem_map }, { "mem-unmap", fam_mem_unmap },
 	{ "mem-protect", fam_mem_protect }, { "debug-write", fam_debug_write },
