@@ -27,8 +27,11 @@ static struct failinject_plan plan;	/* guarded by lock, as is all below */
 static enum scope scope;
 static struct failinject_counts counts;
 static bool log_each;			/* command-line plans log every failure */
-/* SCOPE_NEXT_CALL: the thread and the number of the call it covers. */
+/* SCOPE_NEXT_CALL: the thread and the number of the call it covers. The
+ * pid too (pids are never reused), so a new thread at a dead one's address
+ * is never taken for it. */
 static const struct thread *call_thread;
+static uint32_t call_pid;
 static unsigned call_nr;
 static enum call_state call_state;
 
@@ -140,6 +143,7 @@ static void arm(const struct failinject_plan *p, enum scope s, bool log)
 	counts = (struct failinject_counts){ 0 };
 	log_each = log;
 	call_thread = s == SCOPE_NEXT_CALL ? current_thread() : NULL;
+	call_pid = call_thread && call_thread->proc ? call_thread->proc->pid : 0;
 	call_state = CALL_WAITING;
 	__atomic_store_n(&armed, p->kinds != 0, __ATOMIC_RELEASE);
 }
@@ -191,6 +195,14 @@ static bool site_on_stack(void)
 }
 
 /* Caller holds lock. */
+static bool is_call_thread(void)
+{
+	const struct thread *t = current_thread();
+
+	return t && t == call_thread && t->proc && t->proc->pid == call_pid;
+}
+
+/* Caller holds lock. */
 static bool in_scope(void)
 {
 	const struct thread *t;
@@ -202,7 +214,7 @@ static bool in_scope(void)
 		t = current_thread();
 		return t && t->proc && t->proc->pid == plan.pid;
 	default:
-		return call_state == CALL_ACTIVE && current_thread() == call_thread;
+		return call_state == CALL_ACTIVE && is_call_thread();
 	}
 }
 
@@ -244,7 +256,7 @@ void failinject_syscall_enter(unsigned nr)
 	{
 		guard(spinlock)(&lock);
 		starts = scope == SCOPE_NEXT_CALL && call_state == CALL_WAITING &&
-			 current_thread() == call_thread && nr == call_nr;
+			 nr == call_nr && is_call_thread();
 		if (starts)
 			call_state = CALL_ACTIVE;
 	}
@@ -257,7 +269,7 @@ void failinject_syscall_exit(void)
 	if (!__atomic_load_n(&armed, __ATOMIC_ACQUIRE))
 		return;
 	guard(spinlock)(&lock);
-	if (scope == SCOPE_NEXT_CALL && call_state == CALL_ACTIVE && current_thread() == call_thread)
+	if (scope == SCOPE_NEXT_CALL && call_state == CALL_ACTIVE && is_call_thread())
 		call_state = CALL_DONE;
 }
 
