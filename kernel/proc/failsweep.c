@@ -2,8 +2,9 @@
  * failinject object it hands its test program.
  *
  * For each system-call family the kernel runs `/test/failsweep FAMILY N`
- * for N = 1, 2, ... The program sets up, asks the object to fail the Nth
- * allocation of its next call, makes the call and checks it: an error
+ * for N = 1, 2, ..., then `FAMILY N+` likewise. The program sets up, asks
+ * the object to fail the Nth allocation (N+: every one from the Nth on) of
+ * its next call, makes the call and checks it: an error
  * (ENOMEM) and no damage, or success when nothing was injected, which ends
  * the family. After each run the kernel checks the program ended normally
  * and that the allocators are back at the family's baseline.
@@ -186,7 +187,7 @@ PARAM("failsweep", parse_failsweep);
 
 /* Spawns `/test/failsweep FAMILY N` with the standard grants, the
  * failinject object after them (STARTUP_STANDARD). */
-static int spawn_run(const char *family, unsigned n, struct process **out)
+static int spawn_run(const char *family, unsigned n, bool from, struct process **out)
 {
 	static struct spawn_request req;
 	static char args[64];
@@ -198,7 +199,7 @@ static int spawn_run(const char *family, unsigned n, struct process **out)
 
 	if (!root)
 		return -ENOENT;
-	fmt_snprintf(num, sizeof(num), "%u", n);
+	fmt_snprintf(num, sizeof(num), "%u%s", n, from ? "+" : "");
 	const char *words[] = { "/test/failsweep", family, num };
 	for (unsigned i = 0; i < 3; i++)
 		at += strlcpy(args + at, words[i], sizeof(args) - at) + 1;
@@ -236,12 +237,12 @@ static bool settle(uint32_t threads)
 
 /* One run: the program's exit code, or -1 when it did not exit normally
  * (crashed, killed) or could not start. */
-static int run_once(const char *family, unsigned n, struct failinject_counts *c)
+static int run_once(const char *family, unsigned n, bool from, struct failinject_counts *c)
 {
 	struct process *p;
 	struct panda_exit_status st;
 
-	int rc = spawn_run(family, n, &p);
+	int rc = spawn_run(family, n, from, &p);
 	if (rc < 0) {
 		kprintf("failsweep: cannot start the program: %s\n", error_name(rc));
 		return -1;
@@ -259,12 +260,12 @@ struct family_result {
 };
 
 /* Checks one run: a clean exit, and memory back at the baseline. */
-static bool run_checked(const char *family, unsigned n, uint32_t threads,
+static bool run_checked(const char *family, unsigned n, bool from, uint32_t threads,
 			const struct mm_snapshot *base, int *code)
 {
 	struct failinject_counts c;
 
-	*code = run_once(family, n, &c);
+	*code = run_once(family, n, from, &c);
 	bool ok = *code >= RUN_SUCCEEDED && *code <= RUN_ABSORBED;
 	if (!ok)
 		kprintf("failsweep: %s N=%u: the program %s (code %d)\n", family, n,
@@ -281,7 +282,7 @@ static bool run_checked(const char *family, unsigned n, uint32_t threads,
 	return ok;
 }
 
-static struct family_result sweep_family(const char *family)
+static struct family_result sweep_family(const char *family, bool from)
 {
 	struct family_result r = { 0, 0, true };
 	struct mm_snapshot base;
@@ -291,7 +292,7 @@ static struct family_result sweep_family(const char *family)
 	/* A first run with nothing armed (N = 0) reaches the high-water marks
 	 * (page tables of the kernel-stack area, grown caches) before the
 	 * baseline is taken. */
-	r.ok = run_once(family, 0, &(struct failinject_counts){ 0 }) == RUN_SUCCEEDED &&
+	r.ok = run_once(family, 0, false, &(struct failinject_counts){ 0 }) == RUN_SUCCEEDED &&
 	       settle(threads);
 	if (!r.ok) {
 		kprintf("failsweep: %s: the call fails with nothing injected\n", family);
@@ -299,7 +300,7 @@ static struct family_result sweep_family(const char *family)
 	}
 	mm_snapshot_take(&base);
 	for (unsigned n = 1; n <= MAX_N; n++) {
-		r.ok &= run_checked(family, n, threads, &base, &code);
+		r.ok &= run_checked(family, n, from, threads, &base, &code);
 		if (code < 0 || code > RUN_ABSORBED)
 			break;
 		if (code == RUN_SUCCEEDED) {
@@ -313,6 +314,19 @@ static struct family_result sweep_family(const char *family)
 	return r;
 }
 
+/* Sweeps one family in one mode: the Nth allocation alone failing, or
+ * (`from`) every allocation from the Nth on, so error paths that allocate
+ * as they clean up (an error reply, a log) meet a failure too. */
+static unsigned sweep(const char *family, bool from)
+{
+	struct family_result r = sweep_family(family, from);
+
+	kprintf("failsweep: %s%s: %u injected failures, first success at N=%u\n", family,
+		from ? " (from N on)" : "", r.injected, r.first_success);
+	SELFTEST_CHECK(r.ok);
+	return r.injected;
+}
+
 static void test_failsweep(void)
 {
 	unsigned total = 0, families_run = 0;
@@ -321,11 +335,8 @@ static void test_failsweep(void)
 		if (only_family && strcmp(only_family, families[i]) != 0)
 			continue;
 		selftest_case(families[i]);
-		struct family_result r = sweep_family(families[i]);
-		kprintf("failsweep: %s: %u injected failures, first success at N=%u\n",
-			families[i], r.injected, r.first_success);
-		SELFTEST_CHECK(r.ok);
-		total += r.injected;
+		total += sweep(families[i], false);
+		total += sweep(families[i], true);
 		families_run++;
 	}
 	kprintf("failsweep: %u families, %u injected failures in all\n", families_run, total);

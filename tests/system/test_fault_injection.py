@@ -19,7 +19,8 @@ ALLOCATING = ["channel-create", "channel-call", "send", "send-handles", "send-bi
               "fs-open", "fs-write", "fs-write-big", "fs-read", "fs-truncate",
               "fs-readdir", "fs-mkdir", "fs-rename", "fs-unlink", "fs-stat", "fs-open-dir"]
 
-LINE = re.compile(r"failsweep: (\S+): (\d+) injected failures, first success at N=(\d+)")
+LINE = re.compile(r"failsweep: (\S+)( \(from N on\))?: (\d+) injected failures, "
+                  r"first success at N=(\d+)")
 
 
 def test_every_family_fails_cleanly_at_every_injected_allocation():
@@ -27,14 +28,15 @@ def test_every_family_fails_cleanly_at_every_injected_allocation():
     assert run.status == OK, run.output
     assert "FAIL" not in run.output and "PANIC" not in run.output, run.output
     assert "not back at its baseline" not in run.output, run.output
-    results = {m.group(1): (int(m.group(2)), int(m.group(3)))
+    results = {(m.group(1), bool(m.group(2))): (int(m.group(3)), int(m.group(4)))
                for m in LINE.finditer(run.output)}
-    assert len(results) >= 38, run.output
-    for family, (injected, first_success) in results.items():
-        assert first_success == injected + 1, (family, run.output)
+    assert len(results) >= 2 * 38, run.output
+    for key, (injected, first_success) in results.items():
+        assert first_success == injected + 1, (key, run.output)
     for family in ALLOCATING:
-        assert results[family][0] >= 1, (family, run.output)
-    assert results["spawn"][0] >= 20, run.output     # every load step of a spawn
+        for from_n_on in (False, True):     # the Nth alone; every one from the Nth
+            assert results[(family, from_n_on)][0] >= 1, (family, run.output)
+    assert results[("spawn", False)][0] >= 20, run.output    # every load step
     total = re.search(r"failsweep: (\d+) families, (\d+) injected failures in all", run.output)
     assert total and int(total.group(2)) == sum(i for i, _ in results.values()), run.output
     print(f"fault-injection sweep: {total.group(1)} families, "

@@ -1,8 +1,8 @@
 /* One case of the fault-injection sweep (kernel/proc/failsweep.c,
  * docs/testing.md): `failsweep FAMILY N` sets up, asks the failinject
  * object (startup handle STARTUP_STANDARD) to fail the Nth allocation of
- * its next call of the family's system call, makes the call and checks it.
- * N = 0 arms nothing.
+ * its next call of the family's system call (`N+`: every allocation from
+ * the Nth on), makes the call and checks it. N = 0 arms nothing.
  *
  * Exit status: 0 the call worked and nothing was injected; 1 it failed
  * with ENOMEM (ENOSPC from tmpfs) after an injected failure and the process is intact; 2 it
@@ -16,6 +16,7 @@ enum { SUCCEEDED, FAILED_CLEANLY, ABSORBED, BROKEN = 10, NO_FAMILY = 99 };
 
 static panda_handle_t fi;		/* the failinject object */
 static unsigned arm_n;			/* this run's N */
+static bool arm_from;			/* N+: every allocation from the Nth on */
 static const char *family;
 static uint8_t big[60000];		/* a document near the 64 KiB limit */
 
@@ -37,7 +38,7 @@ static long fi_call(const char *op, unsigned nr, uint64_t *injected)
 	bson_build_init(&b, doc, sizeof(doc));
 	bson_append_cstr(&b, "op", op);
 	if (nr != SYS_COUNT) {
-		snprintf(plan, sizeof(plan), "any:%u", arm_n);
+		snprintf(plan, sizeof(plan), "any:%u%s", arm_n, arm_from ? ",times=0" : "");
 		bson_append_cstr(&b, "plan", plan);
 		bson_append_int64(&b, "syscall", nr);
 	}
@@ -735,7 +736,14 @@ int main(int argc, char **argv)
 	if (argc != 3)
 		return NO_FAMILY;
 	family = argv[1];
-	arm_n = (unsigned)panda_parse_long(argv[2], 0);
+	char n[16];
+	size_t len = strlen(argv[2]);
+	arm_from = len && argv[2][len - 1] == '+';
+	if (len - arm_from >= sizeof(n))
+		return NO_FAMILY;
+	memcpy(n, argv[2], len - arm_from);
+	n[len - arm_from] = 0;
+	arm_n = (unsigned)panda_parse_long(n, 0);
 	fi = panda_startup_handle(STARTUP_STANDARD);
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		if (strcmp(families[i].name, family) == 0)
