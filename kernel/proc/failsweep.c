@@ -185,7 +185,7 @@ static bool parse_failsweep(const char *value)
 }
 PARAM("failsweep", parse_failsweep);
 
-/* Spawns `/test/failsweep FAMILY N` with the standard grants, the
+/* Spawns `/test/failsweep FAMILY N` (`N+` when from) with the standard grants, the
  * failinject object after them (STARTUP_STANDARD). */
 static int spawn_run(const char *family, unsigned n, bool from, struct process **out)
 {
