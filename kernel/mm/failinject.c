@@ -135,7 +135,8 @@ bool failinject_parse(const char *spec, struct failinject_plan *out)
 	return true;
 }
 
-static void arm(const struct failinject_plan *p, enum scope s, bool log)
+/* Replaces the plan; nr is the covered call's number for SCOPE_NEXT_CALL. */
+static void arm(const struct failinject_plan *p, enum scope s, bool log, unsigned nr)
 {
 	guard(spinlock)(&lock);
 	plan = *p;
@@ -144,13 +145,9 @@ static void arm(const struct failinject_plan *p, enum scope s, bool log)
 	log_each = log;
 	call_thread = s == SCOPE_NEXT_CALL ? current_thread() : NULL;
 	call_pid = call_thread && call_thread->proc ? call_thread->proc->pid : 0;
+	call_nr = nr;
 	call_state = CALL_WAITING;
 	__atomic_store_n(&armed, p->kinds != 0, __ATOMIC_RELEASE);
-}
-
-void failinject_arm(const struct failinject_plan *p)
-{
-	arm(p, p->pid ? SCOPE_PROCESS : SCOPE_ALL, false);
 }
 
 void failinject_arm_next_call(const struct failinject_plan *p, unsigned syscall_nr)
@@ -158,9 +155,7 @@ void failinject_arm_next_call(const struct failinject_plan *p, unsigned syscall_
 	struct failinject_plan q = *p;
 
 	q.pid = 0;
-	arm(&q, SCOPE_NEXT_CALL, false);
-	guard(spinlock)(&lock);
-	call_nr = syscall_nr;
+	arm(&q, SCOPE_NEXT_CALL, false, syscall_nr);
 }
 
 void failinject_disarm(struct failinject_counts *out)
@@ -282,7 +277,7 @@ static bool parse_failinject(const char *value)
 			 "(KINDS: frame, slab, kmalloc or any, joined by '+'), not \"%s\"\n", value);
 		return false;
 	}
-	arm(&p, p.pid ? SCOPE_PROCESS : SCOPE_ALL, true);
+	arm(&p, p.pid ? SCOPE_PROCESS : SCOPE_ALL, true, 0);
 	return true;
 }
 PARAM("failinject", parse_failinject);

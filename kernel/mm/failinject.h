@@ -6,8 +6,8 @@
  * 1 in the order they happen within its scope, the `nth` and the `times - 1`
  * after it (times 0: every one from the nth on), optionally only those with
  * a given function on the call stack. Its scope is one of
- *   - every allocation (the command line without pid=),
- *   - those made by the threads of one process (pid=P),
+ *   - every allocation (the command line, `failinject=`, without pid=),
+ *   - those made by the threads of one process (the command line's pid=P),
  *   - those made during one thread's next system call of a given number
  *     (a privileged request: the failinject object, proc/failsweep.c),
  *     which starts with the caches drained so that it allocates cold.
@@ -17,7 +17,8 @@
  *	KINDS[:N][,times=T][,site=FUNCTION][,pid=P]
  * KINDS is frame, slab, kmalloc or any, or several joined by '+'; N is
  * nth (1 when left out). Examples: `failinject=kmalloc:5`,
- * `failinject=frame,site=vm_map_page,times=0`, `failinject=any:3,pid=1`. */
+ * `failinject=frame,site=populate,times=0,pid=1` (every page-in of init),
+ * `failinject=any:3,pid=1`. */
 #ifndef MM_FAILINJECT_H
 #define MM_FAILINJECT_H
 
@@ -49,8 +50,6 @@ struct failinject_counts {
 /* Parses the syntax above; false (and *plan untouched) for a bad spec. */
 bool failinject_parse(const char *spec, struct failinject_plan *plan);
 
-/* Arms a plan for every allocation in its scope (pid or all). */
-void failinject_arm(const struct failinject_plan *plan);
 /* Arms a plan for the calling thread's next system call numbered
  * `syscall_nr` only (the plan's pid is ignored). */
 void failinject_arm_next_call(const struct failinject_plan *plan, unsigned syscall_nr);
