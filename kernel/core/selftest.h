@@ -13,7 +13,9 @@
  * Each case prints one line (ok or FAIL with the failed check). After the
  * run the machine exits with EXIT_TESTS_PASSED or EXIT_TESTS_FAILED.
  * A FATAL suite demonstrates a crash report (panic, faults): it ends the
- * machine itself and so only runs when named. */
+ * machine itself and so only runs when named. A NAMED suite is long and has
+ * a system test of its own (the fault-injection sweep): it too runs only
+ * when named, so test=all stays short. */
 #ifndef CORE_SELFTEST_H
 #define CORE_SELFTEST_H
 
@@ -23,6 +25,7 @@ struct selftest {
 	const char *name;
 	void (*run)(void);
 	bool fatal;
+	bool named_only;	/* long; has its own system test: not in test=all */
 };
 
 #define SELFTEST_DEFINE(name_, fn_, fatal_)				\
@@ -31,6 +34,10 @@ struct selftest {
 		{ .name = #name_, .run = (fn_), .fatal = (fatal_) }
 #define SELFTEST(name_, fn_) SELFTEST_DEFINE(name_, fn_, false)
 #define SELFTEST_FATAL(name_, fn_) SELFTEST_DEFINE(name_, fn_, true)
+#define SELFTEST_NAMED(name_, fn_)					\
+	static const struct selftest selftest_##fn_			\
+	__attribute__((used, section(".selftests"), aligned(8))) =	\
+		{ .name = #name_, .run = (fn_), .named_only = true }
 
 void selftest_case(const char *name);
 void selftest_fail(const char *file, int line, const char *what);

@@ -193,6 +193,50 @@ static int open_flags(const struct message *req, uint32_t *flags)
 }
 
 /* {"op": "open", "path": P, "flags": F} -> {"type": T} + the new handle */
+/* What dir_open created, so a later failure can take it back: a failed
+ * open leaves the directory as it was. */
+struct created {
+	struct vfs_node parent;
+	const char *name;	/* into the request's path */
+	size_t len;
+	bool fresh;		/* the file did not exist before */
+};
+
+static void created_undo(struct created *c)
+{
+	if (c->fresh)
+		c->parent.fs->ops->unlink(c->parent.fs, c->parent.node, c->name, c->len);
+	vfs_node_put(c->parent);
+}
+DEFINE_FREE(created_undo, struct created, created_undo(&_T))
+
+/* Creates the file, or finds it unless exclusive: an exclusive create
+ * first tells a new file from an old one. */
+static int open_create(struct vfs_dir *d, const char *path, struct path *p, uint32_t flags,
+		       struct created *c, struct vfs_node *n)
+{
+	void *node;
+
+	if (p->trailing_slash)
+		return -EISDIR;
+	int rc = walk_parent(d, path, p, &c->parent, &c->name, &c->len);
+	if (rc < 0)
+		return rc;
+	rc = c->parent.fs->ops->create(c->parent.fs, c->parent.node, c->name, c->len, VFS_FILE,
+				       true, &node);
+	c->fresh = rc == 0;
+	if (rc == -EEXIST && !(flags & OPEN_EXCLUSIVE)) {
+		rc = c->parent.fs->ops->create(c->parent.fs, c->parent.node, c->name, c->len,
+					       VFS_FILE, false, &node);
+		if (rc == -EEXIST)
+			return -EISDIR;	/* only a directory of the name is in the way */
+	}
+	if (rc < 0)
+		return rc;
+	*n = (struct vfs_node){ c->parent.fs, node };
+	return 0;
+}
+
 static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *req,
 		    struct kobj_reply *reply)
 {
@@ -200,6 +244,7 @@ static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *re
 	struct path p;
 	uint32_t flags;
 	struct vfs_node n __free(vfs_node_put) = { 0 };
+	struct created c __free(created_undo) = { 0 };
 	int rc = open_flags(req, &flags);
 
 	if (rc < 0)
@@ -210,28 +255,12 @@ static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *re
 	rc = get_path(req, "path", false, &path, &p);
 	if (rc < 0)
 		return rc;
-	if (flags & OPEN_CREATE && p.count > 0) {
-		struct vfs_node parent __free(vfs_node_put) = { 0 };
-		const char *name;
-		size_t len;
-		void *node;
-		if (p.trailing_slash)
-			return -EISDIR;
-		rc = walk_parent(d, path, &p, &parent, &name, &len);
-		if (rc < 0)
-			return rc;
-		rc = parent.fs->ops->create(parent.fs, parent.node, name, len, VFS_FILE,
-					    flags & OPEN_EXCLUSIVE, &node);
-		if (rc == -EEXIST && !(flags & OPEN_EXCLUSIVE))
-			return -EISDIR;		/* only a directory of the name is in the way */
-		if (rc < 0)
-			return rc;
-		n = (struct vfs_node){ parent.fs, node };
-	} else {
+	if (flags & OPEN_CREATE && p.count > 0)
+		rc = open_create(d, path, &p, flags, &c, &n);
+	else
 		rc = vfs_walk(d->node, path, &p, p.count, &n);
-		if (rc < 0)
-			return rc;
-	}
+	if (rc < 0)
+		return rc;
 	enum vfs_type type = vfs_type(n);
 	if (type == VFS_DIR && !(flags & OPEN_DIRECTORY))
 		return -EISDIR;
@@ -258,6 +287,7 @@ static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *re
 	rc = kobj_reply_attach(reply, obj, granted);
 	if (rc < 0)
 		return rc;
+	c.fresh = false;	/* the open worked: the file stays */
 	bson_append_cstr(reply->doc, "type", type_name(type));
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "core/panic.h"
 #include "core/spinlock.h"
 #include "lib/string.h"
+#include "mm/failinject.h"
 
 #define MAX_RECLAIMERS 8
 #define LOW_MEMORY_END 0x100000		/* below 1 MiB: firmware and real mode */
@@ -153,6 +154,8 @@ uint64_t frame_alloc(unsigned order, enum frame_owner owner, unsigned flags)
 {
 	uint64_t phys;
 
+	if (failinject_should_fail(FAILINJECT_FRAME))
+		return 0;
 	if (buddy.free < low_watermark)
 		frame_reclaim();
 	phys = try_alloc(order, owner, flags);

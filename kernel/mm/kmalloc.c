@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/spinlock.h"
+#include "mm/failinject.h"
 #include "mm/frame.h"
 #include "mm/slab.h"
 
@@ -65,6 +66,8 @@ struct kcache *kcache_create(const char *name, size_t size)
 
 void *kcache_alloc(struct kcache *kc)
 {
+	if (failinject_should_fail(FAILINJECT_SLAB))
+		return NULL;
 	guard(spinlock)(&kc->lock);
 	return kmem_cache_alloc(&kc->cache);
 }
@@ -107,6 +110,8 @@ void kmalloc_init(void)
 
 static void *alloc(size_t size, bool zero)
 {
+	if (failinject_should_fail(FAILINJECT_KMALLOC))
+		return NULL;
 	for (unsigned i = 0; i < CLASS_COUNT; i++) {
 		if (size > class_sizes[i])
 			continue;

@@ -1,6 +1,7 @@
 /* The only way the kernel touches user memory. Each function checks that the
  * user range lies wholly in user space, then copies; a fault on an address
- * no region backs becomes -EFAULT, never a kernel crash. User addresses are
+ * no region backs becomes -EFAULT, never a kernel crash, and a page of a
+ * region that gets no frame (memory is out) -ENOMEM. User addresses are
  * __user pointers (core/compiler.h): sparse (`make sparse`) reports any
  * other dereference of one. */
 #ifndef MM_USERCOPY_H
@@ -14,7 +15,7 @@
 int copy_from_user(void *dst, const void __user *user_src, size_t n);
 int copy_to_user(void __user *user_dst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most size-1 characters; returns its
- * length, -ENAMETOOLONG, or -EFAULT. */
+ * length, -ENAMETOOLONG, -EFAULT or -ENOMEM. */
 long copy_string_from_user(char *dst, const char __user *user_src, size_t size);
 
 /* A user address that arrived in an integer (a system call's argument

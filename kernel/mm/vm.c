@@ -103,22 +103,44 @@ int as_map_guard(struct address_space *as, uintptr_t start, size_t len)
 	return add_region(as, start, len, 0, true);
 }
 
-/* Splits regions so that `at` is a boundary. Caller holds the lock. */
-static int split_at(struct address_space *as, uintptr_t at)
+/* The region nodes the two splits of an operation on [start, end) may
+ * need, taken before anything changes: a failure leaves the list as it
+ * was, and what the splits did not use goes back. */
+struct spares {
+	struct vm_region *node[2];
+};
+
+static void spares_put(struct spares *s)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (s->node[i])
+			kcache_free(region_cache, s->node[i]);
+}
+DEFINE_FREE(spares_put, struct spares, spares_put(&_T))
+
+static int spares_get(struct spares *s)
+{
+	s->node[0] = kcache_alloc(region_cache);
+	s->node[1] = s->node[0] ? kcache_alloc(region_cache) : NULL;
+	return s->node[1] ? 0 : -ENOMEM;
+}
+
+/* Splits regions so that `at` is a boundary, with a spare node. Caller
+ * holds the lock. */
+static void split_at(struct address_space *as, uintptr_t at, struct spares *s)
 {
 	for (struct vm_region *r = as->regions; r; r = r->next) {
 		if (r->start < at && at < r->end) {
-			struct vm_region *tail = kcache_alloc(region_cache);
-			if (!tail)
-				return -ENOMEM;
+			unsigned i = s->node[0] ? 0 : 1;
+			struct vm_region *tail = s->node[i];
+			s->node[i] = NULL;
 			*tail = *r;
 			tail->start = at;
 			r->end = at;
 			r->next = tail;
-			return 0;
+			return;
 		}
 	}
-	return 0;
 }
 
 static void unmap_pages(struct address_space *as, uintptr_t start, uintptr_t end)
@@ -136,10 +158,13 @@ int as_unmap(struct address_space *as, uintptr_t start, size_t len)
 {
 	if (!range_ok(start, len))
 		return -EINVAL;
+	struct spares spares __free(spares_put) = { 0 };
+	if (spares_get(&spares) < 0)
+		return -ENOMEM;
 	guard(spinlock)(&as->lock);
 	uintptr_t end = start + len;
-	if (split_at(as, start) < 0 || split_at(as, end) < 0)
-		return -ENOMEM;
+	split_at(as, start, &spares);
+	split_at(as, end, &spares);
 	for (struct vm_region **link = &as->regions; *link;) {
 		struct vm_region *r = *link;
 		if (r->start >= start && r->end <= end) {
@@ -157,6 +182,9 @@ int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned p
 {
 	if (!range_ok(start, len))
 		return -EINVAL;
+	struct spares spares __free(spares_put) = { 0 };
+	if (spares_get(&spares) < 0)
+		return -ENOMEM;
 	guard(spinlock)(&as->lock);
 	uintptr_t end = start + len, covered = start;
 
@@ -170,8 +198,8 @@ int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned p
 	}
 	if (covered < end)
 		return -EINVAL;
-	if (split_at(as, start) < 0 || split_at(as, end) < 0)
-		return -ENOMEM;
+	split_at(as, start, &spares);
+	split_at(as, end, &spares);
 	prot &= MAP_WRITE | MAP_EXEC;
 	for (struct vm_region *r = as->regions; r; r = r->next) {
 		if (r->start < start || r->end > end)

@@ -133,10 +133,14 @@ static int message_out(struct message *m, struct panda_msg *um,
 		um->size = m->size;
 		um->handle_count = m->handle_count;
 		um->txid = m->txid;
-		return copy_to_user(uaddr, um, sizeof(*um)) ? -EFAULT : -ETOOSMALL;
+		rc = copy_to_user(uaddr, um, sizeof(*um));
+		return rc ? rc : -ETOOSMALL;
 	}
-	if (copy_to_user(um->data, m->data, m->size))
-		return -EFAULT;
+	/* A copy fails with -EFAULT, or -ENOMEM when a page of a good buffer
+	 * could not be given a frame. */
+	rc = copy_to_user(um->data, m->data, m->size);
+	if (rc)
+		return rc;
 	for (; n < m->handle_count; n++) {
 		long h = handle_insert_taken(t, m->objs[n], m->rights[n]);
 		if (h < 0) {
@@ -148,10 +152,10 @@ static int message_out(struct message *m, struct panda_msg *um,
 	um->size = m->size;
 	um->handle_count = m->handle_count;
 	um->txid = m->txid;
-	if (!rc && n && copy_to_user(um->handles, values, n * sizeof(values[0])))
-		rc = -EFAULT;
-	if (!rc && copy_to_user(uaddr, um, sizeof(*um)))
-		rc = -EFAULT;
+	if (!rc && n)
+		rc = copy_to_user(um->handles, values, n * sizeof(values[0]));
+	if (!rc)
+		rc = copy_to_user(uaddr, um, sizeof(*um));
 	if (rc) {
 		/* Back out: the handles return to the message, untouched. */
 		for (uint32_t i = 0; i < n; i++) {

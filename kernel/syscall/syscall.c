@@ -10,6 +10,7 @@
 #include "lib/errors.h"
 #include "lib/path.h"
 #include "lib/string.h"
+#include "mm/failinject.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -334,10 +335,12 @@ void syscall_dispatch(struct trap_frame *f)
 {
 	uint64_t nr = f->rax;
 
+	failinject_syscall_enter(nr < SYS_COUNT ? (unsigned)nr : SYS_COUNT);
 	if (nr < SYS_COUNT && table[nr])
 		f->rax = table[nr](f->rdi, f->rsi, f->rdx, f->r10, f->r8);
 	else
 		f->rax = -ENOSYS;
+	failinject_syscall_exit();
 	if (arch_need_resched() || current_thread()->killed)
 		process_before_user_mode();
 }

@@ -71,7 +71,11 @@ static void page_fault(struct trap_frame *f)
 	}
 	uint64_t fixup = fixup_for(f->rip);
 	if (fixup) {
+		/* A user copy fails with the fault's error: -ENOMEM when the
+		 * page exists but no frame was left for it (the fixups in
+		 * uaccess.S return rax as it is). */
 		f->rip = fixup;
+		f->rax = (uint64_t)(int64_t)rc;
 		return;
 	}
 	fmt_snprintf(title, sizeof(title), "kernel page fault at %#lx (%s %s page)", addr,

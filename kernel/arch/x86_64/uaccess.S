@@ -7,8 +7,8 @@
 	.text
 /* long arch_copy_from_user(void *dst, const void __user *src, size_t n)
  * long arch_copy_to_user(void __user *dst, const void *src, size_t n)
- * 0 or -EFAULT. One routine under two names, so each direction has its own
- * prototype (arch/arch.h) for sparse to check.
+ * 0, or the fault's error (-EFAULT, -ENOMEM). One routine under two names,
+ * so each direction has its own prototype (arch/arch.h) for sparse to check.
  * Aligned so the rep loops never straddle a page (see lib/string.c). */
 	.align 64
 	.global arch_copy_from_user, arch_copy_to_user
@@ -22,8 +22,7 @@ arch_copy_to_user:
 8:	rep movsb			/* then the tail */
 	xorl %eax, %eax
 	ret
-2:	movq $-EFAULT, %rax
-	ret
+2:	ret				/* rax: the fault's error, set by page_fault */
 
 /* long arch_copy_user_string(char *dst, const char __user *src, size_t size):
  * the length copied (without the NUL, which is copied too), -ENAMETOOLONG
@@ -41,8 +40,7 @@ arch_copy_user_string:
 	jmp 3b
 5:	movq $-ENAMETOOLONG, %rax
 6:	ret
-7:	movq $-EFAULT, %rax
-	ret
+7:	ret				/* rax: as above */
 
 	.section .ex_table, "a"
 	.quad 1b, 2b
