@@ -193,6 +193,7 @@ UNIT_SRCS_test_render := user/lib/render.c
 # machine that is before anything is installed (tests/unit/test_first_run.py).
 UNIT_FLAGS_test_bson_libbson = $$($(PKG_CONFIG) --cflags --libs libbson-1.0)
 UNIT_FLAGS_test_malloc := -DMALLOC_HOST
+UNIT_FLAGS_test_slab := -DKSAN=1	# the sanitized kernel's kept tail too
 
 # Tests see lib/bson.h's functions under their host names (bson_names.h).
 .SECONDEXPANSION:
@@ -284,7 +285,7 @@ run: check-deps all
 debug: check-deps all
 	tools/debug $(RUNFLAGS)
 
-test: check-deps all iso unit-tests fuzz
+test: check-deps all iso unit-tests fuzz ksan
 	BSON_CORPUS=$(BSON_CORPUS) $(PYTHON) tools/run-tests $(TESTFLAGS)
 
 # Benchmarks: the kernel's memory benchmarks, then /bin/bench as init, then

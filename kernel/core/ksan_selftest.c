@@ -8,6 +8,7 @@
 
 #include "core/ksan.h"
 #include "core/selftest.h"
+#include "core/shutdown.h"
 #include "mm/kmalloc.h"
 #include "mm/redzone.h"
 #include "mm/slab.h"
@@ -118,4 +119,19 @@ static void test_redzone(void)
 	SELFTEST_CHECK(ksan_expect_end() == 0);
 }
 SELFTEST(redzone, test_redzone);
+
+/* Reports nobody expects, then a passing exit: the run must still fail
+ * (system_exit turns the status into EXIT_TESTS_FAILED), and each report
+ * must carry its marker. Named only: it ends the machine itself. */
+static void test_unexpected_reports(void)
+{
+	char *p = kmalloc(twenty);
+
+	sink = int_max + forty;
+	if (p)
+		p[twenty + 2] = 1;
+	kfree(p);
+	system_exit(EXIT_TESTS_PASSED);
+}
+SELFTEST_FATAL(ksan-unexpected, test_unexpected_reports);
 #endif

@@ -182,7 +182,7 @@ void kfree(void *ptr)
 		return;
 	}
 	__atomic_fetch_add(&bad_frees, 1, __ATOMIC_RELAXED);
-	if (redzone_report(NULL, "kfree of a pointer kmalloc did not return", ptr))
+	if (redzone_report(NULL, "kfree of", ptr))
 		return;
 	log_error("kmalloc: kfree of %p, which kmalloc did not return, ignored\n", ptr);
 	backtrace_print_here();

@@ -126,10 +126,11 @@ bool redzone_report(const struct kmem_cache *c, const char *what, const void *pt
 {
 	if (!ksan_report_begin("KSAN:"))
 		return true;
+	/* The normal kernel's words (kmalloc.c), so one test reads both. */
 	if (c)
-		kprintf("%s cache %s at %p\n", what, c->name, ptr);
+		kprintf("kmalloc: %s cache %s at %p\n", what, c->name, ptr);
 	else
-		kprintf("%s at %p\n", what, ptr);
+		kprintf("kmalloc: %s %p, which kmalloc did not return, ignored\n", what, ptr);
 	describe(c, ptr);
 	ksan_report_end();
 	return true;

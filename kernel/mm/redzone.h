@@ -35,8 +35,9 @@ void redzone_arm(struct kmem_cache *c, void *obj, size_t size, uintptr_t site);
  * written) and records the free. A pointer the slab will refuse is left
  * to the slab's report. */
 void redzone_release(struct kmem_cache *c, void *obj, uintptr_t site);
-/* Reports heap misuse the slab or kfree found (`c` may be NULL) as a
- * sanitizer report, with the record's sites; returns true. */
+/* Reports heap misuse the slab found in `c`, or kfree (`c` NULL: a
+ * pointer kmalloc did not return), as a sanitizer report with the record's
+ * sites; returns true. */
 bool redzone_report(const struct kmem_cache *c, const char *what, const void *ptr);
 /* Checks the redzone of one allocated object (kmem_cache_check's
  * callback); true when it was written. */

@@ -54,6 +54,18 @@ void kmem_cache_init(struct kmem_cache *c, const char *name, size_t size,
 	c->report = report;
 }
 
+/* The poisoned part of an object: all of it but the tail kept for
+ * mm/redzone.c's record, which only the sanitized kernel has (so the normal
+ * kernel's allocator runs exactly the instructions it always did). */
+static size_t poisoned_size(const struct kmem_cache *c)
+{
+#if KSAN
+	return c->stride - c->kept;
+#else
+	return c->stride;
+#endif
+}
+
 static void *object_at(const struct kmem_cache *c, struct slab *s, unsigned i)
 {
 	return (char *)s + c->first_offset + (size_t)i * c->stride;
@@ -72,7 +84,7 @@ static struct slab *slab_create(struct kmem_cache *c)
 	/* Chain the objects in address order, each poisoned after its link. */
 	for (unsigned i = c->per_slab; i-- > 0;) {
 		void **obj = object_at(c, s, i);
-		memset(obj, SLAB_POISON, c->stride - c->kept);
+		memset(obj, SLAB_POISON, poisoned_size(c));
 		*obj = s->freelist;
 		s->freelist = obj;
 	}
@@ -91,7 +103,7 @@ static bool poison_intact(const struct kmem_cache *c, const void *obj)
 	const uint64_t *p = obj;
 	const uint64_t pattern = 0x0101010101010101ull * SLAB_POISON;
 
-	for (size_t i = 1; i < (c->stride - c->kept) / sizeof(uint64_t); i++)
+	for (size_t i = 1; i < poisoned_size(c) / sizeof(uint64_t); i++)
 		if (p[i] != pattern)
 			return false;
 	return true;
@@ -150,23 +162,24 @@ int kmem_cache_index(const struct kmem_cache *c, const void *obj, bool *live)
 
 int kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	bool live = false;
-	int index = kmem_cache_index(c, obj, &live);
-	struct slab *s = index < 0 ? NULL : slab_of(obj, c->order);
-	unsigned i = (unsigned)index;
+	struct slab *s = obj ? slab_of(obj, c->order) : NULL;
+	size_t offset = s ? (size_t)((char *)obj - (char *)s) : 0;
+	unsigned i = 0;
 
-	if (!s) {
+	if (!s || s->cache != c || offset < c->first_offset ||
+	    (offset - c->first_offset) % c->stride ||
+	    (i = (unsigned)((offset - c->first_offset) / c->stride)) >= c->per_slab) {
 		if (c->report)
 			c->report(c, "free of a pointer that is not an object of", obj);
 		return -1;
 	}
-	if (!live) {
+	if (!(s->live[i / 64] & (1ull << (i % 64)))) {
 		if (c->report)
 			c->report(c, "double free in", obj);
 		return -1;
 	}
 	s->live[i / 64] &= ~(1ull << (i % 64));
-	memset(obj, SLAB_POISON, c->stride - c->kept);
+	memset(obj, SLAB_POISON, poisoned_size(c));
 	*(void **)obj = s->freelist;
 	s->freelist = obj;
 	c->objects_in_use--;

@@ -38,7 +38,7 @@ struct kmem_cache {
 	const struct slab_page_source *source;
 	/* Bytes at the end of each object that poisoning leaves alone, for
 	 * the sanitized build's record of who allocated and freed it (set
-	 * after kmem_cache_init; mm/redzone.h). */
+	 * after kmem_cache_init; mm/redzone.h). KSAN builds only. */
 	size_t kept;
 	/* Called for a bad free or a corrupted free object. */
 	void (*report)(const struct kmem_cache *cache, const char *what, const void *ptr);
