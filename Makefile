@@ -100,6 +100,57 @@ $(BUILD)/panda.elf: $(BUILD)/panda.pass1.elf $(BUILD)/ksyms-full.o tools/check-k
 	$(Q)$(call say,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-full.o
 	$(Q)tools/check-kernel $(BUILD)/panda.pass1.elf $@
 
+# --- kernel build variants -------------------------------------------------
+# kernel_variant(DIR, EXTRA_CFLAGS) builds DIR/panda.elf from the same
+# sources as the kernel above, each compiled with KERNEL_CFLAGS plus the
+# extra flags, linked in the same two passes and checked the same way.
+# The normal kernel (build/panda.elf) does not change.
+define kernel_variant
+$(1)_OBJS := $$(patsubst %,$(1)/%.o,$$(KERNEL_SRCS)) \
+	$$(patsubst lib/%,$(1)/kernel-lib/%.o,$$(LIB_SRCS)) $(1)/gen/screen-font.c.o
+
+$(1)/%.c.o: %.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(call say,CC,$$<)$$(CC) $$(KERNEL_CFLAGS) $(2) -c $$< -o $$@
+
+$(1)/%.S.o: %.S
+	@mkdir -p $$(@D)
+	$$(Q)$$(call say,AS,$$<)$$(CC) $$(KERNEL_CFLAGS) -c $$< -o $$@
+
+$(1)/kernel-lib/%.c.o: lib/%.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(call say,CC,$$<)$$(CC) $$(KERNEL_CFLAGS) $(2) -c $$< -o $$@
+
+$(1)/gen/screen-font.c.o: $(BUILD)/gen/screen-font.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(call say,CC,$$<)$$(CC) $$(KERNEL_CFLAGS) -c $$< -o $$@
+
+$(1)/panda.pass1.elf: $$($(1)_OBJS) $(BUILD)/ksyms-empty.o kernel/arch/x86_64/linker.ld
+	$$(Q)$$(call say,LD,$$@)$$(LD) $$(KERNEL_LDFLAGS) -o $$@ $$($(1)_OBJS) $(BUILD)/ksyms-empty.o
+
+$(1)/ksyms-full.S: $(1)/panda.pass1.elf tools/gen-ksyms
+	$$(Q)$$(call say,KSYMS,$$@)$$(NM) -n --defined-only $$< | tools/gen-ksyms > $$@
+
+$(1)/ksyms-full.o: $(1)/ksyms-full.S
+	$$(Q)$$(call say,AS,$$<)$$(CC) $$(KERNEL_CFLAGS) -c $$< -o $$@
+
+$(1)/panda.elf: $(1)/panda.pass1.elf $(1)/ksyms-full.o tools/check-kernel
+	$$(Q)$$(call say,LD,$$@)$$(LD) $$(KERNEL_LDFLAGS) -o $$@ $$($(1)_OBJS) $(1)/ksyms-full.o
+	$$(Q)tools/check-kernel $(1)/panda.pass1.elf $$@
+endef
+
+# The sanitized kernel (`make ksan`, docs/testing.md): UBSan checks with an
+# in-kernel runtime (kernel/core/ubsan.c) that reports and continues, and
+# KSAN=1, which gives every heap object a checked redzone (mm/redzone.c).
+# The system tests boot it when PANDA_KERNEL names it.
+KSAN_BUILD := $(BUILD)/san
+KSAN_CFLAGS := -DKSAN=1 -fsanitize=undefined -fsanitize-recover=undefined \
+	-fno-sanitize=vptr
+$(eval $(call kernel_variant,$(KSAN_BUILD),$(KSAN_CFLAGS)))
+
+.PHONY: ksan
+ksan: $(KSAN_BUILD)/panda.elf
+
 # The initrd is a ustar archive of the staging folder, made reproducibly; its
 # programs lose their debug information (the root filesystem holds a copy).
 $(BUILD)/initrd.tar: $(INITRD_FILES) VERSION
@@ -143,6 +194,7 @@ UNIT_SRCS_test_render := user/lib/render.c
 # machine that is before anything is installed (tests/unit/test_first_run.py).
 UNIT_FLAGS_test_bson_libbson = $$($(PKG_CONFIG) --cflags --libs libbson-1.0)
 UNIT_FLAGS_test_malloc := -DMALLOC_HOST
+UNIT_FLAGS_test_slab := -DKSAN=1	# the sanitized kernel's kept tail too
 
 # Tests see lib/bson.h's functions under their host names (bson_names.h).
 .SECONDEXPANSION:
@@ -249,7 +301,7 @@ run: check-deps all
 debug: check-deps all
 	tools/debug $(RUNFLAGS)
 
-test: check-deps all iso unit-tests fuzz
+test: check-deps all iso unit-tests fuzz ksan
 	BSON_CORPUS=$(BSON_CORPUS) $(PYTHON) tools/run-tests $(TESTFLAGS)
 
 # Benchmarks: the kernel's memory benchmarks, then /bin/bench as init, then

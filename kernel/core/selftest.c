@@ -1,5 +1,6 @@
 #include "core/selftest.h"
 
+#include "core/ksan.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/params.h"
@@ -136,6 +137,11 @@ void selftest_run_requested(void)
 			failed += !t || !run_suite(t);
 		}
 		p += len + (end ? 1 : 0);
+	}
+	/* In the sanitized kernel any report fails the run (core/ksan.h). */
+	if (ksan_report_count()) {
+		kprintf("selftest: %u sanitizer reports\n", ksan_report_count());
+		failed++;
 	}
 	kprintf("selftest: %u suites run, %u failed\n", suites, failed);
 	system_exit(failed ? EXIT_TESTS_FAILED : EXIT_TESTS_PASSED);

@@ -1,6 +1,7 @@
 #include "core/shutdown.h"
 
 #include "arch/arch.h"
+#include "core/ksan.h"
 #include "dev/debug_exit.h"
 
 static int (*poweroff_hook)(void);
@@ -12,6 +13,12 @@ void system_set_poweroff(int (*fn)(void))
 
 void system_exit(enum system_exit_status status)
 {
+	/* The sanitized kernel's last look at the heap; a run that passed
+	 * fails if it saw a sanitizer report (core/ksan.h). */
+	if (status != EXIT_PANIC)
+		ksan_check_heap();
+	if (status == EXIT_TESTS_PASSED && ksan_report_count())
+		status = EXIT_TESTS_FAILED;
 	debug_exit(status);
 	/* Still running: no debug-exit device (real hardware, or QEMU
 	 * without it). A finished run powers the machine off if the platform

@@ -6,6 +6,7 @@
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "core/boot_info.h"
+#include "core/ksan.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/params.h"
@@ -418,6 +419,7 @@ static void power_destroy(struct kobj *obj)
 __attribute__((noreturn)) static void power_off(void)
 {
 	log_info("power: powering off\n");
+	ksan_check_heap();	/* the sanitized kernel's last look */
 	int rc = acpi_poweroff();
 	log_warn("power: ACPI power off %s (%s); ending through QEMU's debug-exit device, "
 		 "else halting\n", rc == -EIO ? "did nothing" : "is unavailable", error_name(rc));

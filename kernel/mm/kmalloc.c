@@ -6,6 +6,7 @@
 #include "core/spinlock.h"
 #include "mm/failinject.h"
 #include "mm/frame.h"
+#include "mm/redzone.h"
 #include "mm/slab.h"
 
 /* Frame tags (frame_set_tag) telling kfree what a page belongs to. */
@@ -16,6 +17,7 @@
 struct kcache {
 	struct kmem_cache cache;	/* guarded by lock */
 	struct spinlock lock;
+	size_t size;			/* of its objects, as created */
 };
 
 static struct kcache caches[MAX_CACHES];
@@ -48,6 +50,8 @@ static const struct slab_page_source frame_source = { slab_pages_alloc, slab_pag
 static void report(const struct kmem_cache *c, const char *what, const void *ptr)
 {
 	__atomic_fetch_add(&bad_frees, 1, __ATOMIC_RELAXED);
+	if (redzone_report(c, what, ptr))
+		return;
 	log_error("kmalloc: %s cache %s at %p\n", what, c->name, ptr);
 	backtrace_print_here();
 }
@@ -59,23 +63,41 @@ struct kcache *kcache_create(const char *name, size_t size)
 	if (cache_count == MAX_CACHES || size > 8192)
 		return NULL;
 	struct kcache *kc = &caches[cache_count++];
-	kmem_cache_init(&kc->cache, name, size, &frame_source, report);
+	kmem_cache_init(&kc->cache, name, redzone_object_size(size), &frame_source, report);
+	redzone_cache_init(&kc->cache);
 	kc->lock = (struct spinlock)SPINLOCK_INIT(name);
+	kc->size = size;
 	return kc;
+}
+
+/* `site` called the allocator: the sanitized kernel records it. */
+static void *cache_alloc(struct kcache *kc, size_t size, bool zero, uintptr_t site)
+{
+	guard(spinlock)(&kc->lock);
+	void *obj = zero ? kmem_cache_alloc(&kc->cache) : kmem_cache_alloc_uninit(&kc->cache);
+
+	if (obj)
+		redzone_arm(&kc->cache, obj, size, site);
+	return obj;
+}
+
+static void cache_free(struct kcache *kc, void *obj, uintptr_t site)
+{
+	guard(spinlock)(&kc->lock);
+	redzone_release(&kc->cache, obj, site);
+	kmem_cache_free(&kc->cache, obj);
 }
 
 void *kcache_alloc(struct kcache *kc)
 {
 	if (failinject_should_fail(FAILINJECT_SLAB))
 		return NULL;
-	guard(spinlock)(&kc->lock);
-	return kmem_cache_alloc(&kc->cache);
+	return cache_alloc(kc, kc->size, true, (uintptr_t)__builtin_return_address(0));
 }
 
 void kcache_free(struct kcache *kc, void *obj)
 {
-	guard(spinlock)(&kc->lock);
-	kmem_cache_free(&kc->cache, obj);
+	cache_free(kc, obj, (uintptr_t)__builtin_return_address(0));
 }
 
 /* Reclaim runs inside frame_alloc, which a cache may be calling with its
@@ -108,16 +130,14 @@ void kmalloc_init(void)
 	frame_register_reclaim(kmalloc_shrink);
 }
 
-static void *alloc(size_t size, bool zero)
+static void *alloc(size_t size, bool zero, uintptr_t site)
 {
 	if (failinject_should_fail(FAILINJECT_KMALLOC))
 		return NULL;
 	for (unsigned i = 0; i < CLASS_COUNT; i++) {
 		if (size > class_sizes[i])
 			continue;
-		guard(spinlock)(&classes[i]->lock);
-		return zero ? kmem_cache_alloc(&classes[i]->cache)
-			    : kmem_cache_alloc_uninit(&classes[i]->cache);
+		return cache_alloc(classes[i], size, zero, site);
 	}
 	if (size > (PAGE_SIZE << BUDDY_MAX_ORDER))
 		return NULL;
@@ -134,12 +154,12 @@ static void *alloc(size_t size, bool zero)
 
 void *kmalloc(size_t size)
 {
-	return alloc(size, true);
+	return alloc(size, true, (uintptr_t)__builtin_return_address(0));
 }
 
 void *kmalloc_uninit(size_t size)
 {
-	return alloc(size, false);
+	return alloc(size, false, (uintptr_t)__builtin_return_address(0));
 }
 
 void kfree(void *ptr)
@@ -153,7 +173,7 @@ void kfree(void *ptr)
 		struct slab *s = slab_of(ptr, tag & 0xf);
 		for (unsigned i = 0; s && i < CLASS_COUNT; i++) {
 			if (s->cache == &classes[i]->cache) {
-				kcache_free(classes[i], ptr);
+				cache_free(classes[i], ptr, (uintptr_t)__builtin_return_address(0));
 				return;
 			}
 		}
@@ -167,8 +187,21 @@ void kfree(void *ptr)
 		return;
 	}
 	__atomic_fetch_add(&bad_frees, 1, __ATOMIC_RELAXED);
+	if (redzone_report(NULL, "kfree of", ptr))
+		return;
 	log_error("kmalloc: kfree of %p, which kmalloc did not return, ignored\n", ptr);
 	backtrace_print_here();
+}
+
+unsigned kmalloc_check(void)
+{
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < __atomic_load_n(&cache_count, __ATOMIC_ACQUIRE); i++) {
+		guard(spinlock)(&caches[i].lock);
+		bad += kmem_cache_check(&caches[i].cache, redzone_check);
+	}
+	return bad;
 }
 
 void kmalloc_get_stats(struct kmalloc_stats *s)

@@ -32,6 +32,10 @@ struct kmalloc_stats {
 	uint64_t bad_frees;
 };
 void kmalloc_get_stats(struct kmalloc_stats *stats);
+/* Checks every slab object: free ones for writes after free and, in the
+ * sanitized kernel, allocated ones' redzones (mm/redzone.h). Reports each
+ * bad one and returns how many there were. */
+unsigned kmalloc_check(void);
 /* Returns empty slabs of every cache to the frame allocator. */
 uint64_t kmalloc_shrink(void);
 

@@ -54,6 +54,18 @@ void kmem_cache_init(struct kmem_cache *c, const char *name, size_t size,
 	c->report = report;
 }
 
+/* The poisoned part of an object: all of it but the tail kept for
+ * mm/redzone.c's record, which only the sanitized kernel has (so the normal
+ * kernel's allocator runs exactly the instructions it always did). */
+static size_t poisoned_size(const struct kmem_cache *c)
+{
+#if KSAN
+	return c->stride - c->kept;
+#else
+	return c->stride;
+#endif
+}
+
 static void *object_at(const struct kmem_cache *c, struct slab *s, unsigned i)
 {
 	return (char *)s + c->first_offset + (size_t)i * c->stride;
@@ -72,7 +84,7 @@ static struct slab *slab_create(struct kmem_cache *c)
 	/* Chain the objects in address order, each poisoned after its link. */
 	for (unsigned i = c->per_slab; i-- > 0;) {
 		void **obj = object_at(c, s, i);
-		memset(obj, SLAB_POISON, c->stride);
+		memset(obj, SLAB_POISON, poisoned_size(c));
 		*obj = s->freelist;
 		s->freelist = obj;
 	}
@@ -91,7 +103,7 @@ static bool poison_intact(const struct kmem_cache *c, const void *obj)
 	const uint64_t *p = obj;
 	const uint64_t pattern = 0x0101010101010101ull * SLAB_POISON;
 
-	for (size_t i = 1; i < c->stride / sizeof(uint64_t); i++)
+	for (size_t i = 1; i < poisoned_size(c) / sizeof(uint64_t); i++)
 		if (p[i] != pattern)
 			return false;
 	return true;
@@ -134,6 +146,20 @@ struct slab *slab_of(const void *ptr, unsigned order)
 	return s->magic == SLAB_MAGIC ? s : NULL;
 }
 
+int kmem_cache_index(const struct kmem_cache *c, const void *obj, bool *live)
+{
+	struct slab *s = obj ? slab_of(obj, c->order) : NULL;
+	size_t offset = s ? (size_t)((char *)obj - (char *)s) : 0;
+	unsigned i = 0;
+
+	if (!s || s->cache != c || offset < c->first_offset ||
+	    (offset - c->first_offset) % c->stride ||
+	    (i = (unsigned)((offset - c->first_offset) / c->stride)) >= c->per_slab)
+		return -1;
+	*live = s->live[i / 64] & (1ull << (i % 64));
+	return (int)i;
+}
+
 int kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	struct slab *s = obj ? slab_of(obj, c->order) : NULL;
@@ -153,7 +179,7 @@ int kmem_cache_free(struct kmem_cache *c, void *obj)
 		return -1;
 	}
 	s->live[i / 64] &= ~(1ull << (i % 64));
-	memset(obj, SLAB_POISON, c->stride);
+	memset(obj, SLAB_POISON, poisoned_size(c));
 	*(void **)obj = s->freelist;
 	s->freelist = obj;
 	c->objects_in_use--;
@@ -187,4 +213,30 @@ uint64_t kmem_cache_shrink(struct kmem_cache *c)
 		pages += 1u << c->order;
 	}
 	return pages;
+}
+
+static unsigned check_slabs(struct kmem_cache *c, struct slab *s,
+			    bool (*check)(struct kmem_cache *c, void *obj))
+{
+	unsigned bad = 0;
+
+	for (; s; s = s->next) {
+		for (unsigned i = 0; i < c->per_slab; i++) {
+			void *obj = object_at(c, s, i);
+			if (s->live[i / 64] & (1ull << (i % 64))) {
+				bad += check(c, obj);
+			} else if (!poison_intact(c, obj)) {
+				bad++;
+				if (c->report)
+					c->report(c, "write after free detected in", obj);
+			}
+		}
+	}
+	return bad;
+}
+
+unsigned kmem_cache_check(struct kmem_cache *c, bool (*check)(struct kmem_cache *c, void *obj))
+{
+	return check_slabs(c, c->partial, check) + check_slabs(c, c->full, check) +
+	       check_slabs(c, c->empty, check);
 }

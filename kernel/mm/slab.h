@@ -36,6 +36,10 @@ struct kmem_cache {
 	struct slab *partial, *full, *empty;
 	uint64_t slabs, objects_in_use;
 	const struct slab_page_source *source;
+	/* Bytes at the end of each object that poisoning leaves alone, for
+	 * the sanitized build's record of who allocated and freed it (set
+	 * after kmem_cache_init; mm/redzone.h). KSAN builds only. */
+	size_t kept;
 	/* Called for a bad free or a corrupted free object. */
 	void (*report)(const struct kmem_cache *cache, const char *what, const void *ptr);
 };
@@ -63,5 +67,12 @@ uint64_t kmem_cache_shrink(struct kmem_cache *c);
 /* The slab `ptr` would belong to if it came from a cache with slabs of
  * this order, or NULL when the header there is not a slab's. */
 struct slab *slab_of(const void *ptr, unsigned order);
+/* The index of `obj` in its slab, or -1 when it is not an object start of
+ * this cache; *live receives whether it is allocated. */
+int kmem_cache_index(const struct kmem_cache *c, const void *obj, bool *live);
+/* Calls `check` for every allocated object, and reports (c->report) every
+ * free one whose poison was written; returns how many objects were bad
+ * (free ones written, and allocated ones `check` said true of). */
+unsigned kmem_cache_check(struct kmem_cache *c, bool (*check)(struct kmem_cache *c, void *obj));
 
 #endif

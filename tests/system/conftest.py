@@ -20,6 +20,19 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 QEMU_RUN = os.path.join(ROOT, "tools", "qemu-run")
 
+# A sanitizer report in the kernel's output fails the test that booted it
+# (kernel/core/ksan.h). Only the sanitized kernel, which tools/qemu-run boots
+# when PANDA_KERNEL names it, makes them.
+SANITIZER_REPORT = re.compile(r"^(UBSAN|KSAN): .*$", re.M)
+
+
+def check_sanitizer_reports(output):
+    m = SANITIZER_REPORT.search(output)
+    if m:
+        start = output.rfind("\n", 0, max(m.start() - 1, 0)) + 1
+        pytest.fail(f"the kernel reported: {m.group(0)}\n{output[start:start + 4000]}")
+
+
 # tools/qemu-run exit statuses
 OK, TEST_FAILED, PANIC, RESET, TIMEOUT, QEMU_FAILED, USAGE = 0, 1, 2, 3, 4, 5, 64
 
@@ -33,8 +46,14 @@ class Run:
         return self.output.splitlines()
 
 
-def boot(*args, timeout=30):
+# Every session's time limit is multiplied by this: tools/run-tests sets 2
+# for the sanitized kernel, which runs about 1.5 times slower.
+TIMEOUT_SCALE = float(os.environ.get("PANDA_TIMEOUT_SCALE") or 1)
+
+
+def boot(*args, timeout=30, sanitizer_reports_fail=True):
     """Boots with these qemu-run options and returns a Run when QEMU ends."""
+    timeout = int(timeout * TIMEOUT_SCALE)
     cmd = [QEMU_RUN, "--timeout", str(timeout), *args]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -45,6 +64,8 @@ def boot(*args, timeout=30):
         out, _ = proc.communicate()
         pytest.fail(f"qemu-run did not end: {' '.join(cmd)}\n{out.decode(errors='replace')}")
     text = out.decode(errors="replace").replace("\r", "")
+    if sanitizer_reports_fail:
+        check_sanitizer_reports(text)
     return Run(proc.returncode, text)
 
 
@@ -82,6 +103,7 @@ def console():
     sessions = []
 
     def start(*args, timeout=30, command=QEMU_RUN):
+        timeout = int(timeout * TIMEOUT_SCALE)
         if command == QEMU_RUN:
             args = ("--timeout", str(timeout * 2), *args)
         c = Console(command, list(args), timeout)
@@ -90,6 +112,8 @@ def console():
     yield start
     for c in sessions:
         c.close()
+    for c in sessions:
+        check_sanitizer_reports(c.transcript.getvalue().replace("\r", ""))
 
 
 def assert_cases_passed(run, suite):

@@ -5,7 +5,7 @@ import re
 import pexpect
 import pytest
 
-from conftest import OK, RESET, TIMEOUT, assert_cases_passed, boot, selftest
+from conftest import OK, RESET, TIMEOUT, TIMEOUT_SCALE, assert_cases_passed, boot, selftest
 
 VERSION = open(__file__.rsplit("/tests/", 1)[0] + "/VERSION").read().strip()
 BANNER = rf"Panda OS {re.escape(VERSION)}: (\d+) MiB usable memory"
@@ -95,4 +95,4 @@ def test_idle_kernel_is_stopped_by_runner_timeout():
     run = boot("--no-initrd", timeout=3)
     assert run.status == TIMEOUT
     assert "no init to start; the CPU idles" in run.output
-    assert "timed out after 3 s" in run.output
+    assert f"timed out after {int(3 * TIMEOUT_SCALE)} s" in run.output  # boot() scales it

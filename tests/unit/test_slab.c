@@ -144,6 +144,56 @@ TEST(test_write_after_free_is_detected)
 	kmem_cache_shrink(&cache);
 }
 
+static int checked;
+
+static bool count_live(struct kmem_cache *c, void *obj)
+{
+	(void)c;
+	checked++;
+	return ((uint8_t *)obj)[0] == 0xee;	/* "bad" when marked so */
+}
+
+TEST(test_check_visits_live_objects_and_finds_written_free_ones)
+{
+	setup(64);
+	uint8_t *a = kmem_cache_alloc(&cache);
+	uint8_t *b = kmem_cache_alloc(&cache);
+	uint8_t *c = kmem_cache_alloc(&cache);
+
+	kmem_cache_free(&cache, b);
+	checked = 0;
+	CHECK_EQ(kmem_cache_check(&cache, count_live), 0);
+	CHECK_EQ(checked, 2);
+	a[0] = 0xee;
+	b[30] = 1;				/* a write after free */
+	CHECK_EQ(kmem_cache_check(&cache, count_live), 2);
+	CHECK_STR(last_report, "write after free detected in test");
+	b[30] = SLAB_POISON;
+	kmem_cache_free(&cache, a);
+	kmem_cache_free(&cache, c);
+	kmem_cache_shrink(&cache);
+}
+
+TEST(test_kept_tail_is_not_poisoned)
+{
+	setup(64);
+	cache.kept = 16;			/* as mm/redzone.c sets it */
+	uint8_t *a = kmem_cache_alloc(&cache);
+
+	kmem_cache_free(&cache, a);
+	a[50] = 0x12;				/* in the kept tail: not a write after free */
+	CHECK_EQ(a[40], SLAB_POISON);
+	void *again = kmem_cache_alloc(&cache);
+	CHECK(again == a);
+	CHECK_EQ(reports, 0);
+	bool live = false;
+	CHECK_EQ(kmem_cache_index(&cache, a, &live), 0);
+	CHECK(live);
+	CHECK_EQ(kmem_cache_index(&cache, a + 1, &live), -1);
+	kmem_cache_free(&cache, again);
+	kmem_cache_shrink(&cache);
+}
+
 TEST(test_random_churn_returns_every_page)
 {
 	static void *live[5000];
