@@ -219,6 +219,55 @@ analyze:
 			|| exit 1; \
 	done
 
+# --- coverage kernel (kcov) ------------------------------------------------
+# `make kcov-kernel`: build/kcov/panda.elf, the same kernel built with
+# -DPANDA_KCOV and -fsanitize-coverage=trace-pc, for the coverage-guided
+# system-call fuzzer (/test/kfuzz, core/kcov.h). Not instrumented: the
+# coverage code itself and arch/x86_64 (boot, interrupt and trap entry,
+# the per-CPU area the recorder reads). `make fuzz-kernel MINUTES=N` runs
+# a long campaign on it (tools/fuzz-kernel).
+KCOV_BUILD := $(BUILD)/kcov
+KCOV_OBJS := $(patsubst $(BUILD)/%,$(KCOV_BUILD)/%,$(KERNEL_OBJS))
+KCOV_NOINSTR := kernel/core/kcov.c $(filter kernel/arch/x86_64/%,$(KERNEL_SRCS))
+KCOV_CFLAGS = $(KERNEL_CFLAGS) -DPANDA_KCOV \
+	$(if $(filter $(KCOV_NOINSTR),$<),,-fsanitize-coverage=trace-pc)
+MINUTES ?= 10
+
+$(KCOV_BUILD)/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(Q)$(call say,KCOVCC,$<)$(CC) $(KCOV_CFLAGS) -c $< -o $@
+
+$(KCOV_BUILD)/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(Q)$(call say,KCOVAS,$<)$(CC) $(KERNEL_CFLAGS) -DPANDA_KCOV -c $< -o $@
+
+$(KCOV_BUILD)/kernel-lib/%.c.o: lib/%.c
+	@mkdir -p $(@D)
+	$(Q)$(call say,KCOVCC,$<)$(CC) $(KCOV_CFLAGS) -c $< -o $@
+
+$(KCOV_BUILD)/gen/screen-font.c.o: $(BUILD)/gen/screen-font.c
+	@mkdir -p $(@D)
+	$(Q)$(call say,KCOVCC,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KCOV_BUILD)/panda.pass1.elf: $(KCOV_OBJS) $(BUILD)/ksyms-empty.o kernel/arch/x86_64/linker.ld
+	$(Q)$(call say,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KCOV_OBJS) $(BUILD)/ksyms-empty.o
+
+$(KCOV_BUILD)/ksyms-full.S: $(KCOV_BUILD)/panda.pass1.elf tools/gen-ksyms
+	$(Q)$(call say,KSYMS,$@)$(NM) -n --defined-only $< | tools/gen-ksyms > $@
+
+$(KCOV_BUILD)/ksyms-full.o: $(KCOV_BUILD)/ksyms-full.S
+	$(Q)$(call say,AS,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KCOV_BUILD)/panda.elf: $(KCOV_BUILD)/panda.pass1.elf $(KCOV_BUILD)/ksyms-full.o tools/check-kernel
+	$(Q)$(call say,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KCOV_OBJS) $(KCOV_BUILD)/ksyms-full.o
+	$(Q)tools/check-kernel $(KCOV_BUILD)/panda.pass1.elf $@
+
+.PHONY: kcov-kernel fuzz-kernel
+kcov-kernel: $(KCOV_BUILD)/panda.elf
+
+fuzz-kernel: check-deps all kcov-kernel
+	$(PYTHON) tools/fuzz-kernel --minutes $(MINUTES)
+
 include user/user.mk
 
 # --- running ---------------------------------------------------------------
