@@ -13,7 +13,7 @@ int main(int argc, char **argv)
 	(void)argc, (void)argv;
 	long a = panda_mem_map(NULL, HUGE, PROT_READ | PROT_WRITE);
 
-	if (a < 0) {
+	if (a <= 0) {		/* 0 is never a mapping */
 		printf("huge-unmap: mem_map: %s\n", error_name((int)a));
 		return 1;
 	}

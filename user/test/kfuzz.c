@@ -944,6 +944,11 @@ int main(int argc, char **argv)
 		return 3;
 	printf("kfuzz: %u workers, %lu calls, at most %lu s, seed %lu\n", workers,
 	       (unsigned long)budget, (unsigned long)seconds, (unsigned long)seed);
+	/* Says which kernel this is: the normal one refuses (ENOSYS). */
+	long k = panda_syscall6(SYS_KCOV, KCOV_OPEN, 1, 0, 0, 0, 0);
+	printf("kfuzz: kcov: %s\n", k > 0 ? "coverage-guided" : error_name((int)k));
+	if (k > 0)
+		panda_close((panda_handle_t)k);
 	uint64_t t0 = panda_clock();
 	struct job jobs[WORKERS_MAX] = { 0 };
 	int failed = 0;
