@@ -189,10 +189,4 @@ long kcov_syscall(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3)
 	return -ENOSYS;
 }
 
-void kcov_syscall_enter(void) {}
-void kcov_syscall_leave(void) {}
-bool kcov_irq_enter(void) { return false; }
-void kcov_irq_leave(bool was_recording) { (void)was_recording; }
-void kcov_thread_free(struct thread *t) { (void)t; }
-
 #endif

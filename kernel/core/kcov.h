@@ -17,6 +17,7 @@ struct thread;
 /* The system call SYS_KCOV (op, a1, a2, a3); the ops are in lib/abi.h. */
 long kcov_syscall(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3);
 
+#ifdef PANDA_KCOV
 /* Around a system call's body (syscall_dispatch): recording is on from
  * enter to leave for a thread with an enabled buffer. */
 void kcov_syscall_enter(void);
@@ -27,5 +28,12 @@ bool kcov_irq_enter(void);
 void kcov_irq_leave(bool was_recording);
 /* A thread is freed: drops its buffer, if any. */
 void kcov_thread_free(struct thread *t);
+#else	/* the normal kernel: nothing on any path but the call itself */
+static inline void kcov_syscall_enter(void) {}
+static inline void kcov_syscall_leave(void) {}
+static inline bool kcov_irq_enter(void) { return false; }
+static inline void kcov_irq_leave(bool was_recording) { (void)was_recording; }
+static inline void kcov_thread_free(struct thread *t) { (void)t; }
+#endif
 
 #endif

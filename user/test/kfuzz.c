@@ -237,8 +237,17 @@ static size_t build_request(uint8_t k, const uint64_t *p)
 		bson_append_cstr(&b, "op", op);
 	r = p[2];
 	if (!strcmp(op, "open") && k == K_DIR) {
-		bson_append_cstr(&b, "path", pick_name(r, tmp, sizeof(tmp)));
-		bson_append_int32(&b, "flags", (int32_t)(r >> 12 & (r >> 40 & 1 ? ~0u : OPEN_FLAGS_ALL)));
+		bson_append_cstr(&b, "path", r % 2 ? names[(r >> 30) % 5] : pick_name(r, tmp, sizeof(tmp)));
+		/* Mostly flags that make sense, so files exist to work on. */
+		static const uint32_t good[] = {
+			OPEN_READ, OPEN_WRITE | OPEN_CREATE, OPEN_READ | OPEN_WRITE | OPEN_CREATE,
+			OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE, OPEN_WRITE | OPEN_APPEND,
+			OPEN_WRITE | OPEN_CREATE | OPEN_EXCLUSIVE, OPEN_DIRECTORY,
+			OPEN_DIRECTORY | OPEN_WRITE,
+		};
+		uint32_t flags = r >> 40 & 3 ? good[(r >> 12) % 8]
+					     : (uint32_t)(r >> 12 & (r >> 42 & 1 ? ~0u : OPEN_FLAGS_ALL));
+		bson_append_int32(&b, "flags", (int32_t)flags);
 	} else if (!strcmp(op, "rename")) {
 		bson_append_cstr(&b, "from", pick_name(r, tmp, sizeof(tmp)));
 		bson_append_cstr(&b, "to", names[(r >> 20) % NNAMES]);
@@ -798,7 +807,7 @@ static void remove_tree(panda_handle_t dir)
 	for (size_t i = 0; i < list.count; i++) {
 		const char *name = list.entries[i].name;
 		if (list.entries[i].is_dir) {
-			long sub = panda_open(dir, name, OPEN_DIRECTORY);
+			long sub = panda_open(dir, name, OPEN_DIRECTORY | OPEN_WRITE);
 			if (sub > 0) {
 				remove_tree((panda_handle_t)sub);
 				panda_close((panda_handle_t)sub);
@@ -890,7 +899,7 @@ static int start_worker(unsigned id, uint64_t seed, uint64_t budget, uint64_t se
 
 	snprintf(name, sizeof(name), "tmp/kfuzz-%u", id);
 	panda_mkdir(root, name);
-	rc = panda_open(root, name, OPEN_DIRECTORY);
+	rc = panda_open(root, name, OPEN_DIRECTORY | OPEN_WRITE);
 	if (rc < 0)
 		return (int)rc;
 	j->dir = (panda_handle_t)rc;
