@@ -75,7 +75,7 @@ def test_a_million_fuzzed_calls_leave_the_kernel_whole():
 def test_coverage_guided_campaign_reaches_the_kernel():
     if not os.path.exists(KCOV_KERNEL):
         pytest.fail("build/kcov/panda.elf is missing: run make kcov-kernel")
-    run = campaign(f"-w 4 -n 1000000 -t {GUIDED_SECONDS} -s 2", "--kernel", KCOV_KERNEL,
+    run = campaign(f"-w 4 -n 1000000 -t {GUIDED_SECONDS} -s 1", "--kernel", KCOV_KERNEL,
                    timeout=GUIDED_SECONDS + 120)
     assert_clean(run)
     assert "kfuzz: kcov: coverage-guided" in run.output

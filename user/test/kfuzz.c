@@ -699,6 +699,21 @@ static void close_everything(void)
 	nmaps = 0;
 }
 
+/* A directory and a sysinfo handle again when none of either is left. */
+static void refill(long dir, long sysinfo)
+{
+	bool have_dir = false, have_sys = false;
+
+	for (unsigned i = 0; i < nres; i++) {
+		have_dir |= res[i].kind == K_DIR;
+		have_sys |= res[i].kind == K_SYSINFO;
+	}
+	if (!have_dir && dir > 0)
+		res_add(panda_dup((panda_handle_t)dir, RIGHTS_SAME), K_DIR);
+	if (!have_sys && sysinfo > 0)
+		res_add(panda_dup((panda_handle_t)sysinfo, RIGHTS_SAME), K_SYSINFO);
+}
+
 static long report(panda_handle_t ch)
 {
 	struct bson_builder b;
@@ -752,6 +767,10 @@ static int worker(int argc, char **argv)
 	res_add(panda_startup_handle(STARTUP_CONSOLE), K_CONSOLE);
 	res_add(panda_startup_handle(STARTUP_CWD), K_SPAWNDIR);
 	res_add(panda_startup_handle(STARTUP_SYSINFO), K_SYSINFO);
+	/* Spares out of the fuzzer's reach: closing or sending away every
+	 * directory handle would otherwise end all file-system coverage. */
+	long spare_dir = panda_dup(panda_startup_handle(STARTUP_ROOT), RIGHTS_SAME);
+	long spare_sysinfo = panda_dup(panda_startup_handle(STARTUP_SYSINFO), RIGHTS_SAME);
 	long k = panda_syscall6(SYS_KCOV, KCOV_OPEN, COV_PCS, 0, 0, 0, 0);
 	bool guided = k > 0 && panda_syscall6(SYS_KCOV, KCOV_ENABLE, k, 0, 0, 0, 0) == 0;
 	if (k > 0)
@@ -775,11 +794,8 @@ static int worker(int argc, char **argv)
 		progs++;
 		if (guided ? collect() > 0 : pick(64) == 0)
 			keep(&pr);
-		if (nres < 4 && pick(4) == 0) {	/* keep something to work on */
-			res_add(panda_dup(panda_startup_handle(STARTUP_ROOT), RIGHTS_SAME), K_DIR);
-			res_add(panda_dup(panda_startup_handle(STARTUP_SYSINFO), RIGHTS_SAME),
-				K_SYSINFO);
-		}
+		if (progs % 16 == 0)	/* never lose the directory for good */
+			refill(spare_dir, spare_sysinfo);
 	}
 	if (guided)
 		panda_syscall6(SYS_KCOV, KCOV_DISABLE, 0, 0, 0, 0, 0);
