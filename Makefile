@@ -287,6 +287,26 @@ sparse: | check-deps
 		[ -z "$$out" ] || { printf '%s\n' "$$out"; status=1; }; \
 	done; exit $$status
 
+# --- coverage kernel (kcov) ------------------------------------------------
+# `make kcov-kernel`: build/kcov/panda.elf, built with -DPANDA_KCOV and
+# -fsanitize-coverage=trace-pc for the coverage-guided system-call fuzzer
+# (/test/kfuzz, core/kcov.h). Not instrumented: the coverage code itself,
+# arch/x86_64 (boot, interrupt and trap entry, the per-CPU area the
+# recorder reads) and lib/string.c (memcpy and the like: a PC per byte, no
+# branch worth a corpus entry). The flags are expanded per file ($<).
+# `make fuzz-kernel MINUTES=N` runs a long campaign on it (tools/fuzz-kernel).
+KCOV_BUILD := $(BUILD)/kcov
+KCOV_NOINSTR := kernel/core/kcov.c $(filter kernel/arch/x86_64/%,$(KERNEL_SRCS)) lib/string.c
+KCOV_CFLAGS = -DPANDA_KCOV $(if $(filter $(KCOV_NOINSTR),$<),,-fsanitize-coverage=trace-pc)
+$(eval $(call kernel_variant,$(KCOV_BUILD),$$(KCOV_CFLAGS)))
+MINUTES ?= 10
+
+.PHONY: kcov-kernel fuzz-kernel
+kcov-kernel: $(KCOV_BUILD)/panda.elf
+
+fuzz-kernel: check-deps all kcov-kernel
+	$(PYTHON) tools/fuzz-kernel --minutes $(MINUTES)
+
 include user/user.mk
 
 # --- running ---------------------------------------------------------------
@@ -301,7 +321,7 @@ run: check-deps all
 debug: check-deps all
 	tools/debug $(RUNFLAGS)
 
-test: check-deps all iso unit-tests fuzz ksan
+test: check-deps all iso unit-tests fuzz ksan kcov-kernel
 	BSON_CORPUS=$(BSON_CORPUS) $(PYTHON) tools/run-tests $(TESTFLAGS)
 
 # Benchmarks: the kernel's memory benchmarks, then /bin/bench as init, then

@@ -38,8 +38,19 @@ enum {
 				 *  deadline) -> reply size */
 	SYS_WAIT = 17,		/* (struct panda_wait_item *, count, deadline) -> ready count */
 	SYS_DUP = 18,		/* (h, rights) -> new handle */
+	SYS_KCOV = 19,		/* (op, a1, a2, a3): kernel coverage, kcov build only */
 	SYS_COUNT
 };
+
+/* SYS_KCOV ops (docs/syscalls.md, "kcov"); the normal kernel answers
+ * every one with -ENOSYS. */
+enum {
+	KCOV_OPEN = 0,		/* (capacity in PCs) -> handle to a new buffer */
+	KCOV_ENABLE = 1,	/* (h) -> 0: record this thread's calls into it */
+	KCOV_DISABLE = 2,	/* () -> 0 */
+	KCOV_READ = 3,		/* (h, u64 *pcs, max) -> PCs copied; empties it */
+};
+#define KCOV_PCS_MAX		65536u	/* a buffer's capacity, at most */
 
 /* Deadlines are absolute monotonic times in ns (SYS_CLOCK). */
 #define PANDA_DEADLINE_POLL	0ull

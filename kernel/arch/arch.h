@@ -68,6 +68,10 @@ void arch_pt_destroy(uint64_t root, void (*release)(uint64_t pa));
 int arch_pt_map(uint64_t root, uintptr_t va, uint64_t pa, unsigned prot);
 uint64_t arch_pt_unmap(uint64_t root, uintptr_t va);	/* old pa, or 0 */
 int arch_pt_protect(uint64_t root, uintptr_t va, unsigned prot);
+/* The first page-aligned address in [va, end) that has a last-level table
+ * (so may have a page), or end: loops over a range skip whatever was never
+ * touched, so their cost follows the tables, not the range's size. */
+uintptr_t arch_pt_next_table(uint64_t root, uintptr_t va, uintptr_t end);
 uint64_t arch_pt_lookup(uint64_t root, uintptr_t va);	/* pa, or 0 */
 void arch_pt_activate(uint64_t root);
 uint64_t arch_pt_active(void);

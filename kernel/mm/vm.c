@@ -143,9 +143,14 @@ static void split_at(struct address_space *as, uintptr_t at, struct spares *s)
 	}
 }
 
+/* Both loops below go by the page tables, not by the range: a region can
+ * span terabytes that were never touched (before, unmapping a 64 TiB
+ * mem_map walked 2^34 pages with the lock held and interrupts off, and
+ * froze the machine; found by /test/kfuzz). */
 static void unmap_pages(struct address_space *as, uintptr_t start, uintptr_t end)
 {
-	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+	for (uintptr_t va = start; (va = arch_pt_next_table(as->root, va, end)) < end;
+	     va += PAGE_SIZE) {
 		uint64_t pa = arch_pt_unmap(as->root, va);
 		if (pa) {
 			frame_put(pa);
@@ -205,7 +210,8 @@ int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned p
 		if (r->start < start || r->end > end)
 			continue;
 		r->prot = prot;
-		for (uintptr_t va = r->start; va < r->end; va += PAGE_SIZE)
+		for (uintptr_t va = r->start;
+		     (va = arch_pt_next_table(as->root, va, r->end)) < r->end; va += PAGE_SIZE)
 			arch_pt_protect(as->root, va, prot | MAP_USER);
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #include "mm/snapshot.h"
 #include "object/channel.h"
 #include "object/message.h"
+#include "proc/proc_selftest.h"
 #include "proc/process.h"
 #include "proc/spawn.h"
 #include "proc/sysinfo.h"
@@ -223,3 +224,20 @@ static void test_processes(void)
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 }
 SELFTEST(proc, test_processes);
+
+/* For other suites that run a program under the same conditions
+ * (proc/proc_selftest.h). */
+int proc_selftest_spawn(const char *cmd, struct process **out)
+{
+	return spawn_cmd(cmd, out);
+}
+
+bool proc_selftest_settle(uint32_t threads)
+{
+	return settle(threads);
+}
+
+bool proc_selftest_filesystems_consistent(void)
+{
+	return filesystems_consistent();
+}

@@ -6,6 +6,7 @@
  * thread switched to re-enables them on its own way out. */
 #include "proc/thread.h"
 
+#include "core/kcov.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/errors.h"
@@ -370,6 +371,7 @@ static void thread_destroy(struct kobj *obj)
 	struct thread *t = kobj_of(obj, struct thread, obj);
 
 	kstack_free(&t->stack);
+	kcov_thread_free(t);
 	if (t->proc)
 		process_put(t->proc);
 	kcache_free(thread_cache, t);

@@ -50,6 +50,11 @@ struct thread {
 	/* Messages a channel is freeing further up this thread's stack
 	 * (object/channel.c), NULL when none; only the thread touches it. */
 	struct list_node *freeing;
+	/* Coverage (core/kcov.c): the buffer this thread records into (a
+	 * reference, or NULL) and whether it records now; only the thread
+	 * itself touches them, except kcov_thread_free. */
+	struct kcov *kcov;
+	bool kcov_recording;
 };
 
 /* A wait queue: threads blocked until someone wakes them. A thread waits

@@ -3,6 +3,7 @@
  * through the caller's table with the rights it needs; below this layer
  * nothing trusts or re-checks user input (lib/abi.h, docs/syscalls.md). */
 #include "arch/arch.h"
+#include "core/kcov.h"
 #include "core/log.h"
 #include "fs/vfs_object.h"
 #include "lib/abi.h"
@@ -308,6 +309,12 @@ static long sys_mem_protect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t
 	return as_protect(current_process()->as, addr, len, p);
 }
 
+static long sys_kcov(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	(void)a4;
+	return kcov_syscall(op, a1, a2, a3);
+}
+
 static const syscall_fn table[SYS_COUNT] = {
 	[SYS_EXIT] = sys_exit,
 	[SYS_YIELD] = sys_yield,
@@ -328,6 +335,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_CALL] = sys_call,
 	[SYS_WAIT] = sys_wait,
 	[SYS_DUP] = sys_dup,
+	[SYS_KCOV] = sys_kcov,
 };
 
 /* Called from syscall.S with interrupts on; the result goes back in rax. */
@@ -336,9 +344,13 @@ void syscall_dispatch(struct trap_frame *f)
 	uint64_t nr = f->rax;
 
 	failinject_syscall_enter(nr < SYS_COUNT ? (unsigned)nr : SYS_COUNT);
-	if (nr < SYS_COUNT && table[nr])
+	if (nr == SYS_KCOV) {		/* never its own coverage */
+		f->rax = sys_kcov(f->rdi, f->rsi, f->rdx, f->r10, f->r8);
+	} else if (nr < SYS_COUNT && table[nr]) {
+		kcov_syscall_enter();
 		f->rax = table[nr](f->rdi, f->rsi, f->rdx, f->r10, f->r8);
-	else
+		kcov_syscall_leave();
+	} else
 		f->rax = -ENOSYS;
 	failinject_syscall_exit();
 	if (arch_need_resched() || current_thread()->killed)

@@ -219,6 +219,29 @@ uint64_t arch_pt_unmap(uint64_t root, uintptr_t va)
 	return old;
 }
 
+uintptr_t arch_pt_next_table(uint64_t root, uintptr_t va, uintptr_t end)
+{
+	while (va < end) {
+		uint64_t *table = table_at(root);
+		int level = 4;
+		for (; level > 1; level--) {
+			uint64_t entry = table[index_at(va, level)];
+			if (!(entry & PTE_PRESENT))
+				break;
+			table = table_at(entry);
+		}
+		if (level == 1)
+			return va;
+		/* Nothing below this entry: on to the next one at its level. */
+		uintptr_t span = 1ull << (12 + 9 * (level - 1));
+		uintptr_t next = (va & ~(span - 1)) + span;
+		if (next <= va)
+			return end;	/* wrapped past the top */
+		va = next;
+	}
+	return end;
+}
+
 int arch_pt_protect(uint64_t root, uintptr_t va, unsigned prot)
 {
 	uint64_t *pte = walk(root, va, false);

@@ -8,6 +8,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/layout.h"
+#include "core/kcov.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/format.h"
@@ -111,12 +112,16 @@ static void handle(struct trap_frame *frame, unsigned vector)
 void trap_dispatch(struct trap_frame *frame)
 {
 	unsigned vector = (unsigned)frame->vector;
+	/* An interrupt's work is not the interrupted call's coverage; a
+	 * fault inside a call (a user copy) is. */
+	bool recording = vector >= VEC_FIRST_IRQ && kcov_irq_enter();
 
 	handle(frame, vector);
 	/* Never switch threads from an IST stack: it belongs to the CPU. */
 	if (trap_exit_hook && vector != VEC_NMI && vector != VEC_DOUBLE_FAULT &&
 	    vector != VEC_MACHINE_CHECK)
 		trap_exit_hook(frame);
+	kcov_irq_leave(recording);
 }
 
 void arch_dump_frame(const struct trap_frame *f)
