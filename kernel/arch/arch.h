@@ -68,6 +68,9 @@ int arch_pt_map(uint64_t root, uintptr_t va, uint64_t pa, unsigned prot);
 uint64_t arch_pt_unmap(uint64_t root, uintptr_t va);	/* old pa, or 0 */
 int arch_pt_protect(uint64_t root, uintptr_t va, unsigned prot);
 uint64_t arch_pt_lookup(uint64_t root, uintptr_t va);	/* pa, or 0 */
+/* How many table pages arch_pt_map at va would allocate (they stay until
+ * arch_pt_destroy): what a caller charges for them beforehand. */
+unsigned arch_pt_tables_needed(uint64_t root, uintptr_t va);
 void arch_pt_activate(uint64_t root);
 uint64_t arch_pt_active(void);
 void arch_tlb_flush_page(uintptr_t va);

@@ -154,6 +154,13 @@ static long sys_spawn(uint64_t uargs, uint64_t a1, uint64_t a2, uint64_t a3, uin
 		rc = copy_startup_doc(req, (uintptr_t)args.doc, args.doc_size, &docbuf);
 	if (rc == 0)
 		rc = copy_grants(req, self, (uintptr_t)args.handles, args.handle_count);
+	struct panda_limits limits;
+	if (rc == 0 && args.limits) {
+		rc = copy_from_user(&limits, (uintptr_t)args.limits, sizeof(limits)) < 0 ? -EFAULT
+											: 0;
+		req->limits = &limits;
+	}
+	req->parent_quota = self->quota;
 	struct process *child = NULL;
 	if (rc == 0)
 		rc = spawn_process(req, &child);
