@@ -134,6 +134,21 @@ int message_charge(struct message *m, struct quota *q)
 	return 0;
 }
 
+uint32_t message_uncharge_handles(struct message *m)
+{
+	uint32_t n = m->charged_handles;
+
+	quota_uncharge(m->quota, QUOTA_HANDLES, n);
+	m->charged_handles = 0;
+	return n;
+}
+
+void message_recharge_handles(struct message *m, uint32_t n)
+{
+	quota_charge_back(m->quota, QUOTA_HANDLES, n);
+	m->charged_handles = n;
+}
+
 void message_free(struct message *m)
 {
 	if (!m)

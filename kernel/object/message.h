@@ -44,6 +44,10 @@ void message_cache_init(void);
  * whoever it was charged to: 0, or -EDQUOT with m as it was. Nothing to
  * do when it is charged to q already. */
 int message_charge(struct message *m, struct quota *q);
+/* The handles leaving m for a table are charged there: message_out gives
+ * up m's charge for them first, and takes it back if the move fails. */
+uint32_t message_uncharge_handles(struct message *m);
+void message_recharge_handles(struct message *m, uint32_t n);
 /* Closes the handles it still carries, gives back its charges and frees
  * it. NULL is fine. */
 void message_free(struct message *m);

@@ -91,13 +91,12 @@ void quota_put(struct quota *q)
 	}
 }
 
-/* Caller holds the lock. Whether q itself can take n more of kind. */
-static bool fits(const struct quota *q, const struct quota *first, enum quota_kind kind,
-		 uint64_t n)
+/* Caller holds the lock. */
+static void add(struct quota *q, enum quota_kind kind, uint64_t n)
 {
-	if (q->used[kind] + n > q->limit[kind] || q->used[kind] + n < n)
-		return false;
-	return !(q == first && kind == QUOTA_HANDLES && q->own[kind] + n > QUOTA_OWN_HANDLES_MAX);
+	for (struct quota *x = q; x; x = x->parent)
+		x->used[kind] += n;
+	q->own[kind] += n;
 }
 
 int quota_charge(struct quota *q, enum quota_kind kind, uint64_t n)
@@ -105,16 +104,26 @@ int quota_charge(struct quota *q, enum quota_kind kind, uint64_t n)
 	if (!q || !n)
 		return 0;
 	guard(spinlock)(&quota_lock);
+	if (kind == QUOTA_HANDLES && q->own[kind] + n > QUOTA_OWN_HANDLES_MAX) {
+		q->refused[kind]++;
+		return -EMFILE;
+	}
 	for (struct quota *x = q; x; x = x->parent) {
-		if (!fits(x, q, kind, n)) {
+		if (x->used[kind] + n > x->limit[kind] || x->used[kind] + n < n) {
 			x->refused[kind]++;
 			return -EDQUOT;
 		}
 	}
-	for (struct quota *x = q; x; x = x->parent)
-		x->used[kind] += n;
-	q->own[kind] += n;
+	add(q, kind, n);
 	return 0;
+}
+
+void quota_charge_back(struct quota *q, enum quota_kind kind, uint64_t n)
+{
+	if (!q || !n)
+		return;
+	guard(spinlock)(&quota_lock);
+	add(q, kind, n);
 }
 
 void quota_uncharge(struct quota *q, enum quota_kind kind, uint64_t n)

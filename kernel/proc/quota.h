@@ -33,7 +33,8 @@ enum quota_kind {
 };
 
 /* One process alone may hold no more handles than its table has slots,
- * whether they sit in the table or in replies parked for it. */
+ * whether they sit in the table, in replies parked for it or in messages
+ * it sent that nobody has received: past that, -EMFILE. */
 #define QUOTA_OWN_HANDLES_MAX	4096u
 
 struct quota {
@@ -68,9 +69,13 @@ struct quota *quota_get(struct quota *q);
 void quota_put(struct quota *q);	/* NULL is fine */
 
 /* Charges n of kind to q and its ancestors: 0, or -EDQUOT (nothing
- * charged) when that would take any of them past its limit. A NULL q is
- * the kernel's own: never limited, nothing recorded. */
+ * charged) when that would take any of them past its limit (-EMFILE past
+ * QUOTA_OWN_HANDLES_MAX). A NULL q is the kernel's own: never limited,
+ * nothing recorded. */
 int quota_charge(struct quota *q, enum quota_kind kind, uint64_t n);
+/* Puts back a charge just given up to try something that failed, limits
+ * or not: the state is as it was before the attempt. */
+void quota_charge_back(struct quota *q, enum quota_kind kind, uint64_t n);
 /* Gives back what a quota_charge(q, kind, n) took. */
 void quota_uncharge(struct quota *q, enum quota_kind kind, uint64_t n);
 

@@ -140,6 +140,8 @@ static int message_out(struct message *m, struct panda_msg *um, uintptr_t uaddr)
 	}
 	if (copy_to_user((uintptr_t)um->data, m->data, m->size))
 		return -EFAULT;
+	/* The receiver's table pays for the handles from here on. */
+	uint32_t charged = message_uncharge_handles(m);
 	for (; n < m->handle_count; n++) {
 		long h = handle_insert_taken(t, m->objs[n], m->rights[n]);
 		if (h < 0) {
@@ -162,6 +164,7 @@ static int message_out(struct message *m, struct panda_msg *um, uintptr_t uaddr)
 			uint32_t rights;
 			handle_take(t, values[i], &obj, &rights);
 		}
+		message_recharge_handles(m, charged);
 		return rc;
 	}
 	m->handle_count = 0;		/* they live in the table now */

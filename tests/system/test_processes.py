@@ -107,5 +107,6 @@ def test_out_of_memory_kills_the_largest_process_not_the_faulting_one():
     run = boot("--mem", "64", "--append", "init=/test/oom-test", timeout=120)
     assert run.status == OK, run.output
     assert re.search(r"oom: no memory for pid 1 \(oom-test\); killed pid \d+ \(memhog\), "
-                     r"the largest with \d+ pages", run.output), run.output
+                     r"the most over its share: \d+ pages charged, \d+ permille of its "
+                     r"limits", run.output), run.output
     assert "oom-test: got 40 MiB; the hog ended: killed" in run.output
