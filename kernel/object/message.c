@@ -74,7 +74,7 @@ struct message *message_alloc(uint32_t size, uint32_t handle_room)
 			cache = (uint8_t)i;
 			handle_room = CACHED_HANDLES;
 			size_t room = caches[i].data;
-			footprint = HEADER_BYTES + room;
+			footprint = kmalloc_size(HEADER_BYTES + room);
 			m = cache_take(&caches[i]);
 			/* Only the document is left unzeroed: whoever allocates
 			 * fills it, and only its first m->size bytes ever leave
@@ -88,6 +88,7 @@ struct message *message_alloc(uint32_t size, uint32_t handle_room)
 		footprint = sizeof(*m) + (size_t)handle_room * (sizeof(struct kobj *) +
 								sizeof(uint32_t)) + size;
 		m = kmalloc_uninit(footprint);
+		footprint = kmalloc_size(footprint);
 	}
 	if (!m)
 		return NULL;

@@ -23,7 +23,9 @@ void quota_init(uint64_t frames)
 	root_limit[QUOTA_THREADS] = KSTACK_SLOTS;
 	root_limit[QUOTA_HANDLES] = 16 * QUOTA_OWN_HANDLES_MAX;
 	root_limit[QUOTA_MAPPINGS] = 65536;
-	root_limit[QUOTA_KMEM] = frames * PAGE_SIZE;
+	/* Kernel memory that processes can hold (messages, tables, regions)
+	 * is half of all memory, so the kernel's own always has room. */
+	root_limit[QUOTA_KMEM] = frames * PAGE_SIZE / 2;
 	root_limit[QUOTA_UMEM] = frames;
 	quota_cache = kcache_create("quota", sizeof(struct quota));
 	KASSERT(quota_cache);
@@ -156,10 +158,15 @@ uint64_t quota_memory_share(struct quota *q, bool own, uint64_t *pages)
 {
 	guard(spinlock)(&quota_lock);
 	const uint64_t *u = own ? q->own : q->used;
-	uint64_t limit = q->limit[QUOTA_UMEM] + q->limit[QUOTA_KMEM] / PAGE_SIZE;
+	const uint64_t *l = q->limit;
 
 	*pages = u[QUOTA_UMEM] + u[QUOTA_KMEM] / PAGE_SIZE;
-	return limit ? *pages * 1000 / limit : 1000;
+	/* The nearer of its two memory limits: a tree at its kernel-memory
+	 * limit is over its share however little user memory it has. */
+	uint64_t user = l[QUOTA_UMEM] ? u[QUOTA_UMEM] * 1000 / l[QUOTA_UMEM] : 1000;
+	uint64_t kernel = l[QUOTA_KMEM] ? u[QUOTA_KMEM] / 1024 * 1000 / (l[QUOTA_KMEM] / 1024 + 1)
+					: 1000;
+	return user > kernel ? user : kernel;
 }
 
 uint64_t quota_count(void)

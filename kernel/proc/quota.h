@@ -80,9 +80,9 @@ void quota_charge_back(struct quota *q, enum quota_kind kind, uint64_t n);
 void quota_uncharge(struct quota *q, enum quota_kind kind, uint64_t n);
 
 void quota_read(struct quota *q, struct quota_info *out);
-/* For the out-of-memory killer: memory charged to q's tree (or, when
- * `own`, to q alone), user pages plus kernel bytes in pages, as a share of
- * q's limits in permille; *pages gets the usage. */
+/* For the out-of-memory killer: how near q's tree (or, when `own`, q
+ * alone) is to q's memory limits, in permille of the nearer one; *pages
+ * gets the usage, user pages plus kernel bytes in pages. */
 uint64_t quota_memory_share(struct quota *q, bool own, uint64_t *pages);
 /* Live nodes, for leak tests. */
 uint64_t quota_count(void);
