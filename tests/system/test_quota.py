@@ -6,7 +6,7 @@ limits (docs/memory.md, "Quotas"); /test/quota-test drives each one from
 the shell, which must keep working."""
 import re
 
-from test_shell import Shell
+from test_shell import Shell, table
 
 
 def checks(out, program="quota-test"):
@@ -26,6 +26,10 @@ def test_each_limit_stops_a_runaway_child_and_the_shell_keeps_working(console):
     # The shell is still there, and can still start programs.
     assert sh.run("echo still here") == "still here\n"
     assert "quota-test" not in sh.run("ps")
+    # The limits record: init's tree has every kernel-stack slot, the
+    # shell's seven eighths of them (init keeps the rest).
+    _, rows = table(sh.run("ps -l | where pid < 3 | select pid processes_max handles_max"))
+    assert rows == [["1", "1024", "65536"], ["2", "896", "57344"]], rows
 
 
 def test_parked_replies_never_hold_more_than_the_handle_limit(console):
