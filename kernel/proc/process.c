@@ -501,8 +501,11 @@ static struct oom_choice oom_pick(void)
 		if (!cur.p->oom_exempt)
 			own.share = quota_memory_share(cur.p->quota, true, &own.pages);
 		struct oom_choice child = heaviest_child(cur.p->pid);
-		if (!child.p || (!cur.p->oom_exempt && own.share >= child.share))
-			return cur.p->oom_exempt ? (struct oom_choice){ 0 } : own;
+		if (!child.p || (!cur.p->oom_exempt && own.share >= child.share)) {
+			if (cur.p->oom_exempt)
+				own.p = NULL;	/* nothing below init to take */
+			return own;
+		}
 		cur = child;
 	}
 	return cur;

@@ -51,6 +51,19 @@ static long spawn_mode(const char *mode, const char *arg, const struct panda_lim
 	return panda_launch(&l);
 }
 
+/* The memory at a mapping's address (a mem_map result, checked >= 0). */
+static volatile uint32_t *words(long base)
+{
+	return (volatile uint32_t *)(uintptr_t)base;
+}
+
+/* Touches every page of [base, base + len). */
+static void touch(long base, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4096)
+		words(base)[off / 4] = 1;
+}
+
 static void say(const char *check, bool good, long got)
 {
 	printf("quota-test: %s %s (%s)\n", good ? "ok" : "FAIL", check, verdict_err_text(got));
@@ -164,8 +177,7 @@ static int child_umem(void)
 
 	if (base < 0)
 		return 1;
-	for (size_t off = 0; off < 8 << 20; off += 4096)
-		((volatile char *)base)[off] = 1;
+	touch(base, 8 << 20);
 	printf("quota-test: FAIL user-memory: touched 8 MiB past a 2 MiB limit\n");
 	return 1;
 }
@@ -308,11 +320,12 @@ static int run_bystander(void)
 
 	if (base < 0)
 		return 2;
+	volatile uint32_t *w = words(base);
 	for (size_t off = 0; off < len; off += 4096)
-		((volatile uint32_t *)base)[off / 4] = (uint32_t)off ^ 0xb457a4d;
+		w[off / 4] = (uint32_t)off ^ 0xb457a4d;
 	panda_sleep(panda_clock() + 15000000000ull);
 	for (size_t off = 0; off < len; off += 4096)
-		if (((volatile uint32_t *)base)[off / 4] != ((uint32_t)off ^ 0xb457a4d))
+		if (w[off / 4] != ((uint32_t)off ^ 0xb457a4d))
 			return 3;
 	return 0;
 }
@@ -393,8 +406,7 @@ static int run_oom(void)
 		long a = panda_mem_map(NULL, 1 << 20, PROT_READ | PROT_WRITE);
 		if (a < 0)
 			break;
-		for (size_t off = 0; off < 1 << 20; off += 4096)
-			((volatile char *)a)[off] = 1;
+		touch(a, 1 << 20);
 	}
 	printf("quota-test: touched %zu MiB here\n", mib);
 	verdict("the-flooder-was-killed", ended(fl, &fst) && fst.how == EXIT_KILLED, "%s",
