@@ -537,6 +537,12 @@ static bool oom_reclaim(struct process *self)
 	return true;
 }
 
+static bool dying_elsewhere(struct process *self)
+{
+	guard(spinlock)(&list_lock);
+	return another_dying(self);
+}
+
 /* A user-mode exception: the process dies, the kernel carries on. */
 static void user_fault(struct trap_frame *frame, const char *what, uintptr_t addr)
 {
@@ -546,6 +552,12 @@ static void user_fault(struct trap_frame *frame, const char *what, uintptr_t add
 		panic_with_frame(frame, "user-mode exception in a kernel thread");
 	if (!strcmp(what, "out of memory") && oom_reclaim(p)) {
 		/* Wait for the victim to free its memory, then fault again. */
+		sched_sleep_until(arch_clock_ns() + 1000000);
+		return;
+	}
+	if (!strcmp(what, "over its tree's memory limit") && dying_elsewhere(p)) {
+		/* A killed process's pages are still charged until it is
+		 * gone: wait for them, then fault again. */
 		sched_sleep_until(arch_clock_ns() + 1000000);
 		return;
 	}
