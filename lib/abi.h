@@ -140,6 +140,17 @@ struct panda_spawn {
 	const panda_handle_t __user *handles;	/* copied into the child, in order */
 	const void __user *doc;		/* optional startup document (BSON), or NULL: */
 	uint64_t doc_size;		/* copied for the child to decode */
+	const struct panda_limits __user *limits;	/* narrower limits for the child, or NULL */
+};
+
+/* Limits a spawn may ask for the child's tree (docs/memory.md, "Quotas"),
+ * in the order of sysinfo's "limits" record. 0 keeps the default share
+ * (seven eighths of the parent's limit); a value above the share gets the
+ * share: a child's limits are only ever narrower than its parent's. */
+struct panda_limits {
+	uint64_t processes, threads, handles, mappings;
+	uint64_t kernel_memory;		/* bytes */
+	uint64_t user_memory;		/* bytes, in whole pages */
 };
 
 /* How a process ended. */

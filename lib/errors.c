@@ -24,6 +24,7 @@ static const struct { int code; const char *name, *text; } names[] = {
 	{ ENOTEMPTY, "ENOTEMPTY", "directory not empty" },
 	{ EBADMSG, "EBADMSG", "malformed data" },
 	{ ETIMEDOUT, "ETIMEDOUT", "timed out" },
+	{ EDQUOT, "EDQUOT", "over the process tree's limit" },
 	{ ECANCELED, "ECANCELED", "canceled" },
 	{ EBADHANDLE, "EBADHANDLE", "bad handle" },
 	{ EACCES, "EACCES", "permission denied" },

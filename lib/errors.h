@@ -27,6 +27,7 @@
 #define ENOTEMPTY	39
 #define EBADMSG		74	/* malformed data (archive, document) */
 #define ETIMEDOUT	110
+#define EDQUOT		122	/* over a limit of the process tree (docs/memory.md) */
 #define ECANCELED	125
 #define EBADHANDLE	200	/* closed, forged or stale handle */
 #define EACCES		201	/* the handle lacks the right */

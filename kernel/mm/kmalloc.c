@@ -162,6 +162,17 @@ void *kmalloc_uninit(size_t size)
 	return alloc(size, false, (uintptr_t)__builtin_return_address(0));
 }
 
+size_t kmalloc_size(size_t size)
+{
+	for (unsigned i = 0; i < CLASS_COUNT; i++)
+		if (size <= class_sizes[i])
+			return class_sizes[i];
+	size_t block = PAGE_SIZE;
+	while (block < size)
+		block <<= 1;
+	return block;
+}
+
 void kfree(void *ptr)
 {
 	if (!ptr)

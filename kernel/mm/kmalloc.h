@@ -20,6 +20,9 @@ void *kmalloc(size_t size);		/* zeroed */
  * whatever their frames held, so never hand one out unfilled. */
 void *kmalloc_uninit(size_t size);
 void kfree(void *ptr);			/* NULL is fine; bad frees are reported */
+/* The bytes a kmalloc of size really takes (its size class or buddy
+ * block), for charging it to a quota. */
+size_t kmalloc_size(size_t size);
 
 struct kcache *kcache_create(const char *name, size_t size);
 void *kcache_alloc(struct kcache *cache);	/* zeroed */

@@ -60,9 +60,11 @@ static void bench_kmalloc(unsigned fill)
 
 static void bench_page_fault(unsigned fill)
 {
-	struct address_space *as __free(as_put) = as_create();
+	struct address_space *as __free(as_put) = NULL;
 	char byte = 1;
 	char __user *ubase = user_ptr(BENCH_BASE);
+
+	as_create(NULL, &as);
 
 	if (!as || as_map_anon(as, BENCH_BASE, (FAULT_PAGES + 16) * PAGE_SIZE, MAP_WRITE) < 0)
 		return;

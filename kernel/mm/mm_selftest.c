@@ -219,8 +219,8 @@ static void test_address_space(void)
 	char __user *ubase = user_ptr(BASE);	/* where the copies go */
 
 	mm_snapshot_take(&start);
-	struct address_space *as = as_create();
-	SELFTEST_CHECK(as != NULL);
+	struct address_space *as = NULL;
+	SELFTEST_CHECK(as_create(NULL, &as) == 0);
 	if (!as)
 		return;
 	as_activate(as);
@@ -283,7 +283,8 @@ static void test_address_space(void)
 
 	selftest_case("many address spaces come and go without a leak");
 	for (int i = 0; i < 200; i++) {
-		struct address_space *tmp __free(as_put) = as_create();
+		struct address_space *tmp __free(as_put) = NULL;
+		as_create(NULL, &tmp);
 		SELFTEST_CHECK(tmp && as_map_anon(tmp, BASE, 4 * PAGE_SIZE, MAP_WRITE) == 0);
 		as_activate(tmp);
 		SELFTEST_CHECK(copy_to_user(ubase + (uint64_t)(i % 4) * PAGE_SIZE, &value, 8) == 0);

@@ -9,6 +9,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/kstack.h"
+#include "proc/quota.h"
 
 static struct kcache *as_cache, *region_cache;
 /* The address space whose user half the CPU sees: the running thread's
@@ -20,9 +21,31 @@ static struct kcache *as_cache, *region_cache;
  * destroyed while it is active. Per CPU once there are more. */
 static struct address_space *current_as;
 
+#define REGION_BYTES	sizeof(struct vm_region)
+
 static void as_release_page(uint64_t pa)
 {
 	frame_put(pa);
+}
+
+/* A region more (or, with n negative, fewer) on as's charges. */
+static int charge_regions(struct address_space *as, int n)
+{
+	if (n < 0) {
+		quota_uncharge(as->quota, QUOTA_MAPPINGS, (uint64_t)-n);
+		quota_uncharge(as->quota, QUOTA_KMEM, (uint64_t)-n * REGION_BYTES);
+		as->region_count -= (uint64_t)-n;
+		return 0;
+	}
+	int rc = quota_charge(as->quota, QUOTA_MAPPINGS, (uint64_t)n);
+	if (rc == 0) {
+		rc = quota_charge(as->quota, QUOTA_KMEM, (uint64_t)n * REGION_BYTES);
+		if (rc < 0)
+			quota_uncharge(as->quota, QUOTA_MAPPINGS, (uint64_t)n);
+	}
+	if (rc == 0)
+		as->region_count += (uint64_t)n;
+	return rc;
 }
 
 static void as_destroy(struct kobj *obj)
@@ -35,6 +58,10 @@ static void as_destroy(struct kobj *obj)
 		next = r->next;
 		kcache_free(region_cache, r);
 	}
+	charge_regions(as, -(int)as->region_count);
+	quota_uncharge(as->quota, QUOTA_UMEM, as->resident);
+	quota_uncharge(as->quota, QUOTA_KMEM, (as->tables + 1) * PAGE_SIZE);
+	quota_put(as->quota);
 	kcache_free(as_cache, as);
 }
 
@@ -49,20 +76,29 @@ void vm_init(void)
 		panic("vm: no memory for the kernel stack area's page tables");
 }
 
-struct address_space *as_create(void)
+int as_create(struct quota *quota, struct address_space **out)
 {
-	struct address_space *as = kcache_alloc(as_cache);
+	int rc = quota_charge(quota, QUOTA_KMEM, PAGE_SIZE);	/* the root table */
 
-	if (!as)
-		return NULL;
-	as->root = arch_pt_create();
-	if (!as->root) {
-		kcache_free(as_cache, as);
-		return NULL;
+	if (rc < 0)
+		return rc;
+	struct address_space *as = kcache_alloc(as_cache);
+	if (as) {
+		as->root = arch_pt_create();
+		if (!as->root) {
+			kcache_free(as_cache, as);
+			as = NULL;
+		}
+	}
+	if (!as) {
+		quota_uncharge(quota, QUOTA_KMEM, PAGE_SIZE);
+		return -ENOMEM;
 	}
 	kobj_init(&as->obj, &as_type);
 	as->lock = (struct spinlock)SPINLOCK_INIT("address_space");
-	return as;
+	as->quota = quota ? quota_get(quota) : NULL;
+	*out = as;
+	return 0;
 }
 
 static bool range_ok(uintptr_t start, size_t len)
@@ -84,9 +120,11 @@ static int add_region(struct address_space *as, uintptr_t start, size_t len,
 	guard(spinlock)(&as->lock);
 	while (*link && (*link)->end <= start)
 		link = &(*link)->next;
-	if (*link && (*link)->start < start + len) {
+	int rc = *link && (*link)->start < start + len ? -EINVAL	/* overlaps */
+							 : charge_regions(as, 1);
+	if (rc < 0) {
 		kcache_free(region_cache, r);
-		return -EINVAL;		/* overlaps an existing region */
+		return rc;
 	}
 	*r = (struct vm_region){ start, start + len, prot & (MAP_WRITE | MAP_EXEC), guard, *link };
 	*link = r;
@@ -143,6 +181,18 @@ static void split_at(struct address_space *as, uintptr_t at, struct spares *s)
 	}
 }
 
+/* Charges the region nodes that splitting at start and at end will add
+ * (one per boundary inside a region), before anything changes. Caller
+ * holds the lock. */
+static int charge_splits(struct address_space *as, uintptr_t start, uintptr_t end)
+{
+	int n = 0;
+
+	for (const struct vm_region *r = as->regions; r; r = r->next)
+		n += (r->start < start && start < r->end) + (r->start < end && end < r->end);
+	return charge_regions(as, n);
+}
+
 /* Both loops below go by the page tables, not by the range: a region can
  * span terabytes that were never touched (before, unmapping a 64 TiB
  * mem_map walked 2^34 pages with the lock held and interrupts off, and
@@ -155,6 +205,7 @@ static void unmap_pages(struct address_space *as, uintptr_t start, uintptr_t end
 		if (pa) {
 			frame_put(pa);
 			as->resident--;
+			quota_uncharge(as->quota, QUOTA_UMEM, 1);
 		}
 	}
 }
@@ -168,6 +219,9 @@ int as_unmap(struct address_space *as, uintptr_t start, size_t len)
 		return -ENOMEM;
 	guard(spinlock)(&as->lock);
 	uintptr_t end = start + len;
+	int rc = charge_splits(as, start, end);
+	if (rc < 0)
+		return rc;
 	split_at(as, start, &spares);
 	split_at(as, end, &spares);
 	for (struct vm_region **link = &as->regions; *link;) {
@@ -176,6 +230,7 @@ int as_unmap(struct address_space *as, uintptr_t start, size_t len)
 			unmap_pages(as, r->start, r->end);
 			*link = r->next;
 			kcache_free(region_cache, r);
+			charge_regions(as, -1);
 		} else {
 			link = &r->next;
 		}
@@ -203,6 +258,9 @@ int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned p
 	}
 	if (covered < end)
 		return -EINVAL;
+	int rc = charge_splits(as, start, end);
+	if (rc < 0)
+		return rc;
 	split_at(as, start, &spares);
 	split_at(as, end, &spares);
 	prot &= MAP_WRITE | MAP_EXEC;
@@ -227,26 +285,49 @@ static const struct vm_region *find_region(const struct address_space *as, uintp
 	return r && r->start <= addr ? r : NULL;
 }
 
-/* The frame behind the page at va, allocated (zeroed) if need be; 0 when
- * va is in no mappable region or memory ran out. Caller holds the lock. */
-static uint64_t populate(struct address_space *as, uintptr_t va)
+/* Charges a new user page at va and the tables its mapping needs. */
+static int charge_page(struct address_space *as, uintptr_t va, unsigned *tables)
+{
+	*tables = arch_pt_tables_needed(as->root, va);
+	int rc = quota_charge(as->quota, QUOTA_UMEM, 1);
+	if (rc == 0) {
+		rc = quota_charge(as->quota, QUOTA_KMEM, *tables * PAGE_SIZE);
+		if (rc < 0)
+			quota_uncharge(as->quota, QUOTA_UMEM, 1);
+	}
+	return rc;
+}
+
+/* The frame behind the page at va in *pa, allocated (zeroed) if need be:
+ * 0, -EFAULT when va is in no mappable region, -ENOMEM when memory ran
+ * out, -EDQUOT past the tree's limits. Caller holds the lock. */
+static int populate(struct address_space *as, uintptr_t va, uint64_t *pa)
 {
 	const struct vm_region *r = find_region(as, va);
+	unsigned tables;
 
 	if (!r || r->guard)
+		return -EFAULT;
+	*pa = arch_pt_lookup(as->root, va);
+	if (*pa)
 		return 0;
-	uint64_t pa = arch_pt_lookup(as->root, va);
-	if (pa)
-		return pa;
-	pa = frame_alloc(0, OWNER_USER, FRAME_ZERO | FRAME_USER_REQUEST);
-	if (!pa)
-		return 0;
-	if (arch_pt_map(as->root, va, pa, r->prot | MAP_USER) < 0) {
-		frame_free(pa, 0);
-		return 0;
+	int rc = charge_page(as, va, &tables);
+	if (rc < 0)
+		return rc;
+	*pa = frame_alloc(0, OWNER_USER, FRAME_ZERO | FRAME_USER_REQUEST);
+	rc = *pa ? arch_pt_map(as->root, va, *pa, r->prot | MAP_USER) : -ENOMEM;
+	/* The tables a failed map made stay until destroy, and stay charged. */
+	unsigned made = tables - arch_pt_tables_needed(as->root, va);
+	as->tables += made;
+	quota_uncharge(as->quota, QUOTA_KMEM, (tables - made) * PAGE_SIZE);
+	if (rc < 0) {
+		if (*pa)
+			frame_free(*pa, 0);
+		quota_uncharge(as->quota, QUOTA_UMEM, 1);
+		return -ENOMEM;
 	}
 	as->resident++;
-	return pa;
+	return 0;
 }
 
 int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec)
@@ -258,7 +339,8 @@ int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec)
 		return -EFAULT;
 	if ((write && !(r->prot & MAP_WRITE)) || (exec && !(r->prot & MAP_EXEC)))
 		return -EFAULT;
-	return populate(as, addr & ~(PAGE_SIZE - 1)) ? 0 : -ENOMEM;
+	uint64_t pa;
+	return populate(as, addr & ~(PAGE_SIZE - 1), &pa);
 }
 
 int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len)
@@ -275,9 +357,10 @@ int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len
 		const struct vm_region *r = find_region(as, page);
 		if (!r || r->guard)
 			return -EFAULT;
-		uint64_t pa = populate(as, page);
-		if (!pa)
-			return -ENOMEM;
+		uint64_t pa;
+		int rc = populate(as, page, &pa);
+		if (rc < 0)
+			return rc;
 		char *dst = (char *)phys_to_virt(pa) + (va - page);
 		if (src) {
 			memcpy(dst, src, chunk);

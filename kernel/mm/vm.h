@@ -18,18 +18,27 @@ struct vm_region {
 	struct vm_region *next;
 };
 
+struct quota;
+
+/* Charged to `quota` (proc/quota.h), exactly, from creation to destroy:
+ * QUOTA_UMEM per resident page, QUOTA_MAPPINGS per region, QUOTA_KMEM for
+ * each region and each page-table page (the root too). */
 struct address_space {
 	struct kobj obj;
 	uint64_t root;			/* page-table root (physical) */
+	struct quota *quota;		/* a reference; NULL: not charged */
 	struct spinlock lock;		/* guards regions, resident, the tables */
 	struct vm_region *regions;	/* sorted, non-overlapping */
 	uint64_t resident;		/* user pages with a frame */
+	uint64_t region_count;
+	uint64_t tables;		/* page-table pages below the root */
 };
 
 void vm_init(void);
 
-/* A new, empty address space (one reference), or NULL without memory. */
-struct address_space *as_create(void);
+/* A new, empty address space charged to quota (or NULL) in *out, with
+ * one reference: 0, -ENOMEM or -EDQUOT. */
+int as_create(struct quota *quota, struct address_space **out);
 static inline void as_put(struct address_space *as)
 {
 	if (as)
@@ -38,19 +47,21 @@ static inline void as_put(struct address_space *as)
 DEFINE_FREE(as_put, struct address_space *, as_put(_T))
 
 /* All return 0 or a negative error: -EINVAL for unaligned, empty, kernel
- * or overlapping ranges, -ENOMEM when memory for the bookkeeping ran out. */
+ * or overlapping ranges, -ENOMEM when memory for the bookkeeping ran out,
+ * -EDQUOT when a region more is past the tree's limits. */
 int as_map_anon(struct address_space *as, uintptr_t start, size_t len, unsigned prot);
 int as_map_guard(struct address_space *as, uintptr_t start, size_t len);
 int as_unmap(struct address_space *as, uintptr_t start, size_t len);
 int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned prot);
 
 /* Resolves a fault at addr: 0 when a page was mapped (retry the access),
- * -EFAULT when no region allows the access, -ENOMEM without memory. */
+ * -EFAULT when no region allows the access, -ENOMEM without memory,
+ * -EDQUOT when the page is past the tree's memory limits. */
 int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec);
 
 /* Fills [va, va+len) from src (or with zeros when src is NULL), whatever
  * the regions' protections: how the loader writes a new program. The range
- * must lie in mapped regions. 0, -EFAULT or -ENOMEM. */
+ * must lie in mapped regions. 0, -EFAULT, -ENOMEM or -EDQUOT. */
 int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len);
 /* The lowest free range of len bytes within [lo, hi), or 0 when none. */
 uintptr_t as_find_free(struct address_space *as, size_t len, uintptr_t lo, uintptr_t hi);

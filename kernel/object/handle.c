@@ -3,6 +3,7 @@
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "proc/quota.h"
 
 #define HANDLE_TAG		(1u << 31)
 #define HANDLE_RETIRED		(HANDLE_GEN_LAST + 1)	/* a generation no value has */
@@ -14,9 +15,9 @@ static panda_handle_t encode(uint32_t index, uint32_t generation)
 	return HANDLE_TAG | generation << HANDLE_INDEX_BITS | index;
 }
 
-void handle_table_init(struct handle_table *t)
+void handle_table_init(struct handle_table *t, struct quota *quota)
 {
-	*t = (struct handle_table){ .lock = SPINLOCK_INIT("handles") };
+	*t = (struct handle_table){ .quota = quota, .lock = SPINLOCK_INIT("handles") };
 }
 
 void handle_table_destroy(struct handle_table *t)
@@ -28,6 +29,7 @@ void handle_table_destroy(struct handle_table *t)
 		guard(spinlock)(&t->lock);
 		entries = t->entries;
 		capacity = t->capacity;
+		quota_uncharge(t->quota, QUOTA_HANDLES, t->count);
 		t->entries = NULL;
 		t->capacity = t->count = t->retired = 0;
 	}
@@ -70,6 +72,9 @@ static long insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
 		struct handle_entry *e = &t->entries[i];
 		if (e->obj || e->generation == HANDLE_RETIRED)
 			continue;
+		int rc = quota_charge(t->quota, QUOTA_HANDLES, 1);
+		if (rc < 0)
+			return rc;
 		e->obj = obj;
 		e->rights = rights & RIGHTS_ALL;
 		t->count++;
@@ -134,6 +139,7 @@ int handle_take(struct handle_table *t, panda_handle_t h, struct kobj **obj, uin
 	*rights = e->rights;
 	e->obj = NULL;
 	t->count--;
+	quota_uncharge(t->quota, QUOTA_HANDLES, 1);
 	/* The old value now names nothing. Once the slot has given every
 	 * generation, a new one would repeat a value a stale copy may still
 	 * hold: the slot is retired instead, for the table's life. */

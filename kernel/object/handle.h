@@ -27,7 +27,12 @@ struct handle_entry {
 	uint32_t generation;
 };
 
+struct quota;
+
 struct handle_table {
+	/* Every live handle is charged to it (QUOTA_HANDLES); the owner keeps
+	 * it alive longer than the table. NULL: not charged (self-tests). */
+	struct quota *quota;
 	struct spinlock lock;		/* guards everything below */
 	struct handle_entry *entries;
 	uint32_t capacity;		/* grows by doubling up to the max */
@@ -35,12 +40,13 @@ struct handle_table {
 	uint32_t retired;		/* slots never to be used again */
 };
 
-void handle_table_init(struct handle_table *t);
+void handle_table_init(struct handle_table *t, struct quota *quota);
 /* Closes every handle and frees the table. */
 void handle_table_destroy(struct handle_table *t);
 
-/* Opens a handle to obj with rights; returns the value, -ENOMEM, or
- * -EMFILE when every slot is live or retired. */
+/* Opens a handle to obj with rights; returns the value, -ENOMEM, -EDQUOT
+ * past the tree's handle limit, or -EMFILE when every slot is live or
+ * retired. (handle_insert_taken: the same errors.) */
 long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights);
 /* Resolves h to its object with one reference for the caller (kobj_put it).
  * -EBADHANDLE: not a live handle; -EINVAL: an object of another type

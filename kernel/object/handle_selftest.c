@@ -67,7 +67,7 @@ static void churn_one_slot(struct kobj *old, struct kobj *fresh)
 	uint32_t next_generation[START_SLOTS] = { 0 };
 	unsigned failed = 0, stale_named = 0, stale_resolved = 0, repeated = 0, moved = 0;
 
-	handle_table_init(&t);
+	handle_table_init(&t, NULL);
 	selftest_case("a slot's values never repeat, so a stale one never names a new object");
 	long stale = handle_insert(&t, old, RIGHTS_ALL);
 	SELFTEST_CHECK(stale > 0 && index_of(stale) == 0 && generation_of(stale) == 0);
@@ -109,7 +109,7 @@ static void retire_every_slot(struct kobj *fresh)
 	struct handle_table t;
 	unsigned failed = 0, misplaced = 0, alive = 0;
 
-	handle_table_init(&t);
+	handle_table_init(&t, NULL);
 	selftest_case("retired slots count as used: the table grows past them to its limit");
 	for (uint32_t i = 0; i < HANDLE_TABLE_MAX; i++) {
 		long h = handle_insert(&t, fresh, RIGHTS_ALL);

@@ -4,6 +4,7 @@
 #include "lib/errors.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
+#include "proc/quota.h"
 
 /* Messages are what every call allocates and frees, twice: a few freed
  * ones of two common sizes are kept for the next, instead of going back
@@ -66,12 +67,14 @@ struct message *message_alloc(uint32_t size, uint32_t handle_room)
 {
 	uint8_t cache = CACHE_NONE;
 	struct message *m = NULL;
+	size_t footprint = 0;
 
 	for (unsigned i = 0; i < CACHE_COUNT && handle_room <= CACHED_HANDLES; i++) {
 		if (size <= caches[i].data) {
 			cache = (uint8_t)i;
 			handle_room = CACHED_HANDLES;
 			size_t room = caches[i].data;
+			footprint = kmalloc_size(HEADER_BYTES + room);
 			m = cache_take(&caches[i]);
 			/* Only the document is left unzeroed: whoever allocates
 			 * fills it, and only its first m->size bytes ever leave
@@ -81,9 +84,12 @@ struct message *message_alloc(uint32_t size, uint32_t handle_room)
 			break;
 		}
 	}
-	if (cache == CACHE_NONE)
-		m = kmalloc_uninit(sizeof(*m) + (size_t)handle_room * (sizeof(struct kobj *) +
-								   sizeof(uint32_t)) + size);
+	if (cache == CACHE_NONE) {
+		footprint = sizeof(*m) + (size_t)handle_room * (sizeof(struct kobj *) +
+								sizeof(uint32_t)) + size;
+		m = kmalloc_uninit(footprint);
+		footprint = kmalloc_size(footprint);
+	}
 	if (!m)
 		return NULL;
 	list_init(&m->link);
@@ -95,8 +101,53 @@ struct message *message_alloc(uint32_t size, uint32_t handle_room)
 	m->handle_count = 0;
 	m->parked_for = NULL;
 	m->cache = cache;
+	m->quota = NULL;
+	m->footprint = (uint32_t)footprint;
+	m->charged_handles = 0;
 	__atomic_fetch_add(&live, 1, __ATOMIC_RELAXED);
 	return m;
+}
+
+static void uncharge(struct message *m)
+{
+	quota_uncharge(m->quota, QUOTA_KMEM, m->footprint);
+	quota_uncharge(m->quota, QUOTA_HANDLES, m->charged_handles);
+	quota_put(m->quota);
+	m->quota = NULL;
+	m->charged_handles = 0;
+}
+
+int message_charge(struct message *m, struct quota *q)
+{
+	if (m->quota == q && m->charged_handles == m->handle_count)
+		return 0;
+	int rc = quota_charge(q, QUOTA_KMEM, m->footprint);
+	if (rc == 0) {
+		rc = quota_charge(q, QUOTA_HANDLES, m->handle_count);
+		if (rc < 0)
+			quota_uncharge(q, QUOTA_KMEM, m->footprint);
+	}
+	if (rc < 0)
+		return rc;
+	uncharge(m);
+	m->quota = q ? quota_get(q) : NULL;
+	m->charged_handles = m->handle_count;
+	return 0;
+}
+
+uint32_t message_uncharge_handles(struct message *m)
+{
+	uint32_t n = m->charged_handles;
+
+	quota_uncharge(m->quota, QUOTA_HANDLES, n);
+	m->charged_handles = 0;
+	return n;
+}
+
+void message_recharge_handles(struct message *m, uint32_t n)
+{
+	quota_charge_back(m->quota, QUOTA_HANDLES, n);
+	m->charged_handles = n;
 }
 
 void message_free(struct message *m)
@@ -105,6 +156,7 @@ void message_free(struct message *m)
 		return;
 	for (uint32_t i = 0; i < m->handle_count; i++)
 		kobj_handle_close(m->objs[i]);
+	uncharge(m);
 	__atomic_fetch_sub(&live, 1, __ATOMIC_RELAXED);
 	if (m->cache == CACHE_NONE || !cache_put(&caches[m->cache], m))
 		kfree(m);
@@ -121,6 +173,10 @@ int kobj_reply_attach(struct kobj_reply *reply, struct kobj *obj, uint32_t right
 
 	if (m->handle_count >= KOBJ_REPLY_HANDLES)
 		return -E2BIG;
+	int rc = quota_charge(m->quota, QUOTA_HANDLES, 1);
+	if (rc < 0)
+		return rc;
+	m->charged_handles++;
 	kobj_handle_open(obj);
 	m->objs[m->handle_count] = obj;
 	m->rights[m->handle_count++] = rights;

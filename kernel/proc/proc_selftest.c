@@ -14,10 +14,14 @@
 #include "object/message.h"
 #include "proc/proc_selftest.h"
 #include "proc/process.h"
+#include "proc/quota.h"
 #include "proc/spawn.h"
 #include "proc/sysinfo.h"
 
 #define SETTLE_NS 3000000000ull
+
+/* The quota node spawn_cmd's processes go below (NULL: each is a root). */
+static struct quota *spawn_quota;
 
 /* Spawns `cmd` (space-separated words, the first one the path), granting
  * the root directory, the console, the root as working directory and the
@@ -48,6 +52,7 @@ static int spawn_cmd(const char *cmd, struct process **out)
 	req.path = args;
 	req.args = args;
 	req.args_len = n;
+	req.parent_quota = spawn_quota;
 	return spawn_process(&req, out);
 }
 
@@ -212,6 +217,26 @@ static void test_processes(void)
 	SELFTEST_CHECK(vfs_dir_count() == dirs && vfs_file_count() == files);
 	SELFTEST_CHECK(mm_snapshot_same(&start));
 	SELFTEST_CHECK(filesystems_consistent());
+
+	selftest_case("a tree's quota usage is back to zero once it has ended");
+	uint64_t nodes = quota_count();
+	spawn_quota = quota_create(NULL, 0, NULL);
+	SELFTEST_CHECK(spawn_quota != NULL);
+	if (spawn_quota) {
+		struct quota_info qi;
+		st = run("/test/quota-test limits");
+		SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
+		st = run("/test/quota-test parked");
+		SELFTEST_CHECK(st.how == EXIT_NORMAL && st.code == 0);
+		SELFTEST_CHECK(settle(threads));
+		quota_read(spawn_quota, &qi);
+		for (unsigned k = 0; k < QUOTA_KINDS; k++)
+			SELFTEST_CHECK(qi.used[k] == 0 && qi.own[k] == 0);
+		quota_put(spawn_quota);
+		spawn_quota = NULL;
+	}
+	SELFTEST_CHECK(quota_count() == nodes);
+	SELFTEST_CHECK(mm_snapshot_same(&start));
 
 	selftest_case("spawn refuses what is not a program beneath the directory");
 	SELFTEST_CHECK(spawn_cmd("/etc/panda-release", &p) == -ENOEXEC);

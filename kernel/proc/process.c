@@ -5,9 +5,11 @@
 #include "core/panic.h"
 #include "lib/errors.h"
 #include "lib/string.h"
+#include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "object/message.h"
+#include "proc/quota.h"
 
 static struct kcache *process_cache;
 /* Every process from process_create until its destroy, in pid order: the
@@ -43,6 +45,7 @@ static void process_destroy(struct kobj *obj)
 		list_del(&p->all_link);
 		exited_but_held--;
 	}
+	quota_put(p->quota);	/* after its threads, which were charged to it */
 	kcache_free(process_cache, p);
 }
 
@@ -71,23 +74,42 @@ void process_put(struct process *p)
 	kobj_put(&p->obj);
 }
 
-struct process *process_create(const char *name, uint32_t ppid)
+/* p's quota node, charged for p itself, and its address space. */
+static int process_charge(struct process *p, struct quota *parent_quota,
+			  const struct panda_limits *ask)
+{
+	p->quota = quota_create(parent_quota, 0, ask);
+	if (!p->quota)
+		return -ENOMEM;
+	int rc = quota_charge(p->quota, QUOTA_PROCESSES, 1);
+	if (rc == 0) {
+		rc = as_create(p->quota, &p->as);
+		if (rc < 0)
+			quota_uncharge(p->quota, QUOTA_PROCESSES, 1);
+	}
+	if (rc < 0)
+		quota_put(p->quota);
+	return rc;
+}
+
+int process_create(const char *name, uint32_t ppid, struct quota *parent_quota,
+		   const struct panda_limits *ask, struct process **out)
 {
 	struct process *p = kcache_alloc(process_cache);
 
 	if (!p)
-		return NULL;
-	p->as = as_create();
-	if (!p->as) {
+		return -ENOMEM;
+	int rc = process_charge(p, parent_quota, ask);
+	if (rc < 0) {
 		kcache_free(process_cache, p);
-		return NULL;
+		return rc;
 	}
 	kobj_init(&p->obj, &process_type);
 	strlcpy(p->name, name, sizeof(p->name));
 	p->ppid = ppid;
 	p->parent = ppid;	/* the spawner is running, so it is listed */
 	p->lock = (struct spinlock)SPINLOCK_INIT("process");
-	handle_table_init(&p->handles);
+	handle_table_init(&p->handles, p->quota);
 	wait_queue_init(&p->exit_wq);
 	list_init(&p->threads);
 	list_init(&p->parked);
@@ -97,9 +119,11 @@ struct process *process_create(const char *name, uint32_t ppid)
 
 	guard(spinlock)(&list_lock);
 	p->pid = next_pid++;
+	p->quota->pid = p->pid;		/* nobody reads the new node yet */
 	kobj_get(&p->obj);		/* the list's reference, until exit */
 	list_add_tail(&all_processes, &p->all_link);
-	return p;
+	*out = p;
+	return 0;
 }
 
 int process_add_thread(struct process *p, struct thread *t)
@@ -193,13 +217,20 @@ bool process_in_subtree(const struct process *root, struct process *p)
 	return want == root->pid;
 }
 
-void process_park_reply(struct process *p, struct kobj *obj, struct message *m)
+int process_park_reply(struct process *p, struct kobj *obj, struct message *m)
 {
+	int rc = message_charge(m, p->quota);
+
+	if (rc < 0) {
+		message_free(m);
+		return rc;
+	}
 	/* The reference keeps obj's address from being reused by another
 	 * object while its reply waits here. */
 	m->parked_for = kobj_get(obj);
 	guard(spinlock)(&p->lock);
 	list_add_tail(&p->parked, &m->link);
+	return 0;
 }
 
 struct message *process_take_parked(struct process *p, struct kobj *obj, uint32_t txid)
@@ -254,6 +285,7 @@ static void release(struct process *p)
 	handle_table_destroy(&p->handles);
 	free_parked(p);
 	as_put(as);
+	quota_uncharge(p->quota, QUOTA_PROCESSES, 1);
 	{
 		guard(spinlock)(&p->lock);
 		p->state = PROCESS_EXITED;
@@ -418,45 +450,97 @@ struct process *process_find(uint32_t pid)
 	return NULL;
 }
 
+/* Caller holds list_lock. Whether a live process other than self is
+ * dying: its memory is on the way back (it may already have dropped its
+ * address space). */
+static bool another_dying(const struct process *self)
+{
+	list_for_each(pos, &all_processes) {
+		struct process *p = list_entry(pos, struct process, all_link);
+		if (p != self && p->dying &&
+		    __atomic_load_n(&p->state, __ATOMIC_RELAXED) != PROCESS_EXITED)
+			return true;
+	}
+	return false;
+}
+
+struct oom_choice {
+	struct process *p;
+	uint64_t share;			/* permille of its limits */
+	uint64_t pages;
+};
+
+/* Caller holds list_lock. The child of `parent` (a pid, 0: the kernel)
+ * whose tree holds the largest share of its limits. */
+static struct oom_choice heaviest_child(uint32_t parent)
+{
+	struct oom_choice best = { 0 };
+
+	list_for_each(pos, &all_processes) {
+		struct process *p = list_entry(pos, struct process, all_link);
+		if (p->parent != parent || p->dying || p->state == PROCESS_EXITED)
+			continue;
+		uint64_t pages;
+		uint64_t share = quota_memory_share(p->quota, false, &pages);
+		if (!best.p || share > best.share)
+			best = (struct oom_choice){ p, share, pages };
+	}
+	return best;
+}
+
+/* Caller holds list_lock. Down from the kernel, into the tree that is
+ * most over its share at each level, until the process itself holds more
+ * of its limits than any of its children's trees: that one dies. Init is
+ * never the victim (oom_exempt), only a way down. */
+static struct oom_choice oom_pick(void)
+{
+	struct oom_choice cur = heaviest_child(0);
+
+	while (cur.p) {
+		struct oom_choice own = { cur.p, 0, 0 };
+		if (!cur.p->oom_exempt)
+			own.share = quota_memory_share(cur.p->quota, true, &own.pages);
+		struct oom_choice child = heaviest_child(cur.p->pid);
+		if (!child.p || (!cur.p->oom_exempt && own.share >= child.share)) {
+			if (cur.p->oom_exempt)
+				own.p = NULL;	/* nothing below init to take */
+			return own;
+		}
+		cur = child;
+	}
+	return cur;
+}
+
 /* The last resort when a user page fault finds no free frame (DESIGN
- * "Memory"): the largest user process by resident pages dies, never init.
- * Returns true when the faulting thread should wait and retry: another
- * process is dying and will give its memory back. */
+ * "Memory", docs/memory.md "Quotas"): memory is charged to process trees,
+ * user pages and kernel memory alike, and the victim is the one most over
+ * its share, never init. Returns true when the faulting thread should
+ * wait and retry: another process is dying and will give memory back. */
 static bool oom_reclaim(struct process *self)
 {
-	struct process *victim = NULL;
-	uint64_t most = 0;
-	bool another_dying = false;
+	struct oom_choice victim;
 
 	{
 		guard(spinlock)(&list_lock);
-		list_for_each(pos, &all_processes) {
-			struct process *p = list_entry(pos, struct process, all_link);
-			if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) == PROCESS_EXITED)
-				continue;	/* listed only until destroyed */
-			uint64_t resident = p->as ? p->as->resident : 0;
-			if (p->dying) {
-				/* Its memory is on the way back (it may already
-				 * have dropped its address space). */
-				another_dying |= p != self;
-				continue;
-			}
-			if (!p->oom_exempt && resident > most) {
-				most = resident;
-				victim = p;
-			}
-		}
-		if (another_dying)
+		if (another_dying(self))
 			return true;
-		if (!victim || victim == self)
+		victim = oom_pick();
+		if (!victim.p || victim.p == self)
 			return false;
-		process_get(victim);
+		process_get(victim.p);
 	}
-	log_warn("oom: no memory for pid %u (%s); killed pid %u (%s), the largest with %lu "
-		 "pages\n", self->pid, self->name, victim->pid, victim->name, most);
-	process_kill(victim, EXIT_KILLED);
-	process_put(victim);
+	log_warn("oom: no memory for pid %u (%s); killed pid %u (%s), the most over its share: "
+		 "%lu pages charged, %lu permille of its limits\n", self->pid, self->name,
+		 victim.p->pid, victim.p->name, victim.pages, victim.share);
+	process_kill(victim.p, EXIT_KILLED);
+	process_put(victim.p);
 	return true;
+}
+
+static bool dying_elsewhere(struct process *self)
+{
+	guard(spinlock)(&list_lock);
+	return another_dying(self);
 }
 
 /* A user-mode exception: the process dies, the kernel carries on. */
@@ -471,7 +555,14 @@ static void user_fault(struct trap_frame *frame, const char *what, uintptr_t add
 		sched_sleep_until(arch_clock_ns() + 1000000);
 		return;
 	}
-	bool has_addr = !strcmp(what, "page fault") || !strcmp(what, "out of memory");
+	if (!strcmp(what, "over its tree's memory limit") && dying_elsewhere(p)) {
+		/* A killed process's pages are still charged until it is
+		 * gone: wait for them, then fault again. */
+		sched_sleep_until(arch_clock_ns() + 1000000);
+		return;
+	}
+	bool has_addr = !strcmp(what, "page fault") || !strcmp(what, "out of memory") ||
+			!strcmp(what, "over its tree's memory limit");
 	if (has_addr && p->as && as_is_guard(p->as, addr))
 		what = "stack overflow";
 	if (has_addr)
@@ -492,6 +583,10 @@ static void trap_exit(struct trap_frame *frame)
 
 void process_init(void)
 {
+	struct frame_stats st;
+
+	frame_get_stats(&st);
+	quota_init(st.total);
 	process_cache = kcache_create("process", sizeof(struct process));
 	KASSERT(process_cache);
 	arch_set_user_fault_handler(user_fault);

@@ -18,6 +18,8 @@
 
 struct address_space;
 struct message;
+struct panda_limits;
+struct quota;
 
 #define PROCESS_LOG_BURST (64u << 10)	/* debug_write bytes a process starts with */
 
@@ -32,6 +34,9 @@ struct process {
 	uint32_t parent;
 	char name[32];
 	struct handle_table handles;
+	/* Its tree's quota node (a reference, for the process's life): what
+	 * it and its descendants may hold (proc/quota.h). */
+	struct quota *quota;
 	struct wait_queue exit_wq;	/* waiters for the exit status */
 	uint64_t started_at;		/* monotonic ns */
 
@@ -58,8 +63,12 @@ extern const struct kobj_type process_type;
 void process_init(void);
 
 /* A live process with an empty address space and handle table and no
- * threads, on the process list; the caller owns one reference. */
-struct process *process_create(const char *name, uint32_t ppid);
+ * threads, on the process list, in a new quota node below parent_quota
+ * (NULL: the root, for init) narrowed by ask (or NULL); *out gets it, the
+ * caller owning one reference. 0, -ENOMEM, or -EDQUOT when the parent's
+ * tree has all the processes it may. */
+int process_create(const char *name, uint32_t ppid, struct quota *parent_quota,
+		   const struct panda_limits *ask, struct process **out);
 static inline struct process *process_get(struct process *p)
 {
 	kobj_get(&p->obj);
@@ -94,8 +103,11 @@ void process_before_user_mode(void);
 
 /* A reply too big for its caller's buffer waits here (keyed by the object
  * called, which it holds a reference to, and the transaction id) for recv
- * with PANDA_RECV_REPLY, or until the process ends. */
-void process_park_reply(struct process *p, struct kobj *obj, struct message *m);
+ * with PANDA_RECV_REPLY, or until the process ends. A parked reply and
+ * the handles in it are charged to p's tree, not to whoever built it:
+ * -EDQUOT (the reply is freed) when that is past p's limits. Consumes m
+ * whatever happens. */
+int process_park_reply(struct process *p, struct kobj *obj, struct message *m);
 struct message *process_take_parked(struct process *p, struct kobj *obj, uint32_t txid);
 
 struct process_counts {

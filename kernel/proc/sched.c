@@ -14,6 +14,7 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "proc/process.h"
+#include "proc/quota.h"
 
 struct run_queue {
 	struct spinlock lock;
@@ -372,8 +373,10 @@ static void thread_destroy(struct kobj *obj)
 
 	kstack_free(&t->stack);
 	kcov_thread_free(t);
-	if (t->proc)
+	if (t->proc) {
+		quota_uncharge(t->proc->quota, QUOTA_THREADS, 1);	/* its slot is back */
 		process_put(t->proc);
+	}
 	kcache_free(thread_cache, t);
 	__atomic_fetch_sub(&threads_alive, 1, __ATOMIC_RELAXED);
 }
@@ -438,17 +441,23 @@ static void user_thread_start(void *arg)
 	process_before_user_mode();
 }
 
-struct thread *thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp,
-				  uint64_t arg0)
+int thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp, uint64_t arg0,
+		       struct thread **out)
 {
-	struct thread *t = thread_alloc(process_name(proc));
+	int rc = quota_charge(proc->quota, QUOTA_THREADS, 1);
 
-	if (!t)
-		return NULL;
+	if (rc < 0)
+		return rc;
+	struct thread *t = thread_alloc(process_name(proc));
+	if (!t) {
+		quota_uncharge(proc->quota, QUOTA_THREADS, 1);
+		return -ENOMEM;
+	}
 	t->proc = process_get(proc);
 	t->active_as = process_address_space(proc);
 	t->saved_sp = arch_user_stack_init(t->stack.top, user_thread_start, t, ip, sp, arg0);
-	return t;
+	*out = t;
+	return 0;
 }
 
 void thread_start(struct thread *t)

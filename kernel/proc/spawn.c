@@ -10,6 +10,7 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "proc/process.h"
+#include "proc/quota.h"
 
 #define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~(uint64_t)((a) - 1))
 #define ALIGN_DOWN(x, a)	((x) & ~(uint64_t)((a) - 1))
@@ -117,9 +118,10 @@ static int build(struct process *p, const struct spawn_request *req, struct vfs_
 	long sp = write_startup(p, req, handles);
 	if (sp < 0)
 		return (int)sp;
-	struct thread *t = thread_create_user(p, img->entry, (uintptr_t)sp, (uint64_t)sp);
-	if (!t)
-		return -ENOMEM;
+	struct thread *t;
+	rc = thread_create_user(p, img->entry, (uintptr_t)sp, (uint64_t)sp, &t);
+	if (rc < 0)
+		return rc;
 	rc = process_add_thread(p, t);
 	if (rc < 0) {
 		thread_put(t);
@@ -171,9 +173,11 @@ int spawn_process(const struct spawn_request *req, struct process **out)
 	if (rc < 0)
 		return rc;
 	const char *name = strrchr(req->path, '/');
-	struct process *p = process_create(name ? name + 1 : req->path, req->ppid);
-	if (!p)
-		return -ENOMEM;
+	struct process *p;
+	rc = process_create(name ? name + 1 : req->path, req->ppid, req->parent_quota,
+			    req->limits, &p);
+	if (rc < 0)
+		return rc;
 	p->oom_exempt = req->oom_exempt;
 	rc = build(p, req, file, &img, buf);
 	if (rc < 0) {

@@ -11,6 +11,7 @@
 #include "lib/abi.h"
 
 struct process;
+struct quota;
 
 /* User address space layout (docs/syscalls.md). */
 #define USER_IMAGE_LO		0x10000ull		/* lowest program address */
@@ -37,11 +38,14 @@ struct spawn_request {
 	uint32_t grant_count;
 	struct spawn_grant grants[PANDA_SPAWN_HANDLES];
 	uint32_t ppid;
+	struct quota *parent_quota;	/* the spawner's (NULL: init, the root) */
+	const struct panda_limits *limits;	/* narrower limits asked for, or NULL */
 	bool oom_exempt;		/* init: never the out-of-memory victim */
 };
 
 /* Starts the program; *out gets the process (a reference). 0, or -ENOENT,
- * -EISDIR, -EINVAL, -ENOEXEC (with the reason logged), -ENOMEM, -EMFILE. */
+ * -EISDIR, -EINVAL, -ENOEXEC (with the reason logged), -ENOMEM, -EMFILE,
+ * -EDQUOT (past a limit of the spawner's tree). */
 int spawn_process(const struct spawn_request *req, struct process **out);
 
 #endif

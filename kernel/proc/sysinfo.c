@@ -17,6 +17,7 @@
 #include "object/message.h"
 #include "object/request.h"
 #include "proc/process.h"
+#include "proc/quota.h"
 
 /* processes: at most this many a reply, so a batch's snapshot is a small
  * allocation and its reply has a fixed bound (an entry is under 200 bytes:
@@ -26,6 +27,7 @@
 #define PROCESSES_REPLY		(PROCESS_BATCH * PROCESS_ENTRY_MAX + 64u)
 _Static_assert(PROCESSES_REPLY <= MESSAGE_PAGE_ROOM, "a batch fits a cached message");
 #define SMALL_REPLY		512u
+#define LIMITS_REPLY		1024u	/* four documents of six int64s */
 
 /* What an opened process handle may carry, less what the sysinfo handle
  * lacks. */
@@ -131,10 +133,52 @@ static int sysinfo_open(uint32_t rights, const struct message *req, struct kobj_
 	return 0;
 }
 
-enum { OP_PROCESSES, OP_MEMORY, OP_UPTIME, OP_OPEN };
+/* The limits record's keys, in enum quota_kind's (and struct
+ * panda_limits') order; memory in bytes. */
+static const char *const quota_names[QUOTA_KINDS] = {
+	[QUOTA_PROCESSES] = "processes", [QUOTA_THREADS] = "threads",
+	[QUOTA_HANDLES] = "handles", [QUOTA_MAPPINGS] = "mappings",
+	[QUOTA_KMEM] = "kernel_memory", [QUOTA_UMEM] = "user_memory",
+};
+
+static void append_quota(struct bson_builder *b, const char *key, const uint64_t *v)
+{
+	bson_begin_document(b, key);
+	for (unsigned k = 0; k < QUOTA_KINDS; k++)
+		bson_append_int64(b, quota_names[k],
+				  (int64_t)(k == QUOTA_UMEM ? v[k] * PAGE_SIZE : v[k]));
+	bson_end_document(b);
+}
+
+/* {"op": "limits", "pid": N} -> {"pid": N, "limit", "used", "own",
+ * "refused"}: the limits of the tree pid heads, what the tree holds, what
+ * pid holds itself, and how many charges each limit refused. */
+static int sysinfo_limits(const struct message *req, struct bson_builder *b)
+{
+	int64_t pid;
+	struct quota_info q;
+
+	if (request_int(req, "pid", &pid) != 1 || pid < 0 || pid > UINT32_MAX)
+		return -EINVAL;
+	struct process *p __free(process_put) = process_find((uint32_t)pid);
+	if (!p)
+		return -ENOENT;
+	quota_read(p->quota, &q);	/* the node lasts as long as p */
+	bson_append_int64(b, "pid", pid);
+	append_quota(b, "limit", q.limit);
+	append_quota(b, "used", q.used);
+	append_quota(b, "own", q.own);
+	bson_begin_document(b, "refused");
+	for (unsigned k = 0; k < QUOTA_KINDS; k++)
+		bson_append_int64(b, quota_names[k], (int64_t)q.refused[k]);
+	bson_end_document(b);
+	return 0;
+}
+
+enum { OP_PROCESSES, OP_MEMORY, OP_UPTIME, OP_OPEN, OP_LIMITS };
 static const char *const sysinfo_ops[] = {
 	[OP_PROCESSES] = "processes", [OP_MEMORY] = "memory", [OP_UPTIME] = "uptime",
-	[OP_OPEN] = "open",
+	[OP_OPEN] = "open", [OP_LIMITS] = "limits",
 };
 
 static int sysinfo_call(struct kobj *obj, uint32_t rights, struct message *req,
@@ -154,6 +198,8 @@ static int sysinfo_call(struct kobj *obj, uint32_t rights, struct message *req,
 		return sysinfo_memory(reply->doc);
 	case OP_UPTIME:
 		return sysinfo_uptime(reply->doc);
+	case OP_LIMITS:
+		return sysinfo_limits(req, reply->doc);
 	default:
 		return sysinfo_open(rights, req, reply);
 	}
@@ -165,7 +211,9 @@ static uint32_t sysinfo_reply_size(struct kobj *obj, const struct message *req)
 	const char *op = request_op(req, &len);
 
 	(void)obj;
-	return op && request_op_is(op, len, "processes") ? PROCESSES_REPLY : SMALL_REPLY;
+	if (op && request_op_is(op, len, "processes"))
+		return PROCESSES_REPLY;
+	return op && request_op_is(op, len, "limits") ? LIMITS_REPLY : SMALL_REPLY;
 }
 
 const struct kobj_type sysinfo_type = {

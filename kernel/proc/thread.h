@@ -102,9 +102,10 @@ static inline struct thread *current_thread(void)
 /* A kernel thread that runs fn(arg) and then exits; NULL without memory. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
 /* A thread of proc that enters user mode at ip with stack sp and arg0 in
- * the first argument register; not yet runnable. */
-struct thread *thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp,
-				  uint64_t arg0);
+ * the first argument register, not yet runnable, in *out: 0, -ENOMEM, or
+ * -EDQUOT past proc's tree's thread limit (charged until it is freed). */
+int thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp, uint64_t arg0,
+		       struct thread **out);
 void thread_start(struct thread *t);	/* makes a new thread runnable */
 void thread_put(struct thread *t);
 __attribute__((noreturn)) void thread_exit(void);

@@ -112,6 +112,12 @@ static int message_in(const struct panda_msg *um, struct endpoint *via, struct m
 			  current_process()->pid, err.message, err.offset);
 		return -EBADMSG;
 	}
+	/* The handles left the sender's table, and its charge with them:
+	 * until it is received, the message and what it carries are the
+	 * sender's tree's to pay for (docs/memory.md, "Quotas"). */
+	rc = message_charge(m, current_process()->quota);
+	if (rc < 0)
+		return rc;
 	*out = take_ptr(m);
 	return 0;
 }
@@ -141,6 +147,8 @@ static int message_out(struct message *m, struct panda_msg *um,
 	rc = copy_to_user(um->data, m->data, m->size);
 	if (rc)
 		return rc;
+	/* The receiver's table pays for the handles from here on. */
+	uint32_t charged = message_uncharge_handles(m);
 	for (; n < m->handle_count; n++) {
 		long h = handle_insert_taken(t, m->objs[n], m->rights[n]);
 		if (h < 0) {
@@ -163,6 +171,7 @@ static int message_out(struct message *m, struct panda_msg *um,
 			uint32_t rights;
 			handle_take(t, values[i], &obj, &rights);
 		}
+		message_recharge_handles(m, charged);
 		return rc;
 	}
 	m->handle_count = 0;		/* they live in the table now */
@@ -173,8 +182,11 @@ static int message_out(struct message *m, struct panda_msg *um,
 /* --- send, recv, call ----------------------------------------------- */
 
 /* A request to an object the kernel implements: the answer (with any
- * handle the object attached), or an error reply {"error": NAME, "code": -N}. */
-static struct message *kernel_call(struct kobj *obj, uint32_t rights, struct message *req)
+ * handle the object attached), or an error reply {"error": NAME, "code": -N}.
+ * The reply is charged to the caller's tree; NULL without memory or when
+ * that is past its limits (*err says which). */
+static struct message *kernel_call(struct kobj *obj, uint32_t rights, struct message *req,
+				   int *err)
 {
 	uint32_t room = obj->type->reply_size ? obj->type->reply_size(obj, req)
 					      : KOBJ_REPLY_DEFAULT;
@@ -182,8 +194,15 @@ static struct message *kernel_call(struct kobj *obj, uint32_t rights, struct mes
 	struct bson_builder b;
 	struct kobj_reply r = { .doc = &b, .msg = reply };
 
+	*err = -ENOMEM;
 	if (!reply)
 		return NULL;
+	*err = message_charge(reply, current_process()->quota);
+	if (*err < 0) {
+		message_free(reply);
+		return NULL;
+	}
+	*err = -ENOMEM;
 	bson_build_init(&b, reply->data, room);
 	int rc = obj->type->call(obj, rights, req, &r);
 	if (rc < 0) {
@@ -238,10 +257,10 @@ long sys_send(SYSCALL_ARGS)
 		return endpoint_send(endpoint_of(obj), m, a2 & PANDA_NONBLOCK);
 	}
 	/* A kernel object: a call whose reply nobody reads. */
-	struct message *reply = kernel_call(obj, rights, m);
+	struct message *reply = kernel_call(obj, rights, m, &rc);
 	message_free(m);
 	if (!reply)
-		return -ENOMEM;
+		return rc;
 	struct bson_iter it;
 	int32_t code = 0;
 	if (bson_find(reply->data, "code", &it))
@@ -272,8 +291,8 @@ long sys_recv(SYSCALL_ARGS)
 		if (!m)
 			return -ENOENT;
 		rc = message_out(m, &um, umsg);
-		if (rc < 0)
-			process_park_reply(current_process(), obj, m);	/* still there */
+		if (rc < 0)	/* still there: charged to the caller already */
+			process_park_reply(current_process(), obj, m);
 		return rc < 0 ? rc : (long)um.size;
 	}
 	rc = handle_get(my_handles(), (panda_handle_t)a0, NULL, RIGHT_RECV, &obj, NULL);
@@ -328,16 +347,21 @@ long sys_call(SYSCALL_ARGS)
 				m->txid = ++self->next_txid;
 			while (m->txid == 0);
 		}
-		reply = kernel_call(obj, rights, m);
+		reply = kernel_call(obj, rights, m, &rc);
 		message_free(m);
 		if (!reply)
-			return -ENOMEM;
+			return rc;
 	}
 	rc = message_out(reply, &reply_buf, ureply);
-	if (rc == -ETOOSMALL)
-		process_park_reply(self, obj, reply);	/* fetch it with PANDA_RECV_REPLY */
-	else if (rc < 0)
+	if (rc == -ETOOSMALL) {
+		/* Fetch it with PANDA_RECV_REPLY; past the caller's limits it
+		 * goes, and the caller hears why. */
+		int parked = process_park_reply(self, obj, reply);
+		if (parked < 0)
+			rc = parked;
+	} else if (rc < 0) {
 		message_free(reply);	/* no buffer to put it in: it goes */
+	}
 	return rc < 0 ? rc : (long)reply_buf.size;
 }
 

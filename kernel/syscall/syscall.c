@@ -158,6 +158,12 @@ static long sys_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 		rc = copy_startup_doc(req, args.doc, args.doc_size, &docbuf);
 	if (rc == 0)
 		rc = copy_grants(req, self, args.handles, args.handle_count);
+	struct panda_limits limits;
+	if (rc == 0 && args.limits) {
+		rc = copy_from_user(&limits, args.limits, sizeof(limits));
+		req->limits = &limits;
+	}
+	req->parent_quota = self->quota;
 	struct process *child = NULL;
 	if (rc == 0)
 		rc = spawn_process(req, &child);

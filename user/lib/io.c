@@ -324,6 +324,7 @@ static long launch_file(const struct panda_launch *l)
 		.argv = l->argv,
 		.argc = l->argc < 0 ? 0 : (uint64_t)l->argc,
 		.handles = handles,
+		.limits = l->limits,
 		.doc = doc,
 		.doc_size = size,
 	};

@@ -106,6 +106,7 @@ struct panda_launch {
 	unsigned extra_count;
 	const char *const *env;		/* "NAME=value" strings, NULL-terminated;
 					 * NULL passes this process's own */
+	const struct panda_limits *limits;	/* narrower limits for its tree, or NULL */
 };
 
 /* Spawns with a startup message naming the extra handles and carrying

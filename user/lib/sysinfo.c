@@ -76,6 +76,13 @@ long panda_process_open(uint64_t pid)
 	return h ? (long)h : -EBADMSG;
 }
 
+long panda_limits_record(uint64_t pid, const uint8_t **reply)
+{
+	if (pid > UINT32_MAX)
+		return -ENOENT;
+	return request(panda_sysinfo(), "limits", "pid", (int64_t)pid, reply, NULL);
+}
+
 long panda_kill_pid(uint64_t pid)
 {
 	long h = panda_process_open(pid);

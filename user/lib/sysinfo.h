@@ -34,6 +34,10 @@ long panda_kill_pid(uint64_t pid);
  * UINT32_MAX + 1, which names no process); false when s is not a number. */
 bool panda_parse_pid(const char *s, uint64_t *pid);
 
+/* The limits record of pid's tree ("limits": "limit", "used", "own",
+ * "refused" documents): 0 with *reply set, or an error. */
+long panda_limits_record(uint64_t pid, const uint8_t **reply);
+
 /* Asks the power object to act: op "poweroff" or "reboot". On success the
  * request never returns; a return of 0 means the machine kept running. */
 long panda_power(const char *op);

@@ -936,7 +936,8 @@ static int start_worker(unsigned id, uint64_t seed, uint64_t budget, uint64_t se
 	snprintf(budgets, sizeof(budgets), "%lu", (unsigned long)budget);
 	snprintf(secs, sizeof(secs), "%lu", (unsigned long)seconds);
 	const char *argv[] = { "/test/kfuzz", "worker", ids, seeds, budgets, secs };
-	struct panda_spawn s = { root, 5, "/test/kfuzz", argv, 6, grants, NULL, 0 };
+	struct panda_spawn s = { .dir = root, .handle_count = 5, .path = "/test/kfuzz",
+				  .argv = argv, .argc = 6, .handles = grants };
 	rc = panda_spawn(&s);
 	for (int i = 1; i < 5; i++)
 		panda_close(grants[i]);

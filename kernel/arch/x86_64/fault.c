@@ -66,7 +66,9 @@ static void page_fault(struct trap_frame *f)
 			return;
 	}
 	if (user_mode) {
-		arch_user_fault(f, rc == -ENOMEM ? "out of memory" : "page fault", addr);
+		arch_user_fault(f, rc == -ENOMEM ? "out of memory"
+				   : rc == -EDQUOT ? "over its tree's memory limit" : "page fault",
+				addr);
 		return;
 	}
 	uint64_t fixup = fixup_for(f->rip);

@@ -261,6 +261,19 @@ uint64_t arch_pt_lookup(uint64_t root, uintptr_t va)
 	return pte && *pte & PTE_PRESENT ? (*pte & PTE_ADDR_MASK) : 0;
 }
 
+unsigned arch_pt_tables_needed(uint64_t root, uintptr_t va)
+{
+	uint64_t *table = table_at(root);
+
+	for (int level = 4; level > 1; level--) {
+		uint64_t entry = table[index_at(va, level)];
+		if (!(entry & PTE_PRESENT))
+			return (unsigned)(level - 1);
+		table = table_at(entry);
+	}
+	return 0;
+}
+
 void arch_pt_activate(uint64_t root)
 {
 	if (read_cr3() != root)
