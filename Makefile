@@ -175,6 +175,9 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
 FUZZ_LIB_OBJS := $(patsubst lib/%,$(BUILD)/fuzz-lib/%.o,$(LIB_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRCS_fuzz_shell := user/bin/sh/parse.c user/bin/sh/glob.c
+FUZZ_SRCS_fuzz_acpi := kernel/dev/acpi_tables.c
+# Extra compiler flags of one target: FUZZ_FLAGS_NAME.
+FUZZ_FLAGS_fuzz_acpi := -Ikernel
 
 $(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h | check-deps
 	@mkdir -p $(@D)
@@ -185,7 +188,8 @@ $(FUZZ_BINS): $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/unit/bson_rebuild.h \
 		tests/unit/bson_names.h $(FUZZ_LIB_OBJS) $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(@D)
 	$(Q)$(call say,FUZZCC,$<)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
-		-include tests/unit/bson_names.h -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIB_OBJS)
+		-include tests/unit/bson_names.h $(FUZZ_FLAGS_$*) -o $@ $< $(FUZZ_SRCS_$*) \
+		$(FUZZ_LIB_OBJS)
 
 $(BUILD)/tests/fuzz/bson-seeds/.done: tools/bson-corpus-seeds $(wildcard $(BSON_CORPUS)/*.json)
 	$(Q)$(call say,SEEDS,$(@D))tools/bson-corpus-seeds $(BSON_CORPUS) $(@D)
@@ -201,7 +205,10 @@ $(BUILD)/tests/fuzz/ustar-seeds/.done: $(INITRD_FILES)
 	@mkdir -p $(@D)
 	$(Q)tar --format=ustar --owner=0 --group=0 -cf $(@D)/etc.tar -C initrd etc && touch $@
 
-fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar)
+$(BUILD)/tests/fuzz/acpi-seeds/.done: tools/acpi-fuzz-seeds $(wildcard tests/data/acpi/*/*)
+	$(Q)$(call say,SEEDS,$(@D))tools/acpi-fuzz-seeds tests/data/acpi $(@D) && touch $@
+
+fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar acpi)
 
 # --- static analysis -------------------------------------------------------
 # tools/run-tests runs both: cppcheck over everything in C, and gcc's
