@@ -176,8 +176,10 @@ FUZZ_LIB_OBJS := $(patsubst lib/%,$(BUILD)/fuzz-lib/%.o,$(LIB_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRCS_fuzz_shell := user/bin/sh/parse.c user/bin/sh/glob.c
 FUZZ_SRCS_fuzz_acpi := kernel/dev/acpi_tables.c
+FUZZ_SRCS_fuzz_multiboot := kernel/arch/x86_64/multiboot_parse.c
 # Extra compiler flags of one target: FUZZ_FLAGS_NAME.
 FUZZ_FLAGS_fuzz_acpi := -Ikernel
+FUZZ_FLAGS_fuzz_multiboot := -Ikernel
 
 $(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h | check-deps
 	@mkdir -p $(@D)
@@ -208,7 +210,11 @@ $(BUILD)/tests/fuzz/ustar-seeds/.done: $(INITRD_FILES)
 $(BUILD)/tests/fuzz/acpi-seeds/.done: tools/acpi-fuzz-seeds $(wildcard tests/data/acpi/*/*)
 	$(Q)$(call say,SEEDS,$(@D))tools/acpi-fuzz-seeds tests/data/acpi $(@D) && touch $@
 
-fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar acpi)
+$(BUILD)/tests/fuzz/multiboot-seeds/.done: tools/multiboot-fuzz-seeds tests/data/acpi/pc-seabios/rsdp.dat
+	$(Q)$(call say,SEEDS,$(@D))tools/multiboot-fuzz-seeds tests/data/acpi/pc-seabios/rsdp.dat $(@D) \
+		&& touch $@
+
+fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar acpi multiboot)
 
 # --- static analysis -------------------------------------------------------
 # tools/run-tests runs both: cppcheck over everything in C, and gcc's
