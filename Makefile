@@ -177,6 +177,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(wildcard tests/fu
 FUZZ_SRCS_fuzz_shell := user/bin/sh/parse.c user/bin/sh/glob.c
 FUZZ_SRCS_fuzz_acpi := kernel/dev/acpi_tables.c
 FUZZ_SRCS_fuzz_multiboot := kernel/arch/x86_64/multiboot_parse.c
+FUZZ_SRCS_fuzz_filters := user/lib/record.c
 # Extra compiler flags of one target: FUZZ_FLAGS_NAME.
 FUZZ_FLAGS_fuzz_acpi := -Ikernel
 FUZZ_FLAGS_fuzz_multiboot := -Ikernel
@@ -214,7 +215,11 @@ $(BUILD)/tests/fuzz/multiboot-seeds/.done: tools/multiboot-fuzz-seeds tests/data
 	$(Q)$(call say,SEEDS,$(@D))tools/multiboot-fuzz-seeds tests/data/acpi/pc-seabios/rsdp.dat $(@D) \
 		&& touch $@
 
-fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar acpi multiboot)
+$(BUILD)/tests/fuzz/filters-seeds/.done: tools/filters-fuzz-seeds
+	$(Q)$(call say,SEEDS,$(@D))tools/filters-fuzz-seeds $(@D) && touch $@
+
+fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar acpi multiboot \
+	filters)
 
 # --- static analysis -------------------------------------------------------
 # tools/run-tests runs both: cppcheck over everything in C, and gcc's
