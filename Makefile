@@ -178,9 +178,11 @@ FUZZ_SRCS_fuzz_shell := user/bin/sh/parse.c user/bin/sh/glob.c
 FUZZ_SRCS_fuzz_acpi := kernel/dev/acpi_tables.c
 FUZZ_SRCS_fuzz_multiboot := kernel/arch/x86_64/multiboot_parse.c
 FUZZ_SRCS_fuzz_filters := user/lib/record.c
+FUZZ_SRCS_fuzz_request := kernel/object/request.c
 # Extra compiler flags of one target: FUZZ_FLAGS_NAME.
 FUZZ_FLAGS_fuzz_acpi := -Ikernel
 FUZZ_FLAGS_fuzz_multiboot := -Ikernel
+FUZZ_FLAGS_fuzz_request := -Ikernel
 
 $(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h | check-deps
 	@mkdir -p $(@D)
@@ -218,8 +220,11 @@ $(BUILD)/tests/fuzz/multiboot-seeds/.done: tools/multiboot-fuzz-seeds tests/data
 $(BUILD)/tests/fuzz/filters-seeds/.done: tools/filters-fuzz-seeds
 	$(Q)$(call say,SEEDS,$(@D))tools/filters-fuzz-seeds $(@D) && touch $@
 
+$(BUILD)/tests/fuzz/request-seeds/.done: tools/request-fuzz-seeds
+	$(Q)$(call say,SEEDS,$(@D))tools/request-fuzz-seeds $(@D) && touch $@
+
 fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar acpi multiboot \
-	filters)
+	filters request)
 
 # --- static analysis -------------------------------------------------------
 # tools/run-tests runs both: cppcheck over everything in C, and gcc's
