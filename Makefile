@@ -51,7 +51,8 @@ HOST_LIB_OBJS := $(patsubst lib/%,$(BUILD)/host-lib/%.o,$(LIB_SRCS))
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 
 .SECONDARY:
-.PHONY: all kernel initrd iso run test unit-tests fuzz check-deps debug bench clean cppcheck analyze
+.PHONY: all kernel initrd iso run test unit-tests fuzz check-deps debug bench clean cppcheck analyze \
+	soak
 all: kernel initrd
 
 kernel: $(BUILD)/panda.elf
@@ -135,6 +136,7 @@ UNIT_SRCS_test_glob := user/bin/sh/glob.c
 UNIT_SRCS_test_complete := user/bin/sh/complete.c user/bin/sh/parse.c
 UNIT_SRCS_test_record := user/lib/record.c
 UNIT_SRCS_test_render := user/lib/render.c
+UNIT_SRCS_test_request := kernel/object/request.c
 
 # Extra compiler and linker flags of one unit test: UNIT_FLAGS_<test>.
 # Flags from installed packages are asked for when the recipe runs, after
@@ -255,6 +257,12 @@ run: check-deps all
 
 debug: check-deps all
 	tools/debug $(RUNFLAGS)
+
+# The soak (tools/soak, docs/testing.md): every stress workload side by
+# side for MINUTES, then no panic, no leak, no stuck process.
+MINUTES ?= 10
+soak: check-deps all
+	$(PYTHON) tools/soak --minutes $(MINUTES)
 
 test: check-deps all iso unit-tests fuzz
 	BSON_CORPUS=$(BSON_CORPUS) $(PYTHON) tools/run-tests $(TESTFLAGS)
