@@ -125,7 +125,7 @@ void selftest_run_requested(void)
 			/* The linker's start and end of one section: the same array. */
 	/* cppcheck-suppress comparePointers */
 	for (const struct selftest *t = __selftests_start; t < __selftests_end; t++) {
-				if (t->fatal)
+				if (t->fatal || t->manual)
 					continue;
 				suites++;
 				failed += !run_suite(t);

@@ -23,14 +23,17 @@ struct selftest {
 	const char *name;
 	void (*run)(void);
 	bool fatal;
+	bool manual;			/* run only when named, never by test=all */
 };
 
-#define SELFTEST_DEFINE(name_, fn_, fatal_)				\
+#define SELFTEST_DEFINE(name_, fn_, fatal_, manual_)			\
 	static const struct selftest selftest_##fn_			\
 	__attribute__((used, section(".selftests"), aligned(8))) =	\
-		{ .name = #name_, .run = (fn_), .fatal = (fatal_) }
-#define SELFTEST(name_, fn_) SELFTEST_DEFINE(name_, fn_, false)
-#define SELFTEST_FATAL(name_, fn_) SELFTEST_DEFINE(name_, fn_, true)
+		{ .name = #name_, .run = (fn_), .fatal = (fatal_), .manual = (manual_) }
+#define SELFTEST(name_, fn_) SELFTEST_DEFINE(name_, fn_, false, false)
+#define SELFTEST_FATAL(name_, fn_) SELFTEST_DEFINE(name_, fn_, true, false)
+/* A long run (the soak): only `test=NAME` starts it. */
+#define SELFTEST_MANUAL(name_, fn_) SELFTEST_DEFINE(name_, fn_, false, true)
 
 void selftest_case(const char *name);
 void selftest_fail(const char *file, int line, const char *what);
