@@ -75,7 +75,7 @@ static void list_suites(void)
 	/* The linker's start and end of one section: the same array. */
 	/* cppcheck-suppress comparePointers */
 	for (const struct selftest *t = __selftests_start; t < __selftests_end; t++)
-		kprintf(" %s%s", t->name, t->fatal ? "(fatal)" : "");
+		kprintf(" %s%s", t->name, t->fatal ? "(fatal)" : t->manual ? "(manual)" : "");
 	kprintf("\n");
 }
 
