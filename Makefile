@@ -52,7 +52,7 @@ INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 
 .SECONDARY:
 .PHONY: all kernel initrd iso run test unit-tests fuzz check-deps debug bench clean cppcheck analyze
-.PHONY: sparse
+.PHONY: sparse soak
 all: kernel initrd
 
 kernel: $(BUILD)/panda.elf
@@ -187,6 +187,7 @@ UNIT_SRCS_test_glob := user/bin/sh/glob.c
 UNIT_SRCS_test_complete := user/bin/sh/complete.c user/bin/sh/parse.c
 UNIT_SRCS_test_record := user/lib/record.c
 UNIT_SRCS_test_render := user/lib/render.c
+UNIT_SRCS_test_request := kernel/object/request.c
 
 # Extra compiler and linker flags of one unit test: UNIT_FLAGS_<test>.
 # Flags from installed packages are asked for when the recipe runs, after
@@ -228,6 +229,14 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
 FUZZ_LIB_OBJS := $(patsubst lib/%,$(BUILD)/fuzz-lib/%.o,$(LIB_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRCS_fuzz_shell := user/bin/sh/parse.c user/bin/sh/glob.c
+FUZZ_SRCS_fuzz_acpi := kernel/dev/acpi_tables.c
+FUZZ_SRCS_fuzz_multiboot := kernel/arch/x86_64/multiboot_parse.c
+FUZZ_SRCS_fuzz_filters := user/lib/record.c
+FUZZ_SRCS_fuzz_request := kernel/object/request.c
+# Extra compiler flags of one target: FUZZ_FLAGS_NAME.
+FUZZ_FLAGS_fuzz_acpi := -Ikernel
+FUZZ_FLAGS_fuzz_multiboot := -Ikernel
+FUZZ_FLAGS_fuzz_request := -Ikernel
 
 $(BUILD)/fuzz-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h | check-deps
 	@mkdir -p $(@D)
@@ -238,7 +247,8 @@ $(FUZZ_BINS): $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/unit/bson_rebuild.h \
 		tests/unit/bson_names.h $(FUZZ_LIB_OBJS) $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(@D)
 	$(Q)$(call say,FUZZCC,$<)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
-		-include tests/unit/bson_names.h -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIB_OBJS)
+		-include tests/unit/bson_names.h $(FUZZ_FLAGS_$*) -o $@ $< $(FUZZ_SRCS_$*) \
+		$(FUZZ_LIB_OBJS)
 
 $(BUILD)/tests/fuzz/bson-seeds/.done: tools/bson-corpus-seeds $(wildcard $(BSON_CORPUS)/*.json)
 	$(Q)$(call say,SEEDS,$(@D))tools/bson-corpus-seeds $(BSON_CORPUS) $(@D)
@@ -254,7 +264,21 @@ $(BUILD)/tests/fuzz/ustar-seeds/.done: $(INITRD_FILES)
 	@mkdir -p $(@D)
 	$(Q)tar --format=ustar --owner=0 --group=0 -cf $(@D)/etc.tar -C initrd etc && touch $@
 
-fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar)
+$(BUILD)/tests/fuzz/acpi-seeds/.done: tools/acpi-fuzz-seeds $(wildcard tests/data/acpi/*/*)
+	$(Q)$(call say,SEEDS,$(@D))tools/acpi-fuzz-seeds tests/data/acpi $(@D) && touch $@
+
+$(BUILD)/tests/fuzz/multiboot-seeds/.done: tools/multiboot-fuzz-seeds tests/data/acpi/pc-seabios/rsdp.dat
+	$(Q)$(call say,SEEDS,$(@D))tools/multiboot-fuzz-seeds tests/data/acpi/pc-seabios/rsdp.dat $(@D) \
+		&& touch $@
+
+$(BUILD)/tests/fuzz/filters-seeds/.done: tools/filters-fuzz-seeds
+	$(Q)$(call say,SEEDS,$(@D))tools/filters-fuzz-seeds $(@D) && touch $@
+
+$(BUILD)/tests/fuzz/request-seeds/.done: tools/request-fuzz-seeds
+	$(Q)$(call say,SEEDS,$(@D))tools/request-fuzz-seeds $(@D) && touch $@
+
+fuzz: $(FUZZ_BINS) $(patsubst %,$(BUILD)/tests/fuzz/%-seeds/.done,bson elf ustar acpi multiboot \
+	filters request)
 
 # --- static analysis -------------------------------------------------------
 # tools/run-tests runs both: cppcheck over everything in C, and gcc's
@@ -320,6 +344,11 @@ run: check-deps all
 
 debug: check-deps all
 	tools/debug $(RUNFLAGS)
+
+# The soak (tools/soak, docs/testing.md): every stress workload side by
+# side for MINUTES, then no panic, no leak, no stuck process.
+soak: check-deps all
+	$(PYTHON) tools/soak --minutes $(MINUTES)
 
 test: check-deps all iso unit-tests fuzz ksan kcov-kernel
 	BSON_CORPUS=$(BSON_CORPUS) $(PYTHON) tools/run-tests $(TESTFLAGS)

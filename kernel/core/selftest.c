@@ -76,7 +76,7 @@ static void list_suites(void)
 	/* The linker's start and end of one section: the same array. */
 	/* cppcheck-suppress comparePointers */
 	for (const struct selftest *t = __selftests_start; t < __selftests_end; t++)
-		kprintf(" %s%s", t->name, t->fatal ? "(fatal)" : t->named_only ? "(named)" : "");
+		kprintf(" %s%s", t->name, t->fatal ? "(fatal)" : t->manual ? "(manual)" : "");
 	kprintf("\n");
 }
 
@@ -126,7 +126,7 @@ void selftest_run_requested(void)
 			/* The linker's start and end of one section: the same array. */
 	/* cppcheck-suppress comparePointers */
 	for (const struct selftest *t = __selftests_start; t < __selftests_end; t++) {
-				if (t->fatal || t->named_only)
+				if (t->fatal || t->manual)
 					continue;
 				suites++;
 				failed += !run_suite(t);

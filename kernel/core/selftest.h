@@ -25,19 +25,18 @@ struct selftest {
 	const char *name;
 	void (*run)(void);
 	bool fatal;
-	bool named_only;	/* long; has its own system test: not in test=all */
+	bool manual;			/* run only when named, never by test=all */
 };
 
-#define SELFTEST_DEFINE(name_, fn_, fatal_)				\
+#define SELFTEST_DEFINE(name_, fn_, fatal_, manual_)			\
 	static const struct selftest selftest_##fn_			\
 	__attribute__((used, section(".selftests"), aligned(8))) =	\
-		{ .name = #name_, .run = (fn_), .fatal = (fatal_) }
-#define SELFTEST(name_, fn_) SELFTEST_DEFINE(name_, fn_, false)
-#define SELFTEST_FATAL(name_, fn_) SELFTEST_DEFINE(name_, fn_, true)
-#define SELFTEST_NAMED(name_, fn_)					\
-	static const struct selftest selftest_##fn_			\
-	__attribute__((used, section(".selftests"), aligned(8))) =	\
-		{ .name = #name_, .run = (fn_), .named_only = true }
+		{ .name = #name_, .run = (fn_), .fatal = (fatal_), .manual = (manual_) }
+#define SELFTEST(name_, fn_) SELFTEST_DEFINE(name_, fn_, false, false)
+#define SELFTEST_FATAL(name_, fn_) SELFTEST_DEFINE(name_, fn_, true, false)
+/* A long run with a system test of its own (the soak, the fault-injection
+ * sweep): only `test=NAME` starts it, never test=all. */
+#define SELFTEST_MANUAL(name_, fn_) SELFTEST_DEFINE(name_, fn_, false, true)
 
 void selftest_case(const char *name);
 void selftest_fail(const char *file, int line, const char *what);

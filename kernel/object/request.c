@@ -4,13 +4,20 @@
 #include "lib/errors.h"
 #include "lib/string.h"
 
+/* A string element's bytes, or NULL. bson_iter_utf8 also gives the bytes
+ * of a symbol or of JavaScript code; a request's strings are strings. */
+static const char *string_of(const struct bson_iter *it, uint32_t *len)
+{
+	return it->type == BSON_STRING ? bson_iter_utf8(it, len) : NULL;
+}
+
 const char *request_op(const struct message *req, uint32_t *len)
 {
 	struct bson_iter it;
 
 	if (!bson_find(req->data, "op", &it))
 		return NULL;
-	return bson_iter_utf8(&it, len);
+	return string_of(&it, len);
 }
 
 bool request_op_is(const char *op, uint32_t len, const char *name)
@@ -47,7 +54,7 @@ int request_string(const struct message *req, const char *key, const char **s, u
 
 	if (!bson_find(req->data, key, &it))
 		return 0;
-	*s = bson_iter_utf8(&it, len);
+	*s = string_of(&it, len);
 	return *s ? 1 : -EINVAL;
 }
 
@@ -61,6 +68,6 @@ int request_bytes(const struct message *req, const char *key, const uint8_t **da
 		return 0;
 	*data = bson_iter_binary(&it, len, &subtype);
 	if (!*data)
-		*data = (const uint8_t *)bson_iter_utf8(&it, len);
+		*data = (const uint8_t *)string_of(&it, len);
 	return *data ? 1 : -EINVAL;
 }

@@ -342,4 +342,4 @@ static void test_failsweep(void)
 	kprintf("failsweep: %u families, %u injected failures in all\n", families_run, total);
 	SELFTEST_CHECK(families_run > 0);
 }
-SELFTEST_NAMED(failsweep, test_failsweep);
+SELFTEST_MANUAL(failsweep, test_failsweep);

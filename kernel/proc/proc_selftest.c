@@ -2,12 +2,14 @@
  * in the initrd: exit statuses, faults, kills and orphans, each checked to
  * give back every frame and heap object it took (`test=proc`). */
 #include "core/log.h"
+#include "core/params.h"
 #include "core/selftest.h"
 #include "dev/console.h"
 #include "fs/root.h"
 #include "fs/tmpfs_vfs.h"
 #include "fs/vfs_object.h"
 #include "lib/errors.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "mm/snapshot.h"
 #include "object/channel.h"

@@ -138,3 +138,30 @@ TEST(test_sort_order)
 	CHECK(record_compare(small, big, "nope") == 0);
 	CHECK(record_compare(rec("1", 5, 0, false, 0), small, "owner") == 0);
 }
+
+/* Found by tests/fuzz/fuzz_filters: NaN compared equal to every number,
+ * and int64 against double went through a rounding conversion, so sort's
+ * order was not transitive (1 = NaN = 2 but 1 < 2; 2^53 + 1 = 2^53.0 = 2^53
+ * but 2^53 < 2^53 + 1). */
+TEST(test_sort_order_is_total_with_nan_and_large_integers)
+{
+	const double nan = __builtin_nan("");
+	const uint8_t *one = rec("a", 0, 1, false, 0), *two = rec("b", 0, 2, false, 0);
+	const uint8_t *not_a_number = rec("c", 0, nan, false, 0);
+	const int64_t p53 = (int64_t)1 << 53;
+	const uint8_t *i53 = rec("d", p53, 0, false, 0), *i53p1 = rec("e", p53 + 1, 0, false, 0);
+	const uint8_t *d53 = rec("f", 0, 9007199254740992.0, false, 0);
+
+	CHECK(record_compare(one, not_a_number, "ratio") < 0);	/* NaN after numbers */
+	CHECK(record_compare(not_a_number, two, "ratio") > 0);
+	CHECK(record_compare(not_a_number, not_a_number, "ratio") == 0);
+	CHECK(!where(not_a_number, "ratio", "=", "1"));		/* NaN matches only != */
+	CHECK(!where(not_a_number, "ratio", ">", "1"));
+	CHECK(where(not_a_number, "ratio", "!=", "1"));
+	/* An int64 field against a double operand, and back, exactly. */
+	CHECK(record_compare(i53p1, i53, "size") > 0);
+	CHECK(where(i53p1, "size", ">", "9007199254740992.0"));
+	CHECK(!where(i53p1, "size", "=", "9007199254740992.0"));
+	CHECK(where(i53, "size", "=", "9007199254740992.0"));
+	CHECK(where(d53, "ratio", "<", "9007199254740993"));
+}

@@ -144,14 +144,41 @@ static bool is_number(const struct field *f)
 	return f->kind == F_INT || f->kind == F_DOUBLE;
 }
 
-/* Numbers by value: exact between integers, as doubles otherwise. */
+static bool is_nan(const struct field *f)
+{
+	return f->kind == F_DOUBLE && f->d != f->d;
+}
+
+/* An integer against a double that is not NaN, exactly: converting the
+ * integer would round above 2^53 and make two different numbers equal. */
+static int compare_int_double(int64_t i, double d)
+{
+	if (d >= 9223372036854775808.0)
+		return -1;
+	if (d < -9223372036854775808.0)
+		return 1;
+	int64_t t = (int64_t)d;			/* toward zero; in range */
+	double frac = d - (double)t;		/* exact: t is d without its fraction */
+
+	if (i != t)
+		return i < t ? -1 : 1;
+	return (frac < 0) - (frac > 0);
+}
+
+/* Numbers by value, exactly, in one total order (sort needs one): NaN,
+ * which compares with nothing, comes after every other number and equals
+ * itself. */
 static int compare_numbers(const struct field *a, const struct field *b)
 {
+	if (is_nan(a) || is_nan(b))
+		return (int)is_nan(a) - (int)is_nan(b);
 	if (a->kind == F_INT && b->kind == F_INT)
 		return (a->i > b->i) - (a->i < b->i);
-	double x = a->kind == F_INT ? (double)a->i : a->d;
-	double y = b->kind == F_INT ? (double)b->i : b->d;
-	return (x > y) - (x < y);
+	if (a->kind == F_INT)
+		return compare_int_double(a->i, b->d);
+	if (b->kind == F_INT)
+		return -compare_int_double(b->i, a->d);
+	return (a->d > b->d) - (a->d < b->d);
 }
 
 static int compare_strings(const char *a, size_t alen, const char *b, size_t blen)
@@ -193,7 +220,7 @@ bool record_where(const uint8_t *doc, const char *name, enum record_op op,
 		want = (struct field){ .kind = F_STRING, .s = v->s, .len = (uint32_t)v->len };
 		break;
 	}
-	if (is_number(&f) && is_number(&want))
+	if (is_number(&f) && is_number(&want) && !is_nan(&f) && !is_nan(&want))
 		c = compare_numbers(&f, &want);
 	else if (f.kind == F_STRING && want.kind == F_STRING)
 		c = compare_strings(f.s, f.len, want.s, want.len);

@@ -39,15 +39,17 @@ void record_value_parse(const char *text, struct record_value *v);
 
 /* Whether doc's field compares to v as op says. Numbers (int32, int64,
  * double) compare by value with numbers, strings bytewise with strings,
- * booleans with booleans (false < true); a missing field, or one of
- * another kind than v, satisfies only RECORD_NE. RECORD_CONTAINS needs a
- * string field and matches v's text anywhere in it, whatever v's kind. */
+ * booleans with booleans (false < true); a missing field, one of
+ * another kind than v, or a NaN, satisfies only RECORD_NE.
+ * RECORD_CONTAINS needs a string field and matches v's text anywhere in
+ * it, whatever v's kind. */
 bool record_where(const uint8_t *doc, const char *field, enum record_op op,
 		  const struct record_value *v);
 
-/* Orders a and b by field, for a stable sort: numbers (by value) before
- * strings (bytewise, shorter first on a common prefix) before booleans
- * before any other type, and records without the field last. <0, 0, >0. */
+/* Orders a and b by field, for a stable sort, in a total order: numbers
+ * (by exact value, NaN after the others) before strings (bytewise,
+ * shorter first on a common prefix) before booleans before any other
+ * type, and records without the field last. <0, 0, >0. */
 int record_compare(const uint8_t *a, const uint8_t *b, const char *field);
 
 #endif

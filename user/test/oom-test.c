@@ -6,6 +6,17 @@
 #include "lib/bson.h"
 #include "panda.h"
 
+/* A failed run kills its hog: left asleep, it would hold its memory for
+ * good (and be the next run's "largest process" in the soak). */
+static int end_hog(long hog)
+{
+	struct panda_exit_status st;
+
+	if (hog >= 0 && panda_process_kill((panda_handle_t)hog) == 0)
+		panda_process_wait((panda_handle_t)hog, PANDA_DEADLINE_NEVER, &st);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *hog_mib = argc > 1 ? argv[1] : "40";
@@ -28,17 +39,17 @@ int main(int argc, char **argv)
 	struct panda_msg msg = { .data = buf, .size = sizeof(buf) };
 	if (hog < 0 || panda_recv(ends[0], &msg, 0, PANDA_DEADLINE_NEVER) < 0) {
 		printf("oom-test: the hog did not start\n");
-		return 1;
+		return end_hog(hog);
 	}
 	printf("oom-test: the hog holds %s MiB; now touching %zu MiB here\n", hog_mib, mine);
 	long base = panda_mem_map(NULL, mine << 20, PROT_READ | PROT_WRITE);
 	if (base < 0)
-		return 1;
+		return end_hog(hog);
 	for (size_t off = 0; off < mine << 20; off += 4096)
 		((volatile char *)base)[off] = 1;
 	if (panda_process_wait((panda_handle_t)hog, panda_clock() + 5000000000ull, &st) < 0) {
 		printf("oom-test: the hog is still alive\n");
-		return 1;
+		return end_hog(hog);
 	}
 	printf("oom-test: got %zu MiB; the hog ended: %s\n", mine, panda_exit_how_name(st.how));
 	return st.how == EXIT_KILLED ? 0 : 1;
