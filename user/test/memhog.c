@@ -1,6 +1,8 @@
 /* Holds memory for the out-of-memory test: touches N MiB (argv[1]) of
  * anonymous memory, sends {"ready": true} on its channel (startup handle 4)
- * and then sleeps until it is killed. */
+ * and then holds it until it is killed or whoever started it is gone (its
+ * end of the channel closes): an orphaned hog would hold its memory for
+ * good. */
 #include "lib/bson.h"
 #include "panda.h"
 
@@ -17,7 +19,10 @@ int main(int argc, char **argv)
 		((volatile char *)base)[off] = 1;
 	bson_build_init(&b, doc, sizeof(doc));
 	bson_append_bool(&b, "ready", true);
-	panda_send_doc(panda_startup_handle(STARTUP_STANDARD), doc, bson_build_finish(&b));
-	for (;;)
-		panda_sleep(PANDA_DEADLINE_NEVER);
+	panda_handle_t peer = panda_startup_handle(STARTUP_STANDARD);
+	panda_send_doc(peer, doc, bson_build_finish(&b));
+	struct panda_msg msg = { .data = doc, .size = sizeof(doc) };
+	while (panda_recv(peer, &msg, 0, PANDA_DEADLINE_NEVER) >= 0)
+		msg.size = sizeof(doc);
+	return 0;
 }
