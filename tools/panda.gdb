@@ -3,7 +3,9 @@
 set confirm off
 set pagination off
 set disassembly-flavor att
-file build/panda.elf
+# The kernel tools/qemu-run boots: PANDA_KERNEL when set (the sanitized or
+# coverage build), else build/panda.elf.
+python gdb.execute("file " + __import__("os").environ.get("PANDA_KERNEL", "build/panda.elf"))
 # A hardware breakpoint works before paging is up and under KVM as well.
 hbreak kmain
 continue
