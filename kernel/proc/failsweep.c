@@ -28,11 +28,11 @@
 #include "mm/snapshot.h"
 #include "object/message.h"
 #include "object/request.h"
+#include "proc/proc_selftest.h"
 #include "proc/process.h"
 #include "proc/spawn.h"
 #include "proc/sysinfo.h"
 
-#define SETTLE_NS	3000000000ull
 #define MAX_N		400	/* no call here makes this many allocations */
 
 /* Exit codes of /test/failsweep (user/test/failsweep.c). */
@@ -218,23 +218,6 @@ static int spawn_run(const char *family, unsigned n, bool from, struct process *
 	return spawn_process(&req, out);
 }
 
-/* Waits until every thread and process from before the run is gone. */
-static bool settle(uint32_t threads)
-{
-	uint64_t until = arch_clock_ns() + SETTLE_NS;
-	struct process_counts pc;
-
-	do {
-		process_get_counts(&pc);
-		if (thread_count() == threads && pc.live == 0 && pc.exited == 0)
-			return true;
-		sched_sleep_until(arch_clock_ns() + 1000000);
-	} while (arch_clock_ns() < until);
-	kprintf("failsweep: %u threads (want %u), %u live and %u held processes\n",
-		thread_count(), threads, pc.live, pc.exited);
-	return false;
-}
-
 /* One run: the program's exit code, or -1 when it did not exit normally
  * (crashed, killed) or could not start. */
 static int run_once(const char *family, unsigned n, bool from, struct failinject_counts *c)
@@ -275,7 +258,7 @@ static bool run_checked(const char *family, unsigned n, bool from, uint32_t thre
 			c.injected);
 		ok = false;
 	}
-	if (!settle(threads) || !mm_snapshot_same(base)) {
+	if (!proc_selftest_settle(threads) || !mm_snapshot_same(base)) {
 		kprintf("failsweep: %s N=%u: memory is not back at its baseline\n", family, n);
 		ok = false;
 	}
@@ -293,7 +276,7 @@ static struct family_result sweep_family(const char *family, bool from)
 	 * (page tables of the kernel-stack area, grown caches) before the
 	 * baseline is taken. */
 	r.ok = run_once(family, 0, false, &(struct failinject_counts){ 0 }) == RUN_SUCCEEDED &&
-	       settle(threads);
+	       proc_selftest_settle(threads);
 	if (!r.ok) {
 		kprintf("failsweep: %s: the call fails with nothing injected\n", family);
 		return r;

@@ -71,19 +71,6 @@ static int show(void *ctx, const uint8_t *proc)
 	return out_record(rec);
 }
 
-static int64_t sub_field(const uint8_t *doc, const char *sub, const char *key)
-{
-	struct bson_iter it, in;
-	int64_t v;
-
-	if (!bson_find(doc, sub, &it) || !bson_iter_recurse(&it, &in))
-		return -1;
-	while (bson_iter_next(&in))
-		if (!strcmp(in.key, key))
-			return bson_iter_integer(&in, &v) ? v : -1;
-	return -1;
-}
-
 /* Notes each process: the callback may make no requests of its own. */
 static int note(void *ctx, const uint8_t *proc)
 {
@@ -118,8 +105,8 @@ static int show_limits(void)
 		bson_append_cstr(&b, "name", l.name[i]);
 		for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 			snprintf(key, sizeof(key), "%s_max", kinds[k]);
-			bson_append_int64(&b, kinds[k], sub_field(reply, "used", kinds[k]));
-			bson_append_int64(&b, key, sub_field(reply, "limit", kinds[k]));
+			bson_append_int64(&b, kinds[k], panda_limits_field(reply, "used", kinds[k]));
+			bson_append_int64(&b, key, panda_limits_field(reply, "limit", kinds[k]));
 		}
 		rc = bson_build_finish(&b) ? out_record(rec) : -E2BIG;
 	}

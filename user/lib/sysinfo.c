@@ -5,6 +5,7 @@
 
 #include "lib/bson.h"
 #include "lib/errors.h"
+#include "lib/string.h"
 #include "fs.h"
 #include "io.h"
 #include "syscall.h"
@@ -81,6 +82,19 @@ long panda_limits_record(uint64_t pid, const uint8_t **reply)
 	if (pid > UINT32_MAX)
 		return -ENOENT;
 	return request(panda_sysinfo(), "limits", "pid", (int64_t)pid, reply, NULL);
+}
+
+int64_t panda_limits_field(const uint8_t *record, const char *part, const char *kind)
+{
+	struct bson_iter it, in;
+	int64_t v;
+
+	if (!bson_find(record, part, &it) || !bson_iter_recurse(&it, &in))
+		return -1;
+	while (bson_iter_next(&in))
+		if (!strcmp(in.key, kind))
+			return bson_iter_integer(&in, &v) ? v : -1;
+	return -1;
 }
 
 long panda_kill_pid(uint64_t pid)

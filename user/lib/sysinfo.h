@@ -37,6 +37,9 @@ bool panda_parse_pid(const char *s, uint64_t *pid);
 /* The limits record of pid's tree ("limits": "limit", "used", "own",
  * "refused" documents): 0 with *reply set, or an error. */
 long panda_limits_record(uint64_t pid, const uint8_t **reply);
+/* One figure of a limits record: part "limit", "used", "own" or "refused",
+ * kind "processes", "handles", ...; -1 when the record lacks it. */
+int64_t panda_limits_field(const uint8_t *record, const char *part, const char *kind);
 
 /* Asks the power object to act: op "poweroff" or "reboot". On success the
  * request never returns; a return of 0 means the machine kept running. */

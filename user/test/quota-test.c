@@ -21,25 +21,12 @@
 #define BYSTANDER_MIB	16
 #define DOC_BYTES	7000		/* a page-sized message each */
 
-static int64_t field(const uint8_t *doc, const char *sub, const char *key)
-{
-	struct bson_iter it, in;
-	int64_t v;
-
-	if (!bson_find(doc, sub, &it) || !bson_iter_recurse(&it, &in))
-		return -1;
-	while (bson_iter_next(&in))
-		if (!strcmp(in.key, key))
-			return bson_iter_integer(&in, &v) ? v : -1;
-	return -1;
-}
-
 /* One figure of pid's limits record ("limit", "used", "own", "refused"). */
 static int64_t record(uint64_t pid, const char *sub, const char *key)
 {
 	const uint8_t *reply;
 
-	return panda_limits_record(pid, &reply) < 0 ? -1 : field(reply, sub, key);
+	return panda_limits_record(pid, &reply) < 0 ? -1 : panda_limits_field(reply, sub, key);
 }
 
 static long spawn_mode(const char *mode, const char *arg, const struct panda_limits *limits)
