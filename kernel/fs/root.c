@@ -8,11 +8,14 @@
 #include "lib/errors.h"
 #include "mm/frame.h"
 
-/* /tmp's limit: `tmp_size=N` bytes, with an optional K, M or G suffix;
- * by default a quarter of memory, so a full /tmp leaves room to run. */
-static uint64_t tmp_size;
+/* How much each tmpfs may grow: /tmp by `tmp_size=N` bytes, the root past
+ * the initrd's files by `root_room=N` (an optional K, M or G suffix); by
+ * default a quarter of memory each, so full filesystems leave room to run.
+ * File pages outlive the process that wrote them, so they are bounded per
+ * filesystem rather than charged to a tree (docs/memory.md, "Quotas"). */
+static uint64_t tmp_size, root_room;
 
-static bool parse_tmp_size(const char *value)
+static bool parse_size(const char *name, const char *value, uint64_t *out)
 {
 	uint64_t v = 0;
 	const char *c = value;
@@ -24,25 +27,41 @@ static bool parse_tmp_size(const char *value)
 	}
 	unsigned shift = *c == 'K' ? 10 : *c == 'M' ? 20 : *c == 'G' ? 30 : 0;
 	if (c == value || (shift && *++c) || *c || v == 0 || v > (UINT64_MAX >> shift)) {
-		log_warn("cmdline: tmp_size= needs a size in bytes (K, M or G allowed), not \"%s\"\n",
-			 value);
+		log_warn("cmdline: %s= needs a size in bytes (K, M or G allowed), not \"%s\"\n",
+			 name, value);
 		return false;
 	}
-	tmp_size = v << shift;
+	*out = v << shift;
 	return true;
+}
+
+static bool parse_tmp_size(const char *value)
+{
+	return parse_size("tmp_size", value, &tmp_size);
 }
 PARAM("tmp_size", parse_tmp_size);
 
+static bool parse_root_room(const char *value)
+{
+	return parse_size("root_room", value, &root_room);
+}
+PARAM("root_room", parse_root_room);
+
 static struct kobj *root_dir;
+
+static uint64_t fs_room(void)
+{
+	struct frame_stats fs;
+
+	frame_get_stats(&fs);
+	return fs.total * PAGE_SIZE / 4;
+}
 
 static void mount_tmp(struct vfs_node root)
 {
 	struct vfs_fs *tmp;
 	void *node;
-	struct frame_stats fs;
-
-	frame_get_stats(&fs);
-	uint64_t limit = tmp_size ? tmp_size : fs.total * PAGE_SIZE / 4;
+	uint64_t limit = tmp_size ? tmp_size : fs_room();
 	int rc = root.fs->ops->create(root.fs, root.node, "tmp", 3, VFS_DIR, false, &node);
 	if (rc == 0) {
 		struct vfs_node at __free(vfs_node_put) = { root.fs, node };
@@ -69,6 +88,7 @@ void fs_init(void)
 	int files = initrd_populate(root);
 	if (files >= 0)
 		log_info("fs: root is a tmpfs with the initrd's %d files\n", files);
+	tmpfs_vfs_limit_room(fs, root_room ? root_room : fs_room());
 	mount_tmp(root);
 	root_dir = vfs_dir_create(vfs_node_take(&root));	/* the kernel's, forever */
 	if (!root_dir)

@@ -322,6 +322,11 @@ int tmpfs_destroy(struct tmpfs *fs)
 	return 0;
 }
 
+void tmpfs_limit_room(struct tmpfs *fs, uint64_t room)
+{
+	fs->max_bytes = room > UINT64_MAX - fs->used ? 0 : fs->used + room;
+}
+
 void tmpfs_statfs(const struct tmpfs *fs, struct tmpfs_statfs *out)
 {
 	out->max_bytes = fs->max_bytes;

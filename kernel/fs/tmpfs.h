@@ -137,6 +137,9 @@ int tmpfs_create(struct tmpfs **fs, const struct tmpfs_env *env, uint64_t max_by
 int tmpfs_destroy(struct tmpfs *fs);
 
 void tmpfs_statfs(const struct tmpfs *fs, struct tmpfs_statfs *out);
+/* Limits the filesystem to what it holds now plus `room` bytes: the root,
+ * filled from the initrd first, then bounded like /tmp. */
+void tmpfs_limit_room(struct tmpfs *fs, uint64_t room);
 
 /* References (see above). put frees a node that has no name left. */
 struct tmpfs_node *tmpfs_node_get(struct tmpfs *fs, struct tmpfs_node *node);

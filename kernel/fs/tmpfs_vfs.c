@@ -216,6 +216,13 @@ int tmpfs_vfs_create(uint64_t max_bytes, struct vfs_fs **out)
 	return 0;
 }
 
+void tmpfs_vfs_limit_room(struct vfs_fs *vfs, uint64_t room)
+{
+	struct tmpfs_mount *m = mount_of(vfs);
+	guard(spinlock)(&m->lock);
+	tmpfs_limit_room(m->fs, room);
+}
+
 const char *tmpfs_vfs_check(struct vfs_fs *vfs)
 {
 	struct tmpfs_mount *m = mount_of(vfs);

@@ -10,6 +10,9 @@
  * Filesystems are never destroyed (vfs.h, "Mounts"). */
 int tmpfs_vfs_create(uint64_t max_bytes, struct vfs_fs **out);
 
+/* tmpfs_limit_room under the filesystem's lock. */
+void tmpfs_vfs_limit_room(struct vfs_fs *vfs, uint64_t room);
+
 /* tmpfs_check under the filesystem's lock: NULL when consistent. */
 const char *tmpfs_vfs_check(struct vfs_fs *vfs);
 

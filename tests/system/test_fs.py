@@ -46,8 +46,19 @@ def test_a_bad_tmp_size_is_reported_and_the_default_kept():
     assert run.status == OK, run.output
 
 
-def test_filling_all_memory_with_files_gives_enospc_and_recovers():
-    run = fs_test("--mem", "48", "--append", 'init="/test/fs-test fill-root"')
+def fill_root(*append):
+    run = fs_test("--mem", "48", "--append", " ".join(('init="/test/fs-test fill-root"',) + append))
     assert "fs-test: ok fill-root-enospc" in run.output
     assert "fs-test: ok fill-root-memory-back" in run.output
     assert "fs-test: ok fill-root-spawn-works-again" in run.output
+    return int(re.search(r"fs-test: the root took (\d+) KiB", run.output).group(1))
+
+
+def test_filling_all_memory_with_files_gives_enospc_and_recovers():
+    # root_room= past memory: the kernel's own exhaustion path.
+    assert fill_root("root_room=1G") > 16 << 10
+
+
+def test_files_in_the_root_take_at_most_a_quarter_of_memory():
+    # 47 MiB usable: the room past the initrd is about 11.7 MiB.
+    assert 8 << 10 < fill_root() <= 12 << 10

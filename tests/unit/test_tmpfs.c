@@ -1333,3 +1333,29 @@ TEST(test_random_operations_match_a_model)
 	tmpfs_node_put(fs, root);
 	FINISH(fs);
 }
+
+TEST(test_limit_room_bounds_what_is_added_past_what_is_there)
+{
+	struct tmpfs *fs = new_fs(0);
+	struct tmpfs_node *root = tmpfs_root(fs), *f = mk(fs, root, "initrd-file", TMPFS_FILE);
+	static unsigned char buf[16 * 4096];
+	struct tmpfs_statfs st;
+
+	CHECK_EQ(tmpfs_write(fs, f, 0, buf, sizeof(buf)), (long)sizeof(buf));
+	tmpfs_statfs(fs, &st);
+	uint64_t before = st.used_bytes;
+	tmpfs_limit_room(fs, 4 * 4096);
+	tmpfs_statfs(fs, &st);
+	CHECK_EQ(st.max_bytes, before + 4 * 4096);
+	struct tmpfs_node *g = mk(fs, root, "new", TMPFS_FILE);
+	CHECK(g != NULL);
+	long wrote = tmpfs_write(fs, g, 0, buf, sizeof(buf));
+	CHECK(wrote > 0 && wrote < (long)sizeof(buf));	/* what fits below the limit */
+	CHECK_EQ(tmpfs_write(fs, g, (uint64_t)wrote, buf, sizeof(buf)), -ENOSPC);
+	tmpfs_statfs(fs, &st);
+	CHECK(st.used_bytes <= st.max_bytes);
+	tmpfs_node_put(fs, g);
+	tmpfs_node_put(fs, f);
+	tmpfs_node_put(fs, root);
+	FINISH(fs);
+}

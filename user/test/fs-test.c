@@ -894,8 +894,9 @@ static void check_handle_limit(panda_handle_t w)
 	panda_unlink(w, "lim");
 }
 
-/* `fs-test fill-root`: fills the root filesystem, which has no limit but
- * memory, until it refuses; then frees it and checks all is back. */
+/* `fs-test fill-root`: fills the root filesystem until it refuses (at its
+ * room past the initrd, or at memory's end with `root_room=` past memory),
+ * says how much it took; then frees it and checks all is back. */
 static int fill_root(void)
 {
 	long before = statfs_used(root);
@@ -906,7 +907,6 @@ static int fill_root(void)
 	long err, total = fill((panda_handle_t)h, &err);
 	printf("fs-test: the root took %ld KiB before %s\n", total >> 10, verdict_err_text(err));
 	verdict_expect("fill-root-enospc", err, -ENOSPC);
-	verdict("fill-root-took-most-memory", total > (16l << 20), "only %ld KiB", total >> 10);
 	const char *argv[] = { "/test/hello" };
 	long p = panda_spawn_simple(root, "/test/hello", 1, argv);
 	verdict("fill-root-spawn-fails-cleanly", p == -ENOMEM || p >= 0, "spawn gave %s",
