@@ -155,3 +155,16 @@ size_t strlcpy(char *restrict dst, const char *restrict src, size_t size)
 	}
 	return len;
 }
+
+bool parse_u64(const char **c, uint64_t *v)
+{
+	const char *start = *c;
+
+	*v = 0;
+	for (; **c >= '0' && **c <= '9'; (*c)++) {
+		if (*v > (UINT64_MAX - (uint64_t)(**c - '0')) / 10)
+			return false;
+		*v = *v * 10 + (uint64_t)(**c - '0');
+	}
+	return *c != start;
+}

@@ -4,7 +4,9 @@
 #ifndef LIB_STRING_H
 #define LIB_STRING_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
@@ -22,5 +24,9 @@ char *strrchr(const char *s, int c);
 /* Copies at most size-1 bytes and always terminates (when size > 0).
  * Returns strlen(src), so truncation is `result >= size`. */
 size_t strlcpy(char *restrict dst, const char *restrict src, size_t size);
+
+/* Reads the decimal digits at *c into *v and moves *c past them; false
+ * when there are none or the number does not fit in 64 bits. */
+bool parse_u64(const char **c, uint64_t *v);
 
 #endif

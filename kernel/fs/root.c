@@ -6,6 +6,7 @@
 #include "fs/tmpfs_vfs.h"
 #include "fs/vfs_object.h"
 #include "lib/errors.h"
+#include "lib/string.h"
 #include "mm/frame.h"
 
 /* How much each tmpfs may grow: /tmp by `tmp_size=N` bytes, the root past
@@ -17,16 +18,14 @@ static uint64_t tmp_size, root_room;
 
 static bool parse_size(const char *name, const char *value, uint64_t *out)
 {
-	uint64_t v = 0;
+	uint64_t v;
 	const char *c = value;
-
-	for (; *c >= '0' && *c <= '9'; c++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			break;
-		v = v * 10 + (uint64_t)(*c - '0');
-	}
+	bool number = parse_u64(&c, &v);
 	unsigned shift = *c == 'K' ? 10 : *c == 'M' ? 20 : *c == 'G' ? 30 : 0;
-	if (c == value || (shift && *++c) || *c || v == 0 || v > (UINT64_MAX >> shift)) {
+
+	if (shift)
+		c++;
+	if (!number || *c || v == 0 || v > (UINT64_MAX >> shift)) {
 		log_warn("cmdline: %s= needs a size in bytes (K, M or G allowed), not \"%s\"\n",
 			 name, value);
 		return false;

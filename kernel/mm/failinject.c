@@ -35,19 +35,6 @@ static uint32_t call_pid;
 static unsigned call_nr;
 static enum call_state call_state;
 
-static bool parse_u64(const char **c, uint64_t *v)
-{
-	const char *start = *c;
-
-	*v = 0;
-	for (; **c >= '0' && **c <= '9'; (*c)++) {
-		if (*v > (UINT64_MAX - 9) / 10)
-			return false;
-		*v = *v * 10 + (uint64_t)(**c - '0');
-	}
-	return *c != start;
-}
-
 static bool word_is(const char *c, size_t len, const char *word)
 {
 	return strlen(word) == len && strncmp(c, word, len) == 0;

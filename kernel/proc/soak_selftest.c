@@ -8,6 +8,7 @@
 #include "core/params.h"
 #include "core/selftest.h"
 #include "lib/format.h"
+#include "lib/string.h"
 #include "mm/snapshot.h"
 #include "proc/proc_selftest.h"
 #include "proc/process.h"
@@ -17,12 +18,10 @@ static uint64_t soak_seconds = 20;
 
 static bool parse_soak(const char *value)
 {
-	uint64_t v = 0;
+	uint64_t v;
 	const char *c = value;
 
-	for (; *c >= '0' && *c <= '9' && v <= 24 * 3600; c++)
-		v = v * 10 + (uint64_t)(*c - '0');
-	if (*c || v < 1 || v > 24 * 3600) {
+	if (!parse_u64(&c, &v) || *c || v < 1 || v > 24 * 3600) {
 		log_warn("cmdline: soak= needs seconds, 1 to 86400\n");
 		return false;
 	}

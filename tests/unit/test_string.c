@@ -1,5 +1,6 @@
 /* lib/string.c on the host, where its functions are named lib_memcpy etc.
  * (tests/unit/host_names.h). */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "unit.h"
@@ -16,6 +17,7 @@ int lib_strncmp(const char *, const char *, size_t);
 char *lib_strchr(const char *, int);
 char *lib_strrchr(const char *, int);
 size_t lib_strlcpy(char *, const char *, size_t);
+bool parse_u64(const char **, uint64_t *);
 
 static int sign(int v) { return (v > 0) - (v < 0); }
 
@@ -106,4 +108,23 @@ TEST(test_memcpy_memset_every_alignment_and_length)
 			CHECK(memcmp(ours, want, sizeof(ours)) == 0);
 		}
 	}
+}
+
+TEST(test_parse_u64_reads_digits_and_refuses_overflow)
+{
+	const char *c = "18446744073709551615x";
+	uint64_t v;
+
+	CHECK(parse_u64(&c, &v));
+	CHECK_EQ(v, UINT64_MAX);
+	CHECK_EQ(*c, 'x');
+	c = "18446744073709551616";
+	CHECK(!parse_u64(&c, &v));
+	c = "abc";
+	CHECK(!parse_u64(&c, &v));
+	CHECK_EQ(*c, 'a');
+	c = "007";
+	CHECK(parse_u64(&c, &v));
+	CHECK_EQ(v, 7);
+	CHECK_EQ(*c, '\0');
 }
