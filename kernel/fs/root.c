@@ -47,6 +47,7 @@ static bool parse_root_room(const char *value)
 PARAM("root_room", parse_root_room);
 
 static struct kobj *root_dir;
+static struct vfs_fs *root_fs;
 
 static uint64_t fs_room(void)
 {
@@ -87,7 +88,8 @@ void fs_init(void)
 	int files = initrd_populate(root);
 	if (files >= 0)
 		log_info("fs: root is a tmpfs with the initrd's %d files\n", files);
-	tmpfs_vfs_limit_room(fs, root_room ? root_room : fs_room());
+	root_fs = fs;
+	fs_root_set_room(0);
 	mount_tmp(root);
 	root_dir = vfs_dir_create(vfs_node_take(&root));	/* the kernel's, forever */
 	if (!root_dir)
@@ -97,4 +99,10 @@ void fs_init(void)
 struct kobj *fs_root_dir(void)
 {
 	return root_dir ? kobj_get(root_dir) : NULL;
+}
+
+void fs_root_set_room(uint64_t room)
+{
+	if (root_fs)
+		tmpfs_vfs_limit_room(root_fs, room ? room : root_room ? root_room : fs_room());
 }

@@ -12,7 +12,8 @@ from conftest import OK, boot
 
 
 def run_spawnkill(mode):
-    return boot("--append", f'init="/test/spawnkill {mode}"', timeout=180)
+    # root_room= past memory: the memory mode fills memory with a file.
+    return boot("--append", f'root_room=1G init="/test/spawnkill {mode}"', timeout=180)
 
 
 def assert_caller_survived(run, mode):
