@@ -72,10 +72,10 @@ int arch_pt_protect(uint64_t root, uintptr_t va, unsigned prot);
  * (so may have a page), or end: loops over a range skip whatever was never
  * touched, so their cost follows the tables, not the range's size. */
 uintptr_t arch_pt_next_table(uint64_t root, uintptr_t va, uintptr_t end);
-uint64_t arch_pt_lookup(uint64_t root, uintptr_t va);	/* pa, or 0 */
-/* How many table pages arch_pt_map at va would allocate (they stay until
+/* The frame mapped at va, or 0; either way *missing gets how many table
+ * pages arch_pt_map at va would allocate (they stay until
  * arch_pt_destroy): what a caller charges for them beforehand. */
-unsigned arch_pt_tables_needed(uint64_t root, uintptr_t va);
+uint64_t arch_pt_probe(uint64_t root, uintptr_t va, unsigned *missing);
 void arch_pt_activate(uint64_t root);
 uint64_t arch_pt_active(void);
 void arch_tlb_flush_page(uintptr_t va);

@@ -22,7 +22,7 @@ enum scope { SCOPE_ALL, SCOPE_PROCESS, SCOPE_NEXT_CALL };
 enum call_state { CALL_WAITING, CALL_ACTIVE, CALL_DONE };
 
 static struct spinlock lock = SPINLOCK_INIT("failinject");
-static bool armed;			/* written under lock; read without */
+bool failinject_armed;			/* written under lock; read without */
 static struct failinject_plan plan;	/* guarded by lock, as is all below */
 static enum scope scope;
 static struct failinject_counts counts;
@@ -134,7 +134,7 @@ static void arm(const struct failinject_plan *p, enum scope s, bool log, unsigne
 	call_pid = call_thread && call_thread->proc ? call_thread->proc->pid : 0;
 	call_nr = nr;
 	call_state = CALL_WAITING;
-	__atomic_store_n(&armed, p->kinds != 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&failinject_armed, p->kinds != 0, __ATOMIC_RELEASE);
 }
 
 void failinject_arm_next_call(const struct failinject_plan *p, unsigned syscall_nr)
@@ -148,7 +148,7 @@ void failinject_arm_next_call(const struct failinject_plan *p, unsigned syscall_
 void failinject_disarm(struct failinject_counts *out)
 {
 	guard(spinlock)(&lock);
-	__atomic_store_n(&armed, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&failinject_armed, false, __ATOMIC_RELEASE);
 	plan.kinds = 0;
 	if (out)
 		*out = counts;
@@ -205,10 +205,8 @@ static const char *kind_name(enum failinject_kind kind)
 	return kind == FAILINJECT_FRAME ? "frame" : kind == FAILINJECT_SLAB ? "slab" : "kmalloc";
 }
 
-bool failinject_should_fail(enum failinject_kind kind)
+bool failinject_decide(enum failinject_kind kind)
 {
-	if (!__atomic_load_n(&armed, __ATOMIC_ACQUIRE))
-		return false;
 	uint64_t nth;
 	bool fail, log;
 	{
@@ -230,10 +228,8 @@ bool failinject_should_fail(enum failinject_kind kind)
 /* The covered call starts with the caches drained (the message caches,
  * empty slabs), so each allocation it makes reaches the allocators and
  * can be failed, not just those a warm cache would have missed. */
-void failinject_syscall_enter(unsigned nr)
+void failinject_enter(unsigned nr)
 {
-	if (!__atomic_load_n(&armed, __ATOMIC_ACQUIRE))
-		return;
 	bool starts;
 	{
 		guard(spinlock)(&lock);
@@ -246,10 +242,8 @@ void failinject_syscall_enter(unsigned nr)
 		frame_reclaim();
 }
 
-void failinject_syscall_exit(void)
+void failinject_exit(void)
 {
-	if (!__atomic_load_n(&armed, __ATOMIC_ACQUIRE))
-		return;
 	guard(spinlock)(&lock);
 	if (scope == SCOPE_NEXT_CALL && call_state == CALL_ACTIVE && is_call_thread())
 		call_state = CALL_DONE;

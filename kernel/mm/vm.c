@@ -285,13 +285,12 @@ static const struct vm_region *find_region(const struct address_space *as, uintp
 	return r && r->start <= addr ? r : NULL;
 }
 
-/* Charges a new user page at va and the tables its mapping needs. */
-static int charge_page(struct address_space *as, uintptr_t va, unsigned *tables)
+/* Charges a new user page and the tables its mapping needs. */
+static int charge_page(struct address_space *as, unsigned tables)
 {
-	*tables = arch_pt_tables_needed(as->root, va);
 	int rc = quota_charge(as->quota, QUOTA_UMEM, 1);
 	if (rc == 0) {
-		rc = quota_charge(as->quota, QUOTA_KMEM, *tables * PAGE_SIZE);
+		rc = quota_charge(as->quota, QUOTA_KMEM, tables * PAGE_SIZE);
 		if (rc < 0)
 			quota_uncharge(as->quota, QUOTA_UMEM, 1);
 	}
@@ -304,28 +303,30 @@ static int charge_page(struct address_space *as, uintptr_t va, unsigned *tables)
 static int populate(struct address_space *as, uintptr_t va, uint64_t *pa)
 {
 	const struct vm_region *r = find_region(as, va);
-	unsigned tables;
+	unsigned tables, left;
 
 	if (!r || r->guard)
 		return -EFAULT;
-	*pa = arch_pt_lookup(as->root, va);
+	*pa = arch_pt_probe(as->root, va, &tables);
 	if (*pa)
 		return 0;
-	int rc = charge_page(as, va, &tables);
+	int rc = charge_page(as, tables);
 	if (rc < 0)
 		return rc;
 	*pa = frame_alloc(0, OWNER_USER, FRAME_ZERO | FRAME_USER_REQUEST);
 	rc = *pa ? arch_pt_map(as->root, va, *pa, r->prot | MAP_USER) : -ENOMEM;
-	/* The tables a failed map made stay until destroy, and stay charged. */
-	unsigned made = tables - arch_pt_tables_needed(as->root, va);
-	as->tables += made;
-	quota_uncharge(as->quota, QUOTA_KMEM, (tables - made) * PAGE_SIZE);
 	if (rc < 0) {
+		/* The tables a failed map made stay until destroy, and stay
+		 * charged; the rest of the charge goes back. */
+		arch_pt_probe(as->root, va, &left);
+		as->tables += tables - left;
+		quota_uncharge(as->quota, QUOTA_KMEM, left * PAGE_SIZE);
 		if (*pa)
 			frame_free(*pa, 0);
 		quota_uncharge(as->quota, QUOTA_UMEM, 1);
 		return -ENOMEM;
 	}
+	as->tables += tables;
 	as->resident++;
 	return 0;
 }

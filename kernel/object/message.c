@@ -18,6 +18,7 @@
 
 static struct message_cache {
 	uint32_t data;			/* document bytes each message has room for */
+	uint32_t footprint;		/* what one takes from the heap (its charge) */
 	unsigned max;
 	struct spinlock lock;		/* guards the two fields below */
 	struct message *free[8];
@@ -60,6 +61,8 @@ static uint64_t cache_drain(void)
 
 void message_cache_init(void)
 {
+	for (unsigned i = 0; i < CACHE_COUNT; i++)
+		caches[i].footprint = (uint32_t)kmalloc_size(HEADER_BYTES + caches[i].data);
 	frame_register_reclaim(cache_drain);
 }
 
@@ -74,7 +77,7 @@ struct message *message_alloc(uint32_t size, uint32_t handle_room)
 			cache = (uint8_t)i;
 			handle_room = CACHED_HANDLES;
 			size_t room = caches[i].data;
-			footprint = kmalloc_size(HEADER_BYTES + room);
+			footprint = caches[i].footprint;
 			m = cache_take(&caches[i]);
 			/* Only the document is left unzeroed: whoever allocates
 			 * fills it, and only its first m->size bytes ever leave
@@ -129,7 +132,8 @@ int message_charge(struct message *m, struct quota *q)
 	}
 	if (rc < 0)
 		return rc;
-	uncharge(m);
+	if (m->quota)
+		uncharge(m);
 	m->quota = q ? quota_get(q) : NULL;
 	m->charged_handles = m->handle_count;
 	return 0;

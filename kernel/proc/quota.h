@@ -11,9 +11,10 @@
  * exited stays charged to that process's tree until the message goes,
  * and usage falls back to zero once everything the tree held is gone.
  *
- * One lock for every node: a charge is a short walk up a few parents. It
- * is a leaf lock (taken under a process's or an address space's lock,
- * never the other way round). */
+ * No lock: every counter is updated atomically, a charge by a short walk
+ * up a few parents (adding, then checking the limit, and taking back what
+ * it added when a level refuses), so charging costs a few instructions
+ * per level and can be done under any lock, in any context. */
 #ifndef PROC_QUOTA_H
 #define PROC_QUOTA_H
 
@@ -40,15 +41,15 @@ enum quota_kind {
 struct quota {
 	struct quota *parent;		/* a reference; NULL for the root (init) */
 	uint32_t pid;			/* the process the node belongs to */
-	/* Guarded by the quota lock: */
+	uint64_t limit[QUOTA_KINDS];	/* fixed at creation */
+	/* Atomic: */
 	uint32_t refs;
-	uint64_t limit[QUOTA_KINDS];
 	uint64_t used[QUOTA_KINDS];	/* the node's process and its descendants */
 	uint64_t own[QUOTA_KINDS];	/* charged to this node directly */
 	uint64_t refused[QUOTA_KINDS];	/* charges that failed at this node's limit */
 };
 
-/* What a report needs of one node: a copy, taken under the lock. */
+/* What a report needs of one node: a copy (each counter read atomically). */
 struct quota_info {
 	uint32_t pid;
 	uint64_t limit[QUOTA_KINDS], used[QUOTA_KINDS], own[QUOTA_KINDS];
@@ -65,19 +66,37 @@ void quota_init(uint64_t frames);
  * further by `ask` (0 fields: no narrowing; a field above the share gets
  * the share: never more). NULL without memory. */
 struct quota *quota_create(struct quota *parent, uint32_t pid, const struct panda_limits *ask);
-struct quota *quota_get(struct quota *q);
-void quota_put(struct quota *q);	/* NULL is fine */
+static inline struct quota *quota_get(struct quota *q)
+{
+	__atomic_fetch_add(&q->refs, 1, __ATOMIC_RELAXED);
+	return q;
+}
+void quota_free(struct quota *q);
+static inline void quota_put(struct quota *q)	/* NULL is fine */
+{
+	if (q && __atomic_sub_fetch(&q->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		quota_free(q);
+}
 
 /* Charges n of kind to q and its ancestors: 0, or -EDQUOT (nothing
  * charged) when that would take any of them past its limit (-EMFILE past
  * QUOTA_OWN_HANDLES_MAX). A NULL q is the kernel's own: never limited,
  * nothing recorded. */
-int quota_charge(struct quota *q, enum quota_kind kind, uint64_t n);
+int quota_charge_walk(struct quota *q, enum quota_kind kind, uint64_t n);
+static inline int quota_charge(struct quota *q, enum quota_kind kind, uint64_t n)
+{
+	return q && n ? quota_charge_walk(q, kind, n) : 0;
+}
 /* Puts back a charge just given up to try something that failed, limits
  * or not: the state is as it was before the attempt. */
 void quota_charge_back(struct quota *q, enum quota_kind kind, uint64_t n);
 /* Gives back what a quota_charge(q, kind, n) took. */
-void quota_uncharge(struct quota *q, enum quota_kind kind, uint64_t n);
+void quota_uncharge_walk(struct quota *q, enum quota_kind kind, uint64_t n);
+static inline void quota_uncharge(struct quota *q, enum quota_kind kind, uint64_t n)
+{
+	if (q && n)
+		quota_uncharge_walk(q, kind, n);
+}
 
 void quota_read(struct quota *q, struct quota_info *out);
 /* For the out-of-memory killer: how near q's tree (or, when `own`, q

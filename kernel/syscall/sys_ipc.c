@@ -113,11 +113,16 @@ static int message_in(const struct panda_msg *um, struct endpoint *via, struct m
 		return -EBADMSG;
 	}
 	/* The handles left the sender's table, and its charge with them:
-	 * until it is received, the message and what it carries are the
-	 * sender's tree's to pay for (docs/memory.md, "Quotas"). */
-	rc = message_charge(m, current_process()->quota);
-	if (rc < 0)
-		return rc;
+	 * until it is received, a message on its way to an endpoint and what
+	 * it carries are the sender's tree's to pay for (docs/memory.md,
+	 * "Quotas"). A request to a kernel object lives only as long as the
+	 * call, as any kernel memory a system call uses while it runs: it
+	 * is not charged. */
+	if (via) {
+		rc = message_charge(m, current_process()->quota);
+		if (rc < 0)
+			return rc;
+	}
 	*out = take_ptr(m);
 	return 0;
 }

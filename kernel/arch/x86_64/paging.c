@@ -254,24 +254,21 @@ int arch_pt_protect(uint64_t root, uintptr_t va, unsigned prot)
 	return 0;
 }
 
-uint64_t arch_pt_lookup(uint64_t root, uintptr_t va)
-{
-	uint64_t *pte = walk(root, va, false);
-
-	return pte && *pte & PTE_PRESENT ? (*pte & PTE_ADDR_MASK) : 0;
-}
-
-unsigned arch_pt_tables_needed(uint64_t root, uintptr_t va)
+uint64_t arch_pt_probe(uint64_t root, uintptr_t va, unsigned *missing)
 {
 	uint64_t *table = table_at(root);
 
 	for (int level = 4; level > 1; level--) {
 		uint64_t entry = table[index_at(va, level)];
-		if (!(entry & PTE_PRESENT))
-			return (unsigned)(level - 1);
+		if (!(entry & PTE_PRESENT)) {
+			*missing = (unsigned)(level - 1);
+			return 0;
+		}
 		table = table_at(entry);
 	}
-	return 0;
+	uint64_t pte = table[index_at(va, 1)];
+	*missing = 0;
+	return pte & PTE_PRESENT ? pte & PTE_ADDR_MASK : 0;
 }
 
 void arch_pt_activate(uint64_t root)
