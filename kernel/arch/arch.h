@@ -40,10 +40,28 @@ static inline bool arch_is_direct_map(uintptr_t addr)
 }
 
 typedef uint64_t irq_state_t;
-irq_state_t arch_irq_save(void);	/* disables interrupts */
-void arch_irq_restore(irq_state_t state);
+
+/* Inline: every spinlock takes and gives back through these. */
+static inline irq_state_t arch_irq_save(void)	/* disables interrupts */
+{
+	irq_state_t flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void arch_irq_restore(irq_state_t state)
+{
+	if (state & (1u << 9))		/* RFLAGS.IF */
+		__asm__ volatile("sti" ::: "memory");
+}
+
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause");
+}
+
 void arch_irq_enable(void);
-void arch_cpu_relax(void);
 __attribute__((noreturn)) void arch_halt_forever(void);
 
 /* True when `addr` is mapped in the current address space. */
@@ -76,6 +94,8 @@ uintptr_t arch_pt_next_table(uint64_t root, uintptr_t va, uintptr_t end);
  * pages arch_pt_map at va would allocate (they stay until
  * arch_pt_destroy): what a caller charges for them beforehand. */
 uint64_t arch_pt_probe(uint64_t root, uintptr_t va, unsigned *missing);
+/* True when va has a page that user mode may write. */
+bool arch_pt_user_writable(uint64_t root, uintptr_t va);
 void arch_pt_activate(uint64_t root);
 uint64_t arch_pt_active(void);
 void arch_tlb_flush_page(uintptr_t va);

@@ -3,6 +3,7 @@
 #include "arch/arch.h"
 #include "arch/x86_64/layout.h"
 #include "lib/errors.h"
+#include "mm/vm.h"
 
 /* The gate's one look at a user pointer's value (__force: as a number). */
 static uintptr_t user_addr(const void __user *p)
@@ -29,6 +30,15 @@ int copy_to_user(void __user *user_dst, const void *src, size_t n)
 	if (!user_range_ok(user_dst, n))
 		return -EFAULT;
 	return (int)arch_copy_to_user(user_dst, src, n);
+}
+
+int user_prefault_write(void __user *user_dst, size_t n)
+{
+	struct address_space *as = as_current();
+
+	if (!user_range_ok(user_dst, n) || !as)
+		return -EFAULT;
+	return n ? as_prefault(as, user_addr(user_dst), n) : 0;
 }
 
 long copy_string_from_user(char *dst, const char __user *user_src, size_t size)

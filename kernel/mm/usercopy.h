@@ -18,6 +18,12 @@ int copy_to_user(void __user *user_dst, const void *src, size_t n);
  * length, -ENAMETOOLONG, -EFAULT or -ENOMEM. */
 long copy_string_from_user(char *dst, const char __user *user_src, size_t size);
 
+/* Makes the n bytes at user_dst writable without a fault, now: a later
+ * copy_to_user there cannot fail for want of memory (only if the process
+ * unmaps them meanwhile). For work that must not be done unless its
+ * result can be delivered. 0, -EFAULT, -ENOMEM or -EDQUOT. */
+int user_prefault_write(void __user *user_dst, size_t n);
+
 /* A user address that arrived in an integer (a system call's argument
  * register), as the pointer the copies take. Any value will do: the copies
  * check it. */

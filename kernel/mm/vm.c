@@ -344,6 +344,31 @@ int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec)
 	return populate(as, addr & ~(PAGE_SIZE - 1), &pa);
 }
 
+int as_prefault(struct address_space *as, uintptr_t start, size_t len)
+{
+	if (start >= USER_TOP || len > USER_TOP - start)
+		return -EFAULT;
+	uintptr_t page = start & ~(PAGE_SIZE - 1);
+	/* Pages that have a frame already need no lock: the tables live as
+	 * long as the address space, and one that another thread unmaps
+	 * meanwhile only makes the later copy fail as it would anyway. */
+	while (page < start + len && arch_pt_user_writable(as->root, page))
+		page += PAGE_SIZE;
+	if (page >= start + len)
+		return 0;
+	guard(spinlock)(&as->lock);
+	for (; page < start + len; page += PAGE_SIZE) {
+		const struct vm_region *r = find_region(as, page);
+		if (!r || !(r->prot & MAP_WRITE))
+			return -EFAULT;
+		uint64_t pa;
+		int rc = populate(as, page, &pa);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len)
 {
 	guard(spinlock)(&as->lock);

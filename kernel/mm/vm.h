@@ -63,6 +63,10 @@ int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec);
  * the regions' protections: how the loader writes a new program. The range
  * must lie in mapped regions. 0, -EFAULT, -ENOMEM or -EDQUOT. */
 int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len);
+/* Gives every page of [start, start+len) a frame now, as writes would
+ * (user_prefault_write in mm/usercopy.h): 0, -EFAULT when a page is in no
+ * writable region, -ENOMEM, or -EDQUOT past the tree's limits. */
+int as_prefault(struct address_space *as, uintptr_t start, size_t len);
 /* The lowest free range of len bytes within [lo, hi), or 0 when none. */
 uintptr_t as_find_free(struct address_space *as, size_t len, uintptr_t lo, uintptr_t hi);
 /* True when addr lies in a guard region. */

@@ -1,5 +1,6 @@
 #include "object/handle.h"
 
+#include "core/panic.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
@@ -29,6 +30,7 @@ void handle_table_destroy(struct handle_table *t)
 		guard(spinlock)(&t->lock);
 		entries = t->entries;
 		capacity = t->capacity;
+		KASSERT(t->reserved == 0);	/* promises last one system call */
 		quota_uncharge(t->quota, QUOTA_HANDLES, t->count);
 		t->entries = NULL;
 		t->capacity = t->count = t->retired = 0;
@@ -58,29 +60,38 @@ static int grow(struct handle_table *t)
 	return 0;
 }
 
-/* Puts obj in a free slot; the caller has accounted for its handle. */
-static long insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
+/* Makes sure a free slot that nobody was promised exists. Caller holds
+ * the lock. */
+static int make_room(struct handle_table *t)
 {
-	guard(spinlock)(&t->lock);
+	return t->count + t->retired + t->reserved < t->capacity ? 0 : grow(t);
+}
 
-	if (t->count + t->retired == t->capacity) {
-		int rc = grow(t);
-		if (rc < 0)
-			return rc;
-	}
+/* Puts obj in a free slot (make_room or a reservation made sure there
+ * is one) and returns its value. Caller holds the lock. */
+static panda_handle_t fill(struct handle_table *t, struct kobj *obj, uint32_t rights)
+{
 	for (uint32_t i = 0; i < t->capacity; i++) {
 		struct handle_entry *e = &t->entries[i];
 		if (e->obj || e->generation == HANDLE_RETIRED)
 			continue;
-		int rc = quota_charge(t->quota, QUOTA_HANDLES, 1);
-		if (rc < 0)
-			return rc;
 		e->obj = obj;
 		e->rights = rights & RIGHTS_ALL;
 		t->count++;
 		return encode(i, e->generation);
 	}
-	return -EMFILE;		/* unreachable: count + retired < capacity */
+	panic("handles: a table with room has no free slot");
+}
+
+/* Puts obj in a free slot, charging the table's node for it. */
+static long insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
+{
+	guard(spinlock)(&t->lock);
+
+	int rc = make_room(t);
+	if (rc == 0)
+		rc = quota_charge(t->quota, QUOTA_HANDLES, 1);
+	return rc < 0 ? rc : (long)fill(t, obj, rights);
 }
 
 long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
@@ -95,6 +106,33 @@ long handle_insert(struct handle_table *t, struct kobj *obj, uint32_t rights)
 long handle_insert_taken(struct handle_table *t, struct kobj *obj, uint32_t rights)
 {
 	return insert(t, obj, rights);
+}
+
+int handle_reserve(struct handle_table *t)
+{
+	guard(spinlock)(&t->lock);
+
+	int rc = make_room(t);
+	if (rc == 0)
+		t->reserved++;
+	return rc;
+}
+
+panda_handle_t handle_insert_reserved(struct handle_table *t, struct kobj *obj, uint32_t rights)
+{
+	guard(spinlock)(&t->lock);
+
+	KASSERT(t->reserved > 0);
+	t->reserved--;
+	return fill(t, obj, rights);
+}
+
+void handle_unreserve(struct handle_table *t)
+{
+	guard(spinlock)(&t->lock);
+
+	KASSERT(t->reserved > 0);
+	t->reserved--;
 }
 
 /* Caller holds the lock. */

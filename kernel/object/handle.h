@@ -38,6 +38,7 @@ struct handle_table {
 	uint32_t capacity;		/* grows by doubling up to the max */
 	uint32_t count;			/* live handles */
 	uint32_t retired;		/* slots never to be used again */
+	uint32_t reserved;		/* free slots promised (handle_reserve) */
 };
 
 void handle_table_init(struct handle_table *t, struct quota *quota);
@@ -60,6 +61,17 @@ int handle_close(struct handle_table *t, panda_handle_t h);
  * object's handle count, and inserting it elsewhere adds none. */
 int handle_take(struct handle_table *t, panda_handle_t h, struct kobj **obj, uint32_t *rights);
 long handle_insert_taken(struct handle_table *t, struct kobj *obj, uint32_t rights);
+/* A free slot kept for one later handle_insert_reserved, which then
+ * cannot fail: what a call does before an object acts, so that the
+ * handle in its reply always reaches the caller. 0, -ENOMEM, or -EMFILE
+ * when every slot is live, retired or promised. handle_insert_reserved
+ * takes a handle in transit whose charge is already on the table's node
+ * (a kernel object's reply to this process: kobj_reply_attach charged
+ * it), so it neither grows the table nor charges. */
+int handle_reserve(struct handle_table *t);
+panda_handle_t handle_insert_reserved(struct handle_table *t, struct kobj *obj, uint32_t rights);
+void handle_unreserve(struct handle_table *t);
+
 /* A second handle to the same object with rights a subset of h's
  * (RIGHTS_SAME keeps them): needs RIGHT_DUP; -EINVAL for more rights. */
 long handle_dup(struct handle_table *t, panda_handle_t h, uint32_t rights);

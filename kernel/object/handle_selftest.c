@@ -2,7 +2,8 @@
  * process and no syscall (`test=handles`): a slot taken through every one
  * of its generations never gives a value twice, so a stale value never
  * names the object that came after it; a slot that has used them all is
- * retired and the table grows past it, until every slot is retired. Each
+ * retired and the table grows past it, until every slot is retired; a
+ * reserved slot is kept for the insert it was made for. Each
  * suite gives back every byte it took. */
 #include "core/kobj.h"
 #include "core/selftest.h"
@@ -139,6 +140,37 @@ static void retire_every_slot(struct kobj *fresh)
 	handle_table_destroy(&t);
 }
 
+/* A kept slot is one nobody else gets: ordinary inserts grow the table
+ * around it, and the insert it was kept for needs no memory. */
+static void reserve_slots(struct kobj *fresh)
+{
+	struct handle_table t;
+	unsigned failed = 0;
+
+	handle_table_init(&t, NULL);
+	selftest_case("a reserved slot is kept from other inserts; its insert cannot fail");
+	SELFTEST_CHECK(handle_reserve(&t) == 0);
+	for (uint32_t i = 0; i < START_SLOTS - 1; i++)
+		failed += handle_insert(&t, fresh, RIGHTS_ALL) < 0;
+	SELFTEST_CHECK(failed == 0 && t.capacity == START_SLOTS);
+	SELFTEST_CHECK(handle_insert(&t, fresh, RIGHTS_ALL) >= 0);	/* grows */
+	SELFTEST_CHECK(t.capacity == 2 * START_SLOTS);
+	kobj_handle_open(fresh);	/* a handle in transit, as in a reply */
+	panda_handle_t h = handle_insert_reserved(&t, fresh, RIGHTS_ALL);
+	SELFTEST_CHECK(resolves(&t, h) && t.reserved == 0 && t.count == START_SLOTS + 1);
+
+	selftest_case("a table full of live and kept slots refuses both with EMFILE");
+	while (t.count + t.reserved < HANDLE_TABLE_MAX - 1)
+		failed += handle_insert(&t, fresh, RIGHTS_ALL) < 0;
+	SELFTEST_CHECK(failed == 0 && handle_reserve(&t) == 0);
+	SELFTEST_CHECK(handle_reserve(&t) == -EMFILE);
+	SELFTEST_CHECK(handle_insert(&t, fresh, RIGHTS_ALL) == -EMFILE);
+	handle_unreserve(&t);
+	SELFTEST_CHECK(handle_insert(&t, fresh, RIGHTS_ALL) >= 0);
+	handle_table_destroy(&t);
+	SELFTEST_CHECK(fresh->handles == 0);
+}
+
 static void test_handles(void)
 {
 	struct mm_snapshot start;
@@ -151,6 +183,7 @@ static void test_handles(void)
 		return;
 	churn_one_slot(old, fresh);
 	retire_every_slot(fresh);
+	reserve_slots(fresh);
 
 	selftest_case("the tables gave back everything");
 	SELFTEST_CHECK(old->handles == 0 && fresh->handles == 0);

@@ -148,6 +148,14 @@ uint32_t message_uncharge_handles(struct message *m)
 	return n;
 }
 
+uint32_t message_hand_over_handles(struct message *m)
+{
+	uint32_t n = m->charged_handles;
+
+	m->charged_handles = 0;
+	return n;
+}
+
 void message_recharge_handles(struct message *m, uint32_t n)
 {
 	quota_charge_back(m->quota, QUOTA_HANDLES, n);

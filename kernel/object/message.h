@@ -48,6 +48,9 @@ int message_charge(struct message *m, struct quota *q);
  * up m's charge for them first, and takes it back if the move fails. */
 uint32_t message_uncharge_handles(struct message *m);
 void message_recharge_handles(struct message *m, uint32_t n);
+/* The same move into a table of the node m is charged to: the charge
+ * passes to the table as it stands (returns how many). */
+uint32_t message_hand_over_handles(struct message *m);
 /* Closes the handles it still carries, gives back its charges and frees
  * it. NULL is fine. */
 void message_free(struct message *m);

@@ -166,7 +166,7 @@ static const char *const families[] = {
 	"yield", "getpid", "console-write", "sysinfo-memory", "sysinfo-processes",
 	"sysinfo-open", "sysinfo-uptime", "fs-create", "fs-open", "fs-write",
 	"fs-write-big", "fs-read", "fs-truncate", "fs-readdir", "fs-mkdir", "fs-rename",
-	"fs-unlink", "fs-stat", "fs-open-dir",
+	"fs-unlink", "fs-stat", "fs-open-dir", "fs-read-offset", "fs-create-grow",
 };
 #define FAMILY_COUNT (sizeof(families) / sizeof(families[0]))
 

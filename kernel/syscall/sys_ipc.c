@@ -2,6 +2,7 @@
  * recv, call, wait (docs/syscalls.md). Rights are checked here, where a
  * request enters, and nowhere below. */
 #include "core/log.h"
+#include "core/panic.h"
 #include "lib/abi.h"
 #include "lib/bson.h"
 #include "lib/errors.h"
@@ -131,9 +132,12 @@ static int message_in(const struct panda_msg *um, struct endpoint *via, struct m
 
 /* Gives m to the caller through *um (a copy of the caller's *uaddr): document,
  * handles (entering the caller's table) and sizes. On success m is
- * consumed; on failure nothing changed and the caller keeps m. */
+ * consumed; on failure nothing changed and the caller keeps m. With
+ * *reserved (reply_prepare), m is a kernel object's reply charged to the
+ * caller and its handle takes the slot kept for it, so it cannot fail;
+ * *reserved is cleared when the slot is used. */
 static int message_out(struct message *m, struct panda_msg *um,
-		       struct panda_msg __user *uaddr)
+		       struct panda_msg __user *uaddr, bool *reserved)
 {
 	struct handle_table *t = my_handles();
 	panda_handle_t values[PANDA_MSG_HANDLES];
@@ -153,9 +157,13 @@ static int message_out(struct message *m, struct panda_msg *um,
 	if (rc)
 		return rc;
 	/* The receiver's table pays for the handles from here on. */
-	uint32_t charged = message_uncharge_handles(m);
+	bool into_reserved = reserved && *reserved && m->handle_count;
+	KASSERT(!into_reserved || (m->handle_count == 1 && m->quota == current_process()->quota));
+	uint32_t charged = into_reserved ? message_hand_over_handles(m)
+					 : message_uncharge_handles(m);
 	for (; n < m->handle_count; n++) {
-		long h = handle_insert_taken(t, m->objs[n], m->rights[n]);
+		long h = into_reserved ? handle_insert_reserved(t, m->objs[n], m->rights[n])
+				       : handle_insert_taken(t, m->objs[n], m->rights[n]);
 		if (h < 0) {
 			rc = (int)h;
 			break;
@@ -177,8 +185,12 @@ static int message_out(struct message *m, struct panda_msg *um,
 			handle_take(t, values[i], &obj, &rights);
 		}
 		message_recharge_handles(m, charged);
+		if (into_reserved && n)
+			*reserved = false;	/* the slot went back with the handle */
 		return rc;
 	}
+	if (into_reserved)
+		*reserved = false;
 	m->handle_count = 0;		/* they live in the table now */
 	message_free(m);
 	return 0;
@@ -191,10 +203,8 @@ static int message_out(struct message *m, struct panda_msg *um,
  * The reply is charged to the caller's tree; NULL without memory or when
  * that is past its limits (*err says which). */
 static struct message *kernel_call(struct kobj *obj, uint32_t rights, struct message *req,
-				   int *err)
+				   uint32_t room, int *err)
 {
-	uint32_t room = obj->type->reply_size ? obj->type->reply_size(obj, req)
-					      : KOBJ_REPLY_DEFAULT;
 	struct message *reply = message_alloc(room, KOBJ_REPLY_HANDLES);
 	struct bson_builder b;
 	struct kobj_reply r = { .doc = &b, .msg = reply };
@@ -225,6 +235,31 @@ static struct message *kernel_call(struct kobj *obj, uint32_t rights, struct mes
 	}
 	reply->txid = req->txid;
 	return reply;
+}
+
+static uint32_t reply_room(struct kobj *obj, const struct message *req)
+{
+	return obj->type->reply_size ? obj->type->reply_size(obj, req) : KOBJ_REPLY_DEFAULT;
+}
+
+/* Before a kernel object acts on a call, makes sure its reply (at most
+ * room bytes and KOBJ_REPLY_HANDLES handles) can reach the caller's
+ * buffers: their pages get frames now and a handle slot is kept
+ * (*reserved). Otherwise an object could act — create a file, advance an
+ * offset, consume input — and its answer be lost for want of a page or a
+ * slot; now the call fails before anything is done. */
+static int reply_prepare(const struct panda_msg *buf, uint32_t room, bool *reserved)
+{
+	/* The struct itself has a frame already: it was just read. */
+	int rc = user_prefault_write(buf->data, buf->size < room ? buf->size : room);
+
+	if (rc == 0 && buf->handle_count) {
+		rc = user_prefault_write(buf->handles, KOBJ_REPLY_HANDLES * sizeof(panda_handle_t));
+		if (rc == 0)
+			rc = handle_reserve(my_handles());
+		*reserved = rc == 0;
+	}
+	return rc;
 }
 
 /* What send and call start with: the handle they go through (RIGHT_SEND;
@@ -262,7 +297,7 @@ long sys_send(SYSCALL_ARGS)
 		return endpoint_send(endpoint_of(obj), m, a2 & PANDA_NONBLOCK);
 	}
 	/* A kernel object: a call whose reply nobody reads. */
-	struct message *reply = kernel_call(obj, rights, m, &rc);
+	struct message *reply = kernel_call(obj, rights, m, reply_room(obj, m), &rc);
 	message_free(m);
 	if (!reply)
 		return rc;
@@ -295,7 +330,7 @@ long sys_recv(SYSCALL_ARGS)
 		m = process_take_parked(current_process(), obj, um.txid);
 		if (!m)
 			return -ENOENT;
-		rc = message_out(m, &um, umsg);
+		rc = message_out(m, &um, umsg, NULL);
 		if (rc < 0)	/* still there: charged to the caller already */
 			process_park_reply(current_process(), obj, m);
 		return rc < 0 ? rc : (long)um.size;
@@ -314,7 +349,7 @@ long sys_recv(SYSCALL_ARGS)
 	}
 	if (rc < 0)
 		return rc;
-	rc = message_out(m, &um, umsg);
+	rc = message_out(m, &um, umsg, NULL);
 	if (rc < 0) {
 		obj->type->unreceive(obj, m);
 		return rc;
@@ -332,6 +367,7 @@ long sys_call(SYSCALL_ARGS)
 	struct message *m, *reply = NULL;
 	uint32_t rights;
 	struct process *self = current_process();
+	bool reserved = false;
 
 	if (copy_from_user(&req, ureq, sizeof(req)) ||
 	    copy_from_user(&reply_buf, ureply, sizeof(reply_buf)))
@@ -352,12 +388,20 @@ long sys_call(SYSCALL_ARGS)
 				m->txid = ++self->next_txid;
 			while (m->txid == 0);
 		}
-		reply = kernel_call(obj, rights, m, &rc);
+		uint32_t room = reply_room(obj, m);
+		rc = reply_prepare(&reply_buf, room, &reserved);
+		if (rc == 0)
+			reply = kernel_call(obj, rights, m, room, &rc);
 		message_free(m);
-		if (!reply)
+		if (!reply) {
+			if (reserved)
+				handle_unreserve(my_handles());
 			return rc;
+		}
 	}
-	rc = message_out(reply, &reply_buf, ureply);
+	rc = message_out(reply, &reply_buf, ureply, &reserved);
+	if (reserved)
+		handle_unreserve(my_handles());
 	if (rc == -ETOOSMALL) {
 		/* Fetch it with PANDA_RECV_REPLY; past the caller's limits it
 		 * goes, and the caller hears why. */

@@ -3,8 +3,11 @@
 allocation failures until the call succeeds, checking each time that the
 call returns ENOMEM (ENOSPC from tmpfs), that the caller keeps working and
 that the allocators are back at their baseline. Bugs it found, each with the
-case that shows it: fs-read (EFAULT for a good but untouched buffer) and
-fs-create (a failed create left the file)."""
+case that shows it: fs-read (EFAULT for a good but untouched buffer),
+fs-create (a failed create left the file), fs-read-offset (a read whose
+reply could not be delivered had moved the offset: the data was lost) and
+fs-create-grow (a create whose handle needed a bigger table left the file
+and no handle to it)."""
 import re
 
 from conftest import OK, boot, selftest
@@ -17,7 +20,8 @@ ALLOCATING = ["channel-create", "channel-call", "send", "send-handles", "send-bi
               "mem-map", "mem-unmap", "mem-protect", "console-write", "sysinfo-memory",
               "sysinfo-processes", "sysinfo-open", "sysinfo-uptime", "fs-create",
               "fs-open", "fs-write", "fs-write-big", "fs-read", "fs-truncate",
-              "fs-readdir", "fs-mkdir", "fs-rename", "fs-unlink", "fs-stat", "fs-open-dir"]
+              "fs-readdir", "fs-mkdir", "fs-rename", "fs-unlink", "fs-stat", "fs-open-dir",
+              "fs-read-offset", "fs-create-grow"]
 
 LINE = re.compile(r"failsweep: (\S+)( \(from N on\))?: (\d+) injected failures, "
                   r"first success at N=(\d+)")
@@ -30,7 +34,7 @@ def test_every_family_fails_cleanly_at_every_injected_allocation():
     assert "not back at its baseline" not in run.output, run.output
     results = {(m.group(1), bool(m.group(2))): (int(m.group(3)), int(m.group(4)))
                for m in LINE.finditer(run.output)}
-    assert len(results) >= 2 * 38, run.output
+    assert len(results) >= 2 * 40, run.output
     for key, (injected, first_success) in results.items():
         assert first_success == injected + 1, (key, run.output)
     for family in ALLOCATING:

@@ -18,7 +18,9 @@ static panda_handle_t fi;		/* the failinject object */
 static unsigned arm_n;			/* this run's N */
 static bool arm_from;			/* N+: every allocation from the Nth on */
 static const char *family;
-static uint8_t big[60000];		/* a document near the 64 KiB limit */
+static uint8_t big[60000];
+/* A new process's handle table has this many slots (kernel/object/handle.c). */
+#define HANDLE_INITIAL_SLOTS 16u		/* a document near the 64 KiB limit */
 
 static int broken(const char *why, long rc)
 {
@@ -605,6 +607,58 @@ static int fam_fs_read(void)
 	return tidy(v);
 }
 
+/* A read that fails consumes nothing: the offset stays where it was.
+ * The reply needs pages of libpanda's reply buffer that no call touched
+ * before, which the kernel now gives frames before the file moves. */
+static int fam_fs_read_offset(void)
+{
+	long h = make_file(5000);
+
+	if (h < 0 || panda_seek((panda_handle_t)h, 0, "set") != 0)
+		return tidy(broken("cannot create", h));
+	uint8_t *buf = malloc(5000);
+	arm(SYS_CALL);
+	long rc = panda_read((panda_handle_t)h, buf, 5000);
+	int v = verdict(rc);
+	long at = panda_seek((panda_handle_t)h, 0, "cur");
+	if (at != (rc < 0 ? 0 : rc)) {
+		printf("failsweep: fs-read-offset N=%u: the offset is %ld after the read\n", arm_n, at);
+		v = broken(rc < 0 ? "a failed read moved the offset" : "the offset is not past the read", rc);
+	}
+	free(buf);
+	panda_close((panda_handle_t)h);
+	return tidy(v);
+}
+
+/* A create whose handle needs the table to grow: failing, it leaves no
+ * file (the slot is found before the file is made). */
+static int fam_fs_create_grow(void)
+{
+	panda_handle_t dups[HANDLE_INITIAL_SLOTS];
+	unsigned n = 0;
+
+	exists("/tmp");
+	/* Fill the table's first slots: the next handle needs a bigger one. */
+	while (n < HANDLE_INITIAL_SLOTS) {
+		long d = panda_dup(panda_console(), RIGHTS_SAME);
+		if (d < 0)
+			return broken("cannot dup", d);
+		dups[n++] = (panda_handle_t)d;
+		if (((panda_handle_t)d & (HANDLE_INITIAL_SLOTS - 1)) == HANDLE_INITIAL_SLOTS - 1)
+			break;
+	}
+	arm(SYS_CALL);
+	long h = panda_open(panda_root(), F, OPEN_READ | OPEN_WRITE | OPEN_CREATE);
+	int v = verdict(h);
+	if (h < 0 && exists(F))
+		v = broken("a failed create left the file", h);
+	if (h >= 0)
+		panda_close((panda_handle_t)h);
+	while (n)
+		panda_close(dups[--n]);
+	return tidy(v);
+}
+
 static int fam_fs_truncate(void)
 {
 	struct panda_stat st;
@@ -728,7 +782,8 @@ static const struct {
 	{ "fs-truncate", fam_fs_truncate }, { "fs-readdir", fam_fs_readdir },
 	{ "fs-mkdir", fam_fs_mkdir }, { "fs-rename", fam_fs_rename },
 	{ "fs-unlink", fam_fs_unlink }, { "fs-stat", fam_fs_stat },
-	{ "fs-open-dir", fam_fs_open_dir },
+	{ "fs-open-dir", fam_fs_open_dir }, { "fs-read-offset", fam_fs_read_offset },
+	{ "fs-create-grow", fam_fs_create_grow },
 };
 
 int main(int argc, char **argv)

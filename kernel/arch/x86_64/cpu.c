@@ -30,28 +30,9 @@ void arch_init_cpu(void)
 	pic_disable();
 }
 
-irq_state_t arch_irq_save(void)
-{
-	irq_state_t flags = read_rflags();
-
-	__asm__ volatile("cli" ::: "memory");
-	return flags;
-}
-
-void arch_irq_restore(irq_state_t state)
-{
-	if (state & RFLAGS_IF)
-		__asm__ volatile("sti" ::: "memory");
-}
-
 void arch_irq_enable(void)
 {
 	__asm__ volatile("sti" ::: "memory");
-}
-
-void arch_cpu_relax(void)
-{
-	__asm__ volatile("pause");
 }
 
 void arch_halt_forever(void)

@@ -271,6 +271,20 @@ uint64_t arch_pt_probe(uint64_t root, uintptr_t va, unsigned *missing)
 	return pte & PTE_PRESENT ? pte & PTE_ADDR_MASK : 0;
 }
 
+bool arch_pt_user_writable(uint64_t root, uintptr_t va)
+{
+	uint64_t *table = table_at(root);
+	uint64_t entry = 0;
+
+	for (int level = 4; level > 0; level--) {
+		entry = table[index_at(va, level)];
+		if (!(entry & PTE_PRESENT))
+			return false;
+		table = table_at(entry);
+	}
+	return (entry & (PTE_USER | PTE_WRITABLE)) == (PTE_USER | PTE_WRITABLE);
+}
+
 void arch_pt_activate(uint64_t root)
 {
 	if (read_cr3() != root)
