@@ -66,6 +66,16 @@ static void test_redzone(void)
 		SELFTEST_CHECK(ksan_expect_end() == 1);
 	}
 
+	selftest_case("a write past a large kmalloc block is caught on free");
+	char *big = kmalloc(five * 1000);
+	SELFTEST_CHECK(big != NULL);
+	if (big) {
+		ksan_expect_begin();
+		big[five * 1000] = 1;	/* one past the 5,000 bytes asked for */
+		kfree(big);
+		SELFTEST_CHECK(ksan_expect_end() == 1);
+	}
+
 	selftest_case("a write past a kcache object is caught on free");
 	static struct kcache *cache;
 	if (!cache)

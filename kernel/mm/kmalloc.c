@@ -139,16 +139,18 @@ static void *alloc(size_t size, bool zero, uintptr_t site)
 			continue;
 		return cache_alloc(classes[i], size, zero, site);
 	}
-	if (size > (PAGE_SIZE << BUDDY_MAX_ORDER))
+	size_t need = redzone_large_size(size);
+	if (need > (PAGE_SIZE << BUDDY_MAX_ORDER))
 		return NULL;
 	unsigned order = 0;
-	while ((PAGE_SIZE << order) < size)
+	while ((PAGE_SIZE << order) < need)
 		order++;
 	uint64_t phys = frame_alloc(order, OWNER_KERNEL, zero ? FRAME_ZERO : 0);
 	if (!phys)
 		return NULL;
 	frame_set_tag(phys, 0, TAG_LARGE);	/* the head only: kfree needs the start */
 	__atomic_fetch_add(&large_pages, 1ull << order, __ATOMIC_RELAXED);
+	redzone_large_arm(phys_to_virt(phys), PAGE_SIZE << order, size, site);
 	return phys_to_virt(phys);
 }
 
@@ -168,7 +170,7 @@ size_t kmalloc_size(size_t size)
 		if (size <= class_sizes[i])
 			return class_sizes[i];
 	size_t block = PAGE_SIZE;
-	while (block < size)
+	while (block < redzone_large_size(size))
 		block <<= 1;
 	return block;
 }
@@ -192,6 +194,7 @@ void kfree(void *ptr)
 		uint64_t phys = virt_to_phys(ptr);
 		unsigned order = frame_order(phys);	/* the buddy allocator knows */
 
+		redzone_large_release(ptr, PAGE_SIZE << order, (uintptr_t)__builtin_return_address(0));
 		frame_set_tag(phys, 0, 0);
 		__atomic_fetch_sub(&large_pages, 1ull << order, __ATOMIC_RELAXED);
 		frame_free(phys, order);

@@ -136,6 +136,52 @@ bool redzone_report(const struct kmem_cache *c, const char *what, const void *pt
 	return true;
 }
 
+size_t redzone_large_size(size_t size)
+{
+	return size + REDZONE_MIN + sizeof(struct redzone_record);
+}
+
+static struct redzone_record *large_record(void *block, size_t block_bytes)
+{
+	return (struct redzone_record *)((char *)block + block_bytes) - 1;
+}
+
+void redzone_large_arm(void *block, size_t block_bytes, size_t size, uintptr_t site)
+{
+	struct redzone_record *r = large_record(block, block_bytes);
+
+	memset((char *)block + size, REDZONE_BYTE, (size_t)((char *)r - (char *)block) - size);
+	*r = (struct redzone_record){ .state = RECORD_LIVE, .size = (uint32_t)size,
+				      .alloc_site = site };
+}
+
+void redzone_large_release(void *block, size_t block_bytes, uintptr_t site)
+{
+	struct redzone_record *r = large_record(block, block_bytes);
+	size_t end = (size_t)((char *)r - (char *)block);
+	long at = -1;
+
+	if (r->state == RECORD_LIVE && r->size <= end) {
+		const unsigned char *p = block;
+		for (size_t i = r->size; i < end && at < 0; i++)
+			if (p[i] != REDZONE_BYTE)
+				at = (long)i;
+	}
+	if ((r->state != RECORD_LIVE || r->size > end || at >= 0) && ksan_report_begin("KSAN:")) {
+		if (at >= 0)
+			kprintf("heap buffer overflow: redzone of large block %p (%zu bytes) "
+				"written at offset %ld (size %u)\n", block, block_bytes, at, r->size);
+		else
+			kprintf("heap buffer overflow: record of large block %p overwritten\n",
+				block);
+		print_site("allocated", r->state == RECORD_LIVE ? r->alloc_site : 0);
+		print_site("found on free", site);
+		ksan_report_end();
+	}
+	r->state = RECORD_FREED;
+	r->free_site = site;
+}
+
 void redzone_release(struct kmem_cache *c, void *obj, uintptr_t site)
 {
 	bool live = false;

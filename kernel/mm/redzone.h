@@ -42,7 +42,23 @@ bool redzone_report(const struct kmem_cache *c, const char *what, const void *pt
 /* Checks the redzone of one allocated object (kmem_cache_check's
  * callback); true when it was written. */
 bool redzone_check(struct kmem_cache *c, void *obj);
+
+/* Large kmalloc blocks (whole buddy blocks) are laid out the same way
+ * within the block, and checked when they are freed. */
+size_t redzone_large_size(size_t size);	/* what the block must hold */
+void redzone_large_arm(void *block, size_t block_bytes, size_t size, uintptr_t site);
+void redzone_large_release(void *block, size_t block_bytes, uintptr_t site);
 #else
+static inline size_t redzone_large_size(size_t size) { return size; }
+static inline void redzone_large_arm(void *block, size_t block_bytes, size_t size,
+				     uintptr_t site)
+{
+	(void)block, (void)block_bytes, (void)size, (void)site;
+}
+static inline void redzone_large_release(void *block, size_t block_bytes, uintptr_t site)
+{
+	(void)block, (void)block_bytes, (void)site;
+}
 static inline size_t redzone_object_size(size_t size) { return size; }
 static inline void redzone_cache_init(struct kmem_cache *c) { (void)c; }
 static inline void redzone_arm(struct kmem_cache *c, void *obj, size_t size, uintptr_t site)

@@ -37,6 +37,8 @@ def test_redzones_catch_overflows_and_writes_after_free(kernel):
     assert run.status == 0, run.output
     assert re.search(r"heap buffer overflow: redzone of kmalloc-32 object 0x[0-9a-f]+ "
                      r"written at offset 20 \(size 20\)", run.output), run.output
+    assert re.search(r"heap buffer overflow: redzone of large block 0x[0-9a-f]+ \(8192 bytes\) "
+                     r"written at offset 5000 \(size 5000\)", run.output), run.output
     # The reports name where the object was allocated and freed.
     assert re.search(r"^    allocated at test_redzone\+0x[0-9a-f]+$", run.output, re.M)
     assert re.search(r"^    freed at test_redzone\+0x[0-9a-f]+$", run.output, re.M)
