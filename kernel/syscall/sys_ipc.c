@@ -250,7 +250,9 @@ static uint32_t reply_room(struct kobj *obj, const struct message *req)
  * slot; now the call fails before anything is done. */
 static int reply_prepare(const struct panda_msg *buf, uint32_t room, bool *reserved)
 {
-	/* The struct itself has a frame already: it was just read. */
+	/* The struct has a frame already: it was just read. (One the caller
+	 * cannot write is its own error: -EFAULT after the object acted, as
+	 * a Linux read into a read-only buffer.) */
 	int rc = user_prefault_write(buf->data, buf->size < room ? buf->size : room);
 
 	if (rc == 0 && buf->handle_count) {
