@@ -136,10 +136,8 @@ bool redzone_report(const struct kmem_cache *c, const char *what, const void *pt
 	return true;
 }
 
-size_t redzone_large_size(size_t size)
-{
-	return size + REDZONE_MIN + sizeof(struct redzone_record);
-}
+_Static_assert(REDZONE_LARGE_EXTRA == REDZONE_MIN + sizeof(struct redzone_record),
+	       "a large block's redzone and record");
 
 static struct redzone_record *large_record(void *block, size_t block_bytes)
 {

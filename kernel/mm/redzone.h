@@ -44,11 +44,14 @@ bool redzone_report(const struct kmem_cache *c, const char *what, const void *pt
 bool redzone_check(struct kmem_cache *c, void *obj);
 
 /* Large kmalloc blocks (whole buddy blocks) are laid out the same way
- * within the block, and checked when they are freed. */
-size_t redzone_large_size(size_t size);	/* what the block must hold */
+ * within the block, and checked when they are freed: the block must hold
+ * REDZONE_LARGE_EXTRA bytes more than was asked for. */
+#define REDZONE_LARGE_EXTRA 48	/* REDZONE_MIN + the 32-byte record */
+static inline size_t redzone_large_size(size_t size) { return size + REDZONE_LARGE_EXTRA; }
 void redzone_large_arm(void *block, size_t block_bytes, size_t size, uintptr_t site);
 void redzone_large_release(void *block, size_t block_bytes, uintptr_t site);
 #else
+#define REDZONE_LARGE_EXTRA 0
 static inline size_t redzone_large_size(size_t size) { return size; }
 static inline void redzone_large_arm(void *block, size_t block_bytes, size_t size,
 				     uintptr_t site)

@@ -27,7 +27,8 @@ static struct message_cache {
 	{ .data = 256, .max = 8, .lock = SPINLOCK_INIT("small messages") },
 	{ .data = MESSAGE_PAGE_ROOM, .max = 4, .lock = SPINLOCK_INIT("page messages") },
 };
-_Static_assert(HEADER_BYTES + MESSAGE_PAGE_ROOM <= 8192, "a page message is one 8 KiB block");
+_Static_assert(HEADER_BYTES + MESSAGE_PAGE_ROOM + REDZONE_LARGE_EXTRA <= 8192,
+	       "a page message is one 8 KiB block (in the sanitized kernel too)");
 
 #define CACHE_NONE	0xffu
 #define CACHE_COUNT	(sizeof(caches) / sizeof(caches[0]))

@@ -10,6 +10,7 @@
 
 #include "core/kobj.h"
 #include "core/list.h"
+#include "mm/redzone.h"
 
 struct message {
 	struct list_node link;		/* on a queue; guarded by its channel */
@@ -32,8 +33,9 @@ struct message {
 /* The most document bytes a cached page-sized message holds. Objects that
  * size their own replies (readdir, the process list) stay within it, so a
  * reply comes from the cache instead of a fresh 16 KiB block, twice the
- * memory, on every call. */
-#define MESSAGE_PAGE_ROOM	(8192u - 128u)
+ * memory, on every call. Less the sanitized kernel's redzone, so that a
+ * page message is one 8 KiB block there too. */
+#define MESSAGE_PAGE_ROOM	(8192u - 128u - REDZONE_LARGE_EXTRA)
 
 /* Room for size bytes and handle_count handles (none attached yet:
  * handle_count starts at 0), or NULL without memory. */
