@@ -60,7 +60,7 @@ def test_selftest_suite_passes(suite):
 
 
 def test_all_selftests_run_together():
-    run = selftest("all")
+    run = selftest("all", timeout=120)   # every suite, the process ones included
     assert run.status == OK, run.output
     for suite in SUITES:
         assert_cases_passed(run, suite)
