@@ -156,10 +156,11 @@ uint64_t frame_alloc(unsigned order, enum frame_owner owner, unsigned flags)
 
 	if (failinject_should_fail(FAILINJECT_FRAME))
 		return 0;
-	if (buddy.free < low_watermark)
+	bool reclaim = !(flags & FRAME_NO_RECLAIM);
+	if (reclaim && buddy.free < low_watermark)
 		frame_reclaim();
 	phys = try_alloc(order, owner, flags);
-	if (!phys) {
+	if (!phys && reclaim) {
 		frame_reclaim();
 		phys = try_alloc(order, owner, flags);
 	}

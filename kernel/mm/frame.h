@@ -19,6 +19,10 @@ enum frame_alloc_flags {
 	/* A request on behalf of user space: fails (ENOMEM) rather than dip
 	 * below the min watermark, which is kept for the kernel. */
 	FRAME_USER_REQUEST = 1 << 1,
+	/* Do not run the reclaim hooks: the caller holds a lock a hook may
+	 * take (a slab cache's, which the message caches free into), and
+	 * reclaims itself once it has let go of it. */
+	FRAME_NO_RECLAIM = 1 << 2,
 };
 
 struct frame_stats {

@@ -29,9 +29,11 @@ static const size_t class_sizes[] = { 16, 32, 64, 128, 256, 512, 1024, 2048 };
 #define CLASS_COUNT (sizeof(class_sizes) / sizeof(class_sizes[0]))
 static struct kcache *classes[CLASS_COUNT];
 
+/* Called with the cache's lock held: no reclaim here (cache_alloc does
+ * it once the lock is gone). */
 static void *slab_pages_alloc(unsigned order)
 {
-	uint64_t phys = frame_alloc(order, OWNER_CACHE, 0);
+	uint64_t phys = frame_alloc(order, OWNER_CACHE, FRAME_NO_RECLAIM);
 
 	if (!phys)
 		return NULL;
@@ -70,14 +72,30 @@ struct kcache *kcache_create(const char *name, size_t size)
 	return kc;
 }
 
-/* `site` called the allocator: the sanitized kernel records it. */
-static void *cache_alloc(struct kcache *kc, size_t size, bool zero, uintptr_t site)
+static void *cache_alloc_locked(struct kcache *kc, size_t size, bool zero, uintptr_t site)
 {
 	guard(spinlock)(&kc->lock);
 	void *obj = zero ? kmem_cache_alloc(&kc->cache) : kmem_cache_alloc_uninit(&kc->cache);
 
 	if (obj)
 		redzone_arm(&kc->cache, obj, size, site);
+	return obj;
+}
+
+/* `site` called the allocator: the sanitized kernel records it. A cache
+ * out of room grows without reclaim while its lock is held: a reclaim
+ * hook frees into these caches (the message caches' drain), and running
+ * it there would spin forever on that same lock with interrupts off, as
+ * a 42-minute soak did. So the reclaim comes after, with no lock held,
+ * and the allocation is tried once more. */
+static void *cache_alloc(struct kcache *kc, size_t size, bool zero, uintptr_t site)
+{
+	void *obj = cache_alloc_locked(kc, size, zero, site);
+
+	if (!obj) {
+		frame_reclaim();
+		obj = cache_alloc_locked(kc, size, zero, site);
+	}
 	return obj;
 }
 

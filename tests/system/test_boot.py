@@ -48,7 +48,7 @@ def test_make_run_boots_to_a_prompt_that_lists_bin_and_powers_off(console):
 
 
 SUITES = ["boot", "initrd", "printf", "ksyms", "backtrace", "trap",
-          "frames", "heap", "kobj", "handles", "vm", "kstack", "acpi", "screen", "input"]
+          "frames", "heap", "kobj", "handles", "messages", "vm", "kstack", "acpi", "screen", "input"]
 
 
 @pytest.mark.parametrize("suite", SUITES)
