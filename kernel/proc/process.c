@@ -172,6 +172,19 @@ void process_kill(struct process *p, uint32_t how)
 		thread_kill(list_entry(pos, struct thread, proc_link));
 }
 
+unsigned process_print_stacks(struct process *p)
+{
+	unsigned n = 0;
+
+	guard(spinlock)(&p->lock);
+	kprintf("process %u (%s), kernel stacks:\n", p->pid, p->name);
+	list_for_each(pos, &p->threads) {
+		thread_print_stack(list_entry(pos, struct thread, proc_link));
+		n++;
+	}
+	return n;
+}
+
 #define TREE_MAX	64	/* processes one process_kill_tree ends */
 
 void process_kill_tree(struct process *root, uint32_t how)

@@ -147,5 +147,9 @@ unsigned process_list(uint32_t after, struct process_info *info, unsigned max, b
  * reference for the caller; NULL when there is none (never one whose
  * memory is being freed). */
 struct process *process_find(uint32_t pid);
+/* Prints a backtrace of each of p's threads to the kernel log (what
+ * sysinfo's "stacks" asks for: where a stuck process waits); returns how
+ * many threads. */
+unsigned process_print_stacks(struct process *p);
 
 #endif

@@ -6,6 +6,7 @@
  * thread switched to re-enables them on its own way out. */
 #include "proc/thread.h"
 
+#include "core/backtrace.h"
 #include "core/kcov.h"
 #include "core/log.h"
 #include "core/panic.h"
@@ -568,4 +569,24 @@ void sched_idle_loop(void)
 		else
 			arch_idle();
 	}
+}
+
+/* arch_switch leaves r15, r14, r13, r12, rbx, rbp and the return address
+ * on a switched-out thread's stack, from saved_sp up. */
+#define SWITCH_RBP	5
+#define SWITCH_RIP	6
+
+void thread_print_stack(struct thread *t)
+{
+	irq_state_t irq = arch_irq_save();
+	bool out = t != current_thread() && t->state != THREAD_DEAD && t->saved_sp;
+
+	kprintf("thread %s (%s):\n", t->name,
+		t == current_thread() ? "running" : t->state == THREAD_BLOCKED ? "blocked" : "ready");
+	if (out) {
+		const uint64_t *sp = (const uint64_t *)t->saved_sp;
+		struct trap_frame frame = { .rip = sp[SWITCH_RIP], .rbp = sp[SWITCH_RBP] };
+		backtrace_print(&frame);
+	}
+	arch_irq_restore(irq);
 }

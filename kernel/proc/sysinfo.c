@@ -175,10 +175,26 @@ static int sysinfo_limits(const struct message *req, struct bson_builder *b)
 	return 0;
 }
 
-enum { OP_PROCESSES, OP_MEMORY, OP_UPTIME, OP_OPEN, OP_LIMITS };
+/* {"op": "stacks", "pid": N} -> {"threads": T}: prints where each of
+ * pid's threads is in the kernel to the kernel log, as Linux's
+ * /proc/PID/stack: how a test that finds a process stuck says why. */
+static int sysinfo_stacks(const struct message *req, struct bson_builder *b)
+{
+	int64_t pid;
+
+	if (request_int(req, "pid", &pid) != 1 || pid < 0 || pid > UINT32_MAX)
+		return -EINVAL;
+	struct process *p __free(process_put) = process_find((uint32_t)pid);
+	if (!p)
+		return -ENOENT;
+	bson_append_int32(b, "threads", (int32_t)process_print_stacks(p));
+	return 0;
+}
+
+enum { OP_PROCESSES, OP_MEMORY, OP_UPTIME, OP_OPEN, OP_LIMITS, OP_STACKS };
 static const char *const sysinfo_ops[] = {
 	[OP_PROCESSES] = "processes", [OP_MEMORY] = "memory", [OP_UPTIME] = "uptime",
-	[OP_OPEN] = "open", [OP_LIMITS] = "limits",
+	[OP_OPEN] = "open", [OP_LIMITS] = "limits", [OP_STACKS] = "stacks",
 };
 
 static int sysinfo_call(struct kobj *obj, uint32_t rights, struct message *req,
@@ -200,6 +216,8 @@ static int sysinfo_call(struct kobj *obj, uint32_t rights, struct message *req,
 		return sysinfo_uptime(reply->doc);
 	case OP_LIMITS:
 		return sysinfo_limits(req, reply->doc);
+	case OP_STACKS:
+		return sysinfo_stacks(req, reply->doc);
 	default:
 		return sysinfo_open(rights, req, reply);
 	}

@@ -115,6 +115,10 @@ __attribute__((noreturn)) void thread_exit(void);
 void thread_kill(struct thread *t);
 /* Wakes a blocked thread with result; nothing if it is not blocked. */
 void thread_wake(struct thread *t, int result);
+/* Prints where t is in the kernel (a backtrace from its saved stack) when
+ * it is switched out; says so when it is running. One CPU: t cannot run
+ * while this reads its stack. */
+void thread_print_stack(struct thread *t);
 
 void thread_yield(void);
 /* Sleeps until the monotonic deadline; 0, or -ECANCELED when killed. */

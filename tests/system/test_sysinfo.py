@@ -24,4 +24,10 @@ def test_every_sysinfo_request_gives_its_documented_answer():
     assert "sysinfo-test: ok many-pids-once-in-order" in run.output
     # A process handle opened through a handle without RIGHT_KILL cannot kill.
     assert "sysinfo-test: ok rights-weak-cannot-kill" in run.output
+    # "stacks": the sleeping child's kernel backtrace reaches its sleep; the
+    # caller itself is running (no backtrace of a running thread).
+    assert re.search(r"^process \d+ \(sleeper\), kernel stacks:\nthread sleeper \(blocked\):\n"
+                     r"backtrace:\n(  #\d+ .*\n)*  #\d+ 0x[0-9a-f]+ sys_sleep\+", run.output, re.M), \
+        run.output
+    assert re.search(r"^thread sysinfo-test \(running\):$", run.output, re.M), run.output
 

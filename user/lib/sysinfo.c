@@ -84,6 +84,20 @@ long panda_limits_record(uint64_t pid, const uint8_t **reply)
 	return request(panda_sysinfo(), "limits", "pid", (int64_t)pid, reply, NULL);
 }
 
+long panda_print_stacks(uint64_t pid)
+{
+	const uint8_t *reply;
+	struct bson_iter it;
+	int64_t n;
+
+	if (pid > UINT32_MAX)
+		return -ENOENT;
+	long rc = request(panda_sysinfo(), "stacks", "pid", (int64_t)pid, &reply, NULL);
+	if (rc < 0)
+		return rc;
+	return bson_find(reply, "threads", &it) && bson_iter_integer(&it, &n) ? (long)n : -EBADMSG;
+}
+
 int64_t panda_limits_field(const uint8_t *record, const char *part, const char *kind)
 {
 	struct bson_iter it, in;

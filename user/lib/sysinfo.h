@@ -37,6 +37,9 @@ bool panda_parse_pid(const char *s, uint64_t *pid);
 /* The limits record of pid's tree ("limits": "limit", "used", "own",
  * "refused" documents): 0 with *reply set, or an error. */
 long panda_limits_record(uint64_t pid, const uint8_t **reply);
+/* Has the kernel print where each thread of pid is in the kernel (its
+ * log, not the reply): the number of threads, or an error. */
+long panda_print_stacks(uint64_t pid);
 /* One figure of a limits record: part "limit", "used", "own" or "refused",
  * kind "processes", "handles", ...; -1 when the record lacks it. */
 int64_t panda_limits_field(const uint8_t *record, const char *part, const char *kind);

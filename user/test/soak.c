@@ -47,14 +47,21 @@ static unsigned argc_of(const struct workload *w)
 	return n;
 }
 
+/* The pids print_process saw, for their kernel stacks afterwards (fn
+ * makes no requests while the list is walked). */
+struct seen {
+	int64_t pid[64];
+	unsigned count;
+};
+
 static int print_process(void *ctx, const uint8_t *proc)
 {
+	struct seen *seen = ctx;
 	struct bson_iter it;
 	int64_t pid = 0, ppid = 0;
 	const char *name = "?", *state = "?";
 	uint32_t len;
 
-	(void)ctx;
 	if (bson_find(proc, "pid", &it))
 		bson_iter_integer(&it, &pid);
 	if (bson_find(proc, "ppid", &it))
@@ -64,6 +71,8 @@ static int print_process(void *ctx, const uint8_t *proc)
 	if (bson_find(proc, "state", &it) && !(state = bson_iter_utf8(&it, &len)))
 		state = "?";
 	printf("soak:   pid %ld ppid %ld %s %s\n", (long)pid, (long)ppid, name, state);
+	if (seen->count < sizeof(seen->pid) / sizeof(seen->pid[0]) && strcmp(state, "exited") != 0)
+		seen->pid[seen->count++] = pid;
 	return 0;
 }
 
@@ -98,8 +107,11 @@ static void look(const struct workload *w, struct slot *s, uint64_t ns)
 	if (rc == -ETIMEDOUT) {
 		if (panda_clock() - s->started < (uint64_t)w->limit_s * 1000000000ull)
 			return;
+		struct seen seen = { .count = 0 };
 		printf("soak: %s is stuck after %u s; the processes:\n", w->name, w->limit_s);
-		panda_processes(print_process, NULL);
+		panda_processes(print_process, &seen);
+		for (unsigned i = 0; i < seen.count; i++)	/* where each waits: the kernel log */
+			panda_print_stacks((uint64_t)seen.pid[i]);
 		s->stuck++;
 		panda_process_kill((panda_handle_t)s->handle);
 		rc = panda_process_wait((panda_handle_t)s->handle, panda_clock() + 10000000000ull,

@@ -220,6 +220,10 @@ static void check_child(void)
 		verdict("child-blocked", strcmp(c->state, "blocked") == 0, "state \"%s\"", c->state);
 		verdict("child-memory", c->memory > 0, "memory %ld", (long)c->memory);
 	}
+	/* Where the sleeper waits goes to the kernel log (the test reads it). */
+	verdict_expect("child-stacks", panda_print_stacks((uint64_t)pid), 1);
+	verdict_expect("self-stacks", panda_print_stacks((uint64_t)panda_pid()), 1);
+	verdict_expect("stacks-no-such-pid", panda_print_stacks(UINT32_MAX), -ENOENT);
 	verdict_expect("child-kill", panda_process_kill((panda_handle_t)h), 0);
 	verdict("child-killed", panda_process_wait((panda_handle_t)h, in_ms(5000), &st) == 0 &&
 					st.how == EXIT_KILLED, "how %u", st.how);
