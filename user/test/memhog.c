@@ -20,7 +20,11 @@ int main(int argc, char **argv)
 	bson_build_init(&b, doc, sizeof(doc));
 	bson_append_bool(&b, "ready", true);
 	panda_handle_t peer = panda_startup_handle(STARTUP_STANDARD);
-	panda_send_doc(peer, doc, bson_build_finish(&b));
+	/* Without memory for the message (the machine is short of it, which
+	 * is the point) the starter would wait for it forever: end instead,
+	 * and its recv sees the channel close. */
+	if (panda_send_doc(peer, doc, bson_build_finish(&b)) < 0)
+		return 1;
 	struct panda_msg msg = { .data = doc, .size = sizeof(doc) };
 	while (panda_recv(peer, &msg, 0, PANDA_DEADLINE_NEVER) >= 0)
 		msg.size = sizeof(doc);
