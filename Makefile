@@ -177,7 +177,7 @@ $(BUILD)/host-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h
 # unit test needs besides lib/: UNIT_SRCS_<test> lists it.
 UNIT_SRCS_test_buddy := kernel/mm/buddy.c
 UNIT_SRCS_test_slab := kernel/mm/slab.c
-UNIT_SRCS_test_eevdf := kernel/proc/eevdf.c
+UNIT_SRCS_test_eevdf := kernel/sched/eevdf.c
 UNIT_SRCS_test_acpi := kernel/dev/acpi_tables.c
 UNIT_SRCS_test_keymap := kernel/dev/keymap.c
 UNIT_SRCS_test_tmpfs := kernel/fs/tmpfs.c kernel/fs/tmpfs_file.c
@@ -320,7 +320,7 @@ sparse: | check-deps
 # branch worth a corpus entry). The flags are expanded per file ($<).
 # `make fuzz-kernel MINUTES=N` runs a long campaign on it (tools/fuzz-kernel).
 KCOV_BUILD := $(BUILD)/kcov
-KCOV_NOINSTR := kernel/core/kcov.c $(filter kernel/arch/x86_64/%,$(KERNEL_SRCS)) lib/string.c
+KCOV_NOINSTR := kernel/proc/kcov.c $(filter kernel/arch/x86_64/%,$(KERNEL_SRCS)) lib/string.c
 KCOV_CFLAGS = -DPANDA_KCOV $(if $(filter $(KCOV_NOINSTR),$<),,-fsanitize-coverage=trace-pc)
 $(eval $(call kernel_variant,$(KCOV_BUILD),$$(KCOV_CFLAGS)))
 MINUTES ?= 10

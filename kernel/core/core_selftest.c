@@ -3,7 +3,7 @@
 #include "arch/arch.h"
 #include "core/boot_info.h"
 #include "core/ksyms.h"
-#include "core/main.h"
+#include "init/main.h"
 #include "core/panic.h"
 #include "core/selftest.h"
 #include "core/log.h"

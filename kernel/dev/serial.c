@@ -8,7 +8,7 @@
 #include "core/spinlock.h"
 #include "dev/input.h"
 #include "dev/keymap.h"
-#include "proc/thread.h"
+#include "sched/sched.h"
 
 #define COM1		0x3f8
 #define REG_DATA	0	/* DLAB=0: transmit/receive */

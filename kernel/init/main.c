@@ -5,7 +5,7 @@
 #include "arch/arch.h"
 #include "core/boot_info.h"
 #include "core/log.h"
-#include "core/main.h"
+#include "init/main.h"
 #include "core/panic.h"
 #include "core/params.h"
 #include "core/selftest.h"
@@ -24,7 +24,7 @@
 #include "mm/mm_bench.h"
 #include "mm/vm.h"
 #include "object/message.h"
-#include "proc/init.h"
+#include "init/init.h"
 #include "proc/process.h"
 
 static struct cmdline kernel_cmdline;

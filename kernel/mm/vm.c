@@ -9,7 +9,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/kstack.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 static struct kcache *as_cache, *region_cache;
 /* The address space whose user half the CPU sees: the running thread's

@@ -9,7 +9,7 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "object/message.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 static struct kcache *process_cache;
 /* Every process from process_create until its destroy, in pid order: the

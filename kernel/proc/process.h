@@ -14,7 +14,7 @@
 #include "core/spinlock.h"
 #include "lib/abi.h"
 #include "object/handle.h"
-#include "proc/thread.h"
+#include "sched/sched.h"
 
 struct address_space;
 struct message;

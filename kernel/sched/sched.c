@@ -4,7 +4,7 @@
  * fields (state, se, wake_at, timer_link). It is never held across a
  * switch: schedule() drops it with interrupts still off, switches, and the
  * thread switched to re-enables them on its own way out. */
-#include "proc/thread.h"
+#include "sched/sched.h"
 
 #include "core/kcov.h"
 #include "core/log.h"
@@ -14,7 +14,7 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "proc/process.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 struct run_queue {
 	struct spinlock lock;

@@ -2,8 +2,8 @@
  * eevdf.c, plain C; this layer owns the mechanism: run queue, blocking and
  * waking, timers, preemption, the idle thread and the reaper. One CPU for
  * now; every lock is written for SMP (DESIGN "Contracts", CPUs). */
-#ifndef PROC_THREAD_H
-#define PROC_THREAD_H
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,7 +13,7 @@
 #include "core/list.h"
 #include "core/spinlock.h"
 #include "mm/kstack.h"
-#include "proc/eevdf.h"
+#include "sched/eevdf.h"
 
 struct address_space;
 struct process;
