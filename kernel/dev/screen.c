@@ -677,6 +677,11 @@ static bool setup_text(struct screen *s, uint64_t phys, unsigned cols, unsigned 
 	return true;
 }
 
+static const struct log_sink screen_sink = {
+	.write = screen_write,
+	.panic_mode = screen_panic_mode,
+};
+
 bool screen_init(void)
 {
 	const struct boot_framebuffer *fb = &boot_info.framebuffer;
@@ -711,6 +716,7 @@ bool screen_init(void)
 	}
 	term_reset(s);
 	__atomic_store_n(&screen_ready, true, __ATOMIC_RELEASE);
+	log_add_sink(&screen_sink);
 	return true;
 }
 

@@ -36,6 +36,8 @@
 
 static bool serial_present;
 
+static const struct log_sink serial_sink = { .write = serial_write };
+
 bool serial_init(void)
 {
 	outb(COM1 + REG_IER, 0x00);
@@ -50,6 +52,8 @@ bool serial_init(void)
 	outb(COM1 + REG_DATA, 0xa5);
 	serial_present = inb(COM1 + REG_DATA) == 0xa5;
 	outb(COM1 + REG_MCR, MCR_DTR_RTS_OUT2);
+	if (serial_present)
+		log_add_sink(&serial_sink);
 	return serial_present;
 }
 
