@@ -544,25 +544,25 @@ static bool dying_elsewhere(struct process *self)
 }
 
 /* A user-mode exception: the process dies, the kernel carries on. */
-static void user_fault(struct trap_frame *frame, const char *what, uintptr_t addr)
+static void user_fault(struct trap_frame *frame, enum user_fault_reason reason,
+		       const char *what, uintptr_t addr)
 {
 	struct process *p = current_process();
 
 	if (!p)
 		panic_with_frame(frame, "user-mode exception in a kernel thread");
-	if (!strcmp(what, "out of memory") && oom_reclaim(p)) {
+	if (reason == USER_FAULT_NOMEM && oom_reclaim(p)) {
 		/* Wait for the victim to free its memory, then fault again. */
 		sched_sleep_until(arch_clock_ns() + 1000000);
 		return;
 	}
-	if (!strcmp(what, "over its tree's memory limit") && dying_elsewhere(p)) {
+	if (reason == USER_FAULT_QUOTA && dying_elsewhere(p)) {
 		/* A killed process's pages are still charged until it is
 		 * gone: wait for them, then fault again. */
 		sched_sleep_until(arch_clock_ns() + 1000000);
 		return;
 	}
-	bool has_addr = !strcmp(what, "page fault") || !strcmp(what, "out of memory") ||
-			!strcmp(what, "over its tree's memory limit");
+	bool has_addr = reason != USER_FAULT_TRAP;
 	if (has_addr && p->as && as_is_guard(p->as, addr))
 		what = "stack overflow";
 	if (has_addr)
