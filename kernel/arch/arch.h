@@ -9,6 +9,7 @@
 
 #include "arch/x86_64/layout.h"	/* DIRECT_MAP_BASE, KERNEL_VMA, USER_TOP */
 #include "arch/x86_64/percpu.h"	/* CPU_CURRENT, CPU_NEED_RESCHED */
+#include "arch/x86_64/pio.h"	/* inb, outb: the devices' port I/O */
 #include "arch/x86_64/trap.h"	/* struct trap_frame */
 #include "core/compiler.h"	/* __user */
 

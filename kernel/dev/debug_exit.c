@@ -1,6 +1,6 @@
 #include "dev/debug_exit.h"
 
-#include "arch/x86_64/cpu.h"
+#include "arch/arch.h"
 #include "core/shutdown.h"
 
 #define DEBUG_EXIT_PORT 0xf4

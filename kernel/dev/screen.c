@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
-#include "arch/x86_64/cpu.h"
 #include "core/boot_info.h"
 #include "core/log.h"
 #include "core/selftest.h"

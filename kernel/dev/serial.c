@@ -3,7 +3,6 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
-#include "arch/x86_64/cpu.h"
 #include "core/log.h"
 #include "core/spinlock.h"
 #include "dev/input.h"

@@ -1,6 +1,6 @@
 #include "mm/frame.h"
 
-#include "arch/x86_64/layout.h"
+#include "arch/arch.h"
 #include "core/backtrace.h"
 #include "core/boot_info.h"
 #include "core/log.h"

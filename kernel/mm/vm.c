@@ -1,7 +1,6 @@
 #include "mm/vm.h"
 
 #include "arch/arch.h"
-#include "arch/x86_64/layout.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/errors.h"
