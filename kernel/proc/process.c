@@ -3,13 +3,15 @@
 #include "arch/arch.h"
 #include "core/log.h"
 #include "core/panic.h"
+#include "dev/console.h"
 #include "lib/errors.h"
 #include "lib/string.h"
+#include "mm/failinject.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
+#include "mm/quota.h"
 #include "mm/vm.h"
 #include "object/message.h"
-#include "mm/quota.h"
 
 static struct kcache *process_cache;
 /* Every process from process_create until its destroy, in pid order: the
@@ -581,6 +583,54 @@ static void trap_exit(struct trap_frame *frame)
 		sched_preempt_point();
 }
 
+int thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp, uint64_t arg0,
+		       struct thread **out)
+{
+	int rc = quota_charge(proc->quota, QUOTA_THREADS, 1);
+
+	if (rc < 0)
+		return rc;
+	struct thread *t = thread_alloc_user(process_name(proc), process_address_space(proc),
+					     ip, sp, arg0);
+	if (!t) {
+		quota_uncharge(proc->quota, QUOTA_THREADS, 1);
+		return -ENOMEM;
+	}
+	t->proc = process_get(proc);
+	*out = t;
+	return 0;
+}
+
+/* A freed thread of a process gives back its slot and its reference. */
+static void thread_release(struct thread *t)
+{
+	quota_uncharge(t->proc->quota, QUOTA_THREADS, 1);
+	process_put(t->proc);
+}
+
+static uint32_t current_pid(void)
+{
+	struct process *p = current_process();
+
+	return p ? p->pid : 0;
+}
+
+/* Ctrl-C on the console. */
+static void interrupt_job(struct kobj *job)
+{
+	process_kill_tree(kobj_of(job, struct process, obj), EXIT_INTERRUPTED);
+}
+
+static const struct console_job_ops console_jobs = {
+	.type = &process_type,
+	.interrupt = interrupt_job,
+};
+
+static const struct thread_owner_ops process_thread_ops = {
+	.enter_user = process_before_user_mode,
+	.release = thread_release,
+};
+
 void process_init(void)
 {
 	struct frame_stats st;
@@ -591,4 +641,7 @@ void process_init(void)
 	KASSERT(process_cache);
 	arch_set_user_fault_handler(user_fault);
 	arch_set_trap_exit_hook(trap_exit);
+	sched_set_owner_ops(&process_thread_ops);
+	failinject_set_pid_source(current_pid);
+	console_set_job_ops(&console_jobs);
 }

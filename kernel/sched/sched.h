@@ -101,11 +101,21 @@ static inline struct thread *current_thread(void)
 }
 /* A kernel thread that runs fn(arg) and then exits; NULL without memory. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
-/* A thread of proc that enters user mode at ip with stack sp and arg0 in
- * the first argument register, not yet runnable, in *out: 0, -ENOMEM, or
- * -EDQUOT past proc's tree's thread limit (charged until it is freed). */
-int thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp, uint64_t arg0,
-		       struct thread **out);
+/* A thread that enters user mode in address space as at ip with stack sp
+ * and arg0 in the first argument register, not yet runnable; NULL without
+ * memory. The process layer makes its threads with this
+ * (thread_create_user, proc/process.h) and sets t->proc. */
+struct thread *thread_alloc_user(const char *name, struct address_space *as, uintptr_t ip,
+				 uintptr_t sp, uint64_t arg0);
+/* What the process layer does for its threads, which the scheduler calls
+ * (proc sits above sched; process_init registers it): enter_user is a new
+ * user thread's way out to user mode, release drops what a thread with
+ * t->proc set holds of its process when the thread is freed. */
+struct thread_owner_ops {
+	void (*enter_user)(void);
+	void (*release)(struct thread *t);
+};
+void sched_set_owner_ops(const struct thread_owner_ops *ops);
 void thread_start(struct thread *t);	/* makes a new thread runnable */
 void thread_put(struct thread *t);
 __attribute__((noreturn)) void thread_exit(void);
