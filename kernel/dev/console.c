@@ -17,7 +17,7 @@
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "object/message.h"
-#include "sched/sched.h"
+#include "sched/wait.h"
 
 #define LINE_MAX	1024		/* bytes in the line being typed */
 /* Typed-ahead input not yet received: room for a whole line (LINE_MAX)
