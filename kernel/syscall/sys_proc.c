@@ -1,44 +1,32 @@
-/* The system-call table: the one place that decodes user arguments. Every
- * pointer goes through the checked copies of mm/usercopy.h, every handle
- * through the caller's table with the rights it needs; below this layer
- * nothing trusts or re-checks user input (lib/abi.h, docs/syscalls.md). */
-#include "arch/arch.h"
-#include "core/kcov.h"
-#include "core/log.h"
+/* System calls on processes: exit, yield, getpid, spawn, wait and kill
+ * (the table is in syscall.c). */
+#include "syscall/syscall.h"
+
 #include "fs/vfs_object.h"
 #include "lib/abi.h"
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/path.h"
 #include "lib/string.h"
-#include "mm/failinject.h"
-#include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
-#include "mm/vm.h"
 #include "proc/process.h"
 #include "proc/spawn.h"
-#include "syscall/syscall.h"
 
-typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
-
-/* debug_write: a burst of PROCESS_LOG_BURST bytes, refilled at this rate. */
-#define LOG_BYTES_PER_S	(64u << 10)
-
-static long sys_exit(uint64_t code, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+long sys_exit(uint64_t code, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4;
 	process_exit_current((int)code, EXIT_NORMAL);
 }
 
-static long sys_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+long sys_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
 	thread_yield();
 	return 0;
 }
 
-static long sys_getpid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+long sys_getpid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
 	return current_thread()->proc->pid;
@@ -123,7 +111,7 @@ static int copy_startup_doc(struct spawn_request *req, const void __user *udoc, 
 
 _Static_assert(PANDA_PATH_MAX == PATH_MAX_LEN + 1, "spawn takes any path lib/path.c accepts");
 
-static long sys_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+long sys_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4;
 	const struct panda_spawn __user *uargs = user_ptr(a0);
@@ -177,7 +165,7 @@ static long sys_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 	return rc;
 }
 
-static long sys_process_wait(uint64_t h, uint64_t deadline, uint64_t a2, uint64_t a3, uint64_t a4)
+long sys_process_wait(uint64_t h, uint64_t deadline, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a3, (void)a4;
 	struct panda_exit_status __user *ustatus = user_ptr(a2);
@@ -195,7 +183,7 @@ static long sys_process_wait(uint64_t h, uint64_t deadline, uint64_t a2, uint64_
 	return rc;
 }
 
-static long sys_process_kill(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+long sys_process_kill(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4;
 	struct kobj *obj;
@@ -207,158 +195,4 @@ static long sys_process_kill(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, 
 	process_kill(kobj_of(obj, struct process, obj), EXIT_KILLED);
 	kobj_put(obj);
 	return 0;
-}
-
-/* How many bytes p may log now (a token bucket). */
-static size_t log_allowance(struct process *p, size_t want)
-{
-	uint64_t now = arch_clock_ns();
-	guard(spinlock)(&p->lock);
-	uint64_t refill = (now - p->log_refilled_at) * LOG_BYTES_PER_S / 1000000000ull;
-
-	if (refill) {
-		p->log_tokens = p->log_tokens + refill > PROCESS_LOG_BURST ? PROCESS_LOG_BURST
-									 : p->log_tokens + refill;
-		p->log_refilled_at = now;
-	}
-	if (want > p->log_tokens)
-		want = p->log_tokens;
-	p->log_tokens -= want;
-	return want;
-}
-
-static long sys_debug_write(uint64_t a0, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-	(void)a2, (void)a3, (void)a4;
-	const char __user *ubuf = user_ptr(a0);
-	char chunk[256];
-	size_t done = 0;
-
-	if (len > PROCESS_LOG_BURST)
-		return -E2BIG;
-	len = log_allowance(current_process(), len);
-	while (done < len) {
-		size_t n = len - done < 256 ? len - done : 256;
-		if (copy_from_user(chunk, ubuf + done, n) < 0)
-			return done ? (long)done : -EFAULT;
-		log_write_text(chunk, n);
-		done += n;
-	}
-	return (long)done;
-}
-
-static long sys_sleep(uint64_t deadline, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-	(void)a1, (void)a2, (void)a3, (void)a4;
-	return sched_sleep_until(deadline);
-}
-
-static long sys_clock(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
-	return (long)arch_clock_ns();
-}
-
-static int user_prot(uint64_t prot, unsigned *out)
-{
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -EINVAL;
-	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
-		return -EINVAL;		/* W^X */
-	*out = (prot & PROT_WRITE ? MAP_WRITE : 0) | (prot & PROT_EXEC ? MAP_EXEC : 0);
-	return 0;
-}
-
-static bool user_range_ok(uint64_t addr, uint64_t len)
-{
-	return addr >= USER_MMAP_LO && len && len <= USER_STACK_LO - addr &&
-	       addr < USER_STACK_LO && !(addr & (PAGE_SIZE - 1));
-}
-
-static long sys_mem_map(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4)
-{
-	(void)a3, (void)a4;
-	struct address_space *as = current_process()->as;
-	unsigned p;
-
-	if (user_prot(prot, &p) < 0 || len == 0 || len > USER_STACK_LO)
-		return -EINVAL;
-	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	if (addr == 0) {
-		addr = as_find_free(as, len, USER_MMAP_LO, USER_STACK_LO);
-		if (!addr)
-			return -ENOMEM;
-	} else if (!user_range_ok(addr, len)) {
-		return -EINVAL;
-	}
-	int rc = as_map_anon(as, addr, len, p);
-	return rc < 0 ? rc : (long)addr;
-}
-
-static long sys_mem_unmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-	(void)a2, (void)a3, (void)a4;
-	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	if (!user_range_ok(addr, len))
-		return -EINVAL;
-	return as_unmap(current_process()->as, addr, len);
-}
-
-static long sys_mem_protect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4)
-{
-	(void)a3, (void)a4;
-	unsigned p;
-
-	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	if (user_prot(prot, &p) < 0 || !user_range_ok(addr, len))
-		return -EINVAL;
-	return as_protect(current_process()->as, addr, len, p);
-}
-
-static long sys_kcov(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-	(void)a4;
-	return kcov_syscall(op, a1, a2, a3);
-}
-
-static const syscall_fn table[SYS_COUNT] = {
-	[SYS_EXIT] = sys_exit,
-	[SYS_YIELD] = sys_yield,
-	[SYS_GETPID] = sys_getpid,
-	[SYS_SPAWN] = sys_spawn,
-	[SYS_PROCESS_WAIT] = sys_process_wait,
-	[SYS_PROCESS_KILL] = sys_process_kill,
-	[SYS_DEBUG_WRITE] = sys_debug_write,
-	[SYS_SLEEP] = sys_sleep,
-	[SYS_CLOCK] = sys_clock,
-	[SYS_MEM_MAP] = sys_mem_map,
-	[SYS_MEM_UNMAP] = sys_mem_unmap,
-	[SYS_MEM_PROTECT] = sys_mem_protect,
-	[SYS_CLOSE] = sys_close,
-	[SYS_CHANNEL_CREATE] = sys_channel_create,
-	[SYS_SEND] = sys_send,
-	[SYS_RECV] = sys_recv,
-	[SYS_CALL] = sys_call,
-	[SYS_WAIT] = sys_wait,
-	[SYS_DUP] = sys_dup,
-	[SYS_KCOV] = sys_kcov,
-};
-
-/* Called from syscall.S with interrupts on; the result goes back in rax. */
-void syscall_dispatch(struct trap_frame *f)
-{
-	uint64_t nr = f->rax;
-
-	failinject_syscall_enter(nr < SYS_COUNT ? (unsigned)nr : SYS_COUNT);
-	if (nr == SYS_KCOV) {		/* never its own coverage */
-		f->rax = sys_kcov(f->rdi, f->rsi, f->rdx, f->r10, f->r8);
-	} else if (nr < SYS_COUNT && table[nr]) {
-		kcov_syscall_enter();
-		f->rax = table[nr](f->rdi, f->rsi, f->rdx, f->r10, f->r8);
-		kcov_syscall_leave();
-	} else
-		f->rax = -ENOSYS;
-	failinject_syscall_exit();
-	if (arch_need_resched() || current_thread()->killed)
-		process_before_user_mode();
 }
