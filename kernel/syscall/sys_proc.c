@@ -6,7 +6,6 @@
 #include "lib/abi.h"
 #include "lib/bson.h"
 #include "lib/errors.h"
-#include "lib/path.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
