@@ -52,7 +52,7 @@ INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 
 .SECONDARY:
 .PHONY: all kernel initrd iso run test unit-tests fuzz check-deps debug bench clean cppcheck analyze
-.PHONY: sparse soak
+.PHONY: sparse soak layers
 all: kernel initrd
 
 kernel: $(BUILD)/panda.elf
@@ -310,6 +310,12 @@ sparse: | check-deps
 		out=$$(sparse $(SPARSE_FLAGS) $$f 2>&1) || status=1; \
 		[ -z "$$out" ] || { printf '%s\n' "$$out"; status=1; }; \
 	done; exit $$status
+
+# Every #include in kernel/ points down the layering (the order is written
+# once, in tools/check-layers, and drawn in docs/architecture.md), and lib/
+# includes nothing of kernel/ or user/.
+layers:
+	$(Q)$(PYTHON) tools/check-layers
 
 # --- coverage kernel (kcov) ------------------------------------------------
 # `make kcov-kernel`: build/kcov/panda.elf, built with -DPANDA_KCOV and
