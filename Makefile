@@ -52,7 +52,7 @@ INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 
 .SECONDARY:
 .PHONY: all kernel initrd iso run test unit-tests fuzz check-deps debug bench clean cppcheck analyze
-.PHONY: sparse soak
+.PHONY: sparse soak layers
 all: kernel initrd
 
 kernel: $(BUILD)/panda.elf
@@ -177,7 +177,7 @@ $(BUILD)/host-lib/%.c.o: lib/%.c tests/unit/host_names.h tests/unit/bson_names.h
 # unit test needs besides lib/: UNIT_SRCS_<test> lists it.
 UNIT_SRCS_test_buddy := kernel/mm/buddy.c
 UNIT_SRCS_test_slab := kernel/mm/slab.c
-UNIT_SRCS_test_eevdf := kernel/proc/eevdf.c
+UNIT_SRCS_test_eevdf := kernel/sched/eevdf.c
 UNIT_SRCS_test_acpi := kernel/dev/acpi_tables.c
 UNIT_SRCS_test_keymap := kernel/dev/keymap.c
 UNIT_SRCS_test_tmpfs := kernel/fs/tmpfs.c kernel/fs/tmpfs_file.c
@@ -311,6 +311,12 @@ sparse: | check-deps
 		[ -z "$$out" ] || { printf '%s\n' "$$out"; status=1; }; \
 	done; exit $$status
 
+# Every #include in kernel/ points down the layering (the order is written
+# once, in tools/check-layers, and drawn in docs/architecture.md), and lib/
+# includes nothing of kernel/ or user/.
+layers:
+	$(Q)$(PYTHON) tools/check-layers
+
 # --- coverage kernel (kcov) ------------------------------------------------
 # `make kcov-kernel`: build/kcov/panda.elf, built with -DPANDA_KCOV and
 # -fsanitize-coverage=trace-pc for the coverage-guided system-call fuzzer
@@ -320,7 +326,7 @@ sparse: | check-deps
 # branch worth a corpus entry). The flags are expanded per file ($<).
 # `make fuzz-kernel MINUTES=N` runs a long campaign on it (tools/fuzz-kernel).
 KCOV_BUILD := $(BUILD)/kcov
-KCOV_NOINSTR := kernel/core/kcov.c $(filter kernel/arch/x86_64/%,$(KERNEL_SRCS)) lib/string.c
+KCOV_NOINSTR := kernel/proc/kcov.c $(filter kernel/arch/x86_64/%,$(KERNEL_SRCS)) lib/string.c
 KCOV_CFLAGS = -DPANDA_KCOV $(if $(filter $(KCOV_NOINSTR),$<),,-fsanitize-coverage=trace-pc)
 $(eval $(call kernel_variant,$(KCOV_BUILD),$$(KCOV_CFLAGS)))
 MINUTES ?= 10

@@ -9,11 +9,16 @@
 
 #include "arch/x86_64/layout.h"	/* DIRECT_MAP_BASE, KERNEL_VMA, USER_TOP */
 #include "arch/x86_64/percpu.h"	/* CPU_CURRENT, CPU_NEED_RESCHED */
+#include "arch/x86_64/pio.h"	/* inb, outb: the devices' port I/O */
 #include "arch/x86_64/trap.h"	/* struct trap_frame */
 #include "core/compiler.h"	/* __user */
 
 struct boot_info;
 struct thread;
+
+/* The page the MMU maps (frames, mappings and the user gate count in it). */
+#define PAGE_SHIFT 12
+#define PAGE_SIZE 4096ull
 
 /* Early CPU setup: GDT, TSS with IST stacks, IDT, per-CPU area. */
 void arch_init_cpu(void);
@@ -187,12 +192,35 @@ static inline void arch_set_need_resched(bool on)
 /* Waits for an interrupt with interrupts enabled; returns with them off. */
 void arch_idle(void);
 
-/* Page-fault and double-fault handling (needs the memory manager). */
+/* Page-fault and double-fault handling (the handlers below registered). */
 void arch_init_faults(void);
+/* How the memory manager serves the CPU (arch sits below mm, so mm
+ * registers these in vm_init and frame_init): page_fault resolves a fault
+ * in the user half of the current address space (0: retry the access, or
+ * -errno); is_stack_guard tells a double fault's report whether addr is a
+ * kernel stack's guard page. */
+void arch_set_page_fault_handler(int (*fn)(uintptr_t addr, bool write, bool fetch));
+void arch_set_stack_guard_check(bool (*fn)(uintptr_t addr));
+/* Where page-table pages come from: alloc returns a zeroed page's physical
+ * address or 0; set before the first page table is made (frame_init). */
+void arch_set_page_table_pages(uint64_t (*alloc)(void), void (*free)(uint64_t phys));
+
+/* Why user code faulted: the process layer decides on this (reclaim and
+ * retry, or kill), the name only goes into the report. */
+enum user_fault_reason {
+	USER_FAULT_PAGE,	/* an access the address space does not allow */
+	USER_FAULT_NOMEM,	/* a page it allows, but no frame was left */
+	USER_FAULT_QUOTA,	/* a page it allows, over its tree's memory limit */
+	USER_FAULT_TRAP,	/* any other exception (no address) */
+};
 /* Who handles an exception raised in user mode (the process layer kills
  * the process). `what` names it; addr is the faulting address or 0. */
-void arch_set_user_fault_handler(void (*fn)(struct trap_frame *frame, const char *what,
-					    uintptr_t addr));
+void arch_set_user_fault_handler(void (*fn)(struct trap_frame *frame,
+					    enum user_fault_reason reason,
+					    const char *what, uintptr_t addr));
+/* Inside arch (trap.c, fault.c): hands a user-mode exception to that handler. */
+void arch_user_fault(struct trap_frame *frame, enum user_fault_reason reason,
+		     const char *what, uintptr_t addr);
 /* Called before an interrupt or exception returns to the code it
  * interrupted: the scheduler's preemption point. */
 void arch_set_trap_exit_hook(void (*fn)(struct trap_frame *frame));

@@ -4,14 +4,19 @@
 
 #include "core/backtrace.h"
 #include "core/log.h"
-#include "mm/kmalloc.h"
 
 static unsigned reports, caught;
 static bool expecting, in_report;
+static unsigned (*heap_check)(void);
+
+void ksan_set_heap_check(unsigned (*fn)(void))
+{
+	heap_check = fn;
+}
 
 void ksan_check_heap(void)
 {
-	unsigned bad = kmalloc_check();
+	unsigned bad = heap_check ? heap_check() : 0;
 
 	if (bad)
 		kprintf("ksan: heap check found %u bad objects\n", bad);

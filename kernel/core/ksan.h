@@ -26,11 +26,13 @@ void ksan_report_end(void);
 unsigned ksan_report_count(void);
 void ksan_expect_begin(void);
 unsigned ksan_expect_end(void);
-/* Checks the whole heap now (kmalloc_check): at the end of a self-test run
- * and when the machine powers off. */
+/* Checks the whole heap now (the checker mm registered: kmalloc_check), at
+ * the end of a self-test run and when the machine powers off. */
 void ksan_check_heap(void);
+void ksan_set_heap_check(unsigned (*fn)(void));
 #else
 static inline void ksan_check_heap(void) {}
+static inline void ksan_set_heap_check(unsigned (*fn)(void)) { (void)fn; }
 static inline unsigned ksan_report_count(void) { return 0; }
 static inline void ksan_expect_begin(void) {}
 static inline unsigned ksan_expect_end(void) { return 0; }

@@ -1,9 +1,8 @@
 #include "core/log.h"
 
+#include "core/panic.h"
 #include "core/params.h"
 #include "core/spinlock.h"
-#include "dev/screen.h"
-#include "dev/serial.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -11,11 +10,34 @@ static enum log_level current_level = LOG_INFO;
 static struct spinlock log_lock = SPINLOCK_INIT("log");
 static bool panic_mode;
 
+/* The outputs, in the order they registered (serial first, at boot).
+ * Written only while one CPU runs (boot); count is published after its
+ * entry, so a reader never sees a half-filled slot. */
+#define LOG_MAX_SINKS 4
+static const struct log_sink *sinks[LOG_MAX_SINKS];
+static unsigned sink_count;
+
+void log_add_sink(const struct log_sink *sink)
+{
+	unsigned n = sink_count;
+
+	KASSERT(n < LOG_MAX_SINKS);
+	sinks[n] = sink;
+	__atomic_store_n(&sink_count, n + 1, __ATOMIC_RELEASE);
+}
+
+static void write_sinks(const char *text, size_t n)
+{
+	unsigned count = __atomic_load_n(&sink_count, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < count; i++)
+		sinks[i]->write(text, n);
+}
+
 static void console_sink(void *ctx, const char *text, size_t n)
 {
 	(void)ctx;
-	serial_write(text, n);
-	screen_write(text, n);		/* a no-op until screen_init succeeded */
+	write_sinks(text, n);
 }
 
 void log_vprintf(enum log_level level, const char *fmt, va_list ap)
@@ -40,8 +62,7 @@ void log_write_text(const char *text, size_t n)
 {
 	irq_state_t s = spin_lock(&log_lock);
 
-	serial_write(text, n);
-	screen_write(text, n);
+	write_sinks(text, n);
 	spin_unlock(&log_lock, s);
 }
 
@@ -61,8 +82,12 @@ void log_set_level(enum log_level level)
 
 void log_enter_panic_mode(void)
 {
+	unsigned count = __atomic_load_n(&sink_count, __ATOMIC_ACQUIRE);
+
 	panic_mode = true;
-	screen_panic_mode();
+	for (unsigned i = 0; i < count; i++)
+		if (sinks[i]->panic_mode)
+			sinks[i]->panic_mode();
 	current_level = LOG_DEBUG;
 }
 

@@ -1,4 +1,6 @@
-/* The kernel log: formatted text to every console output (serial for now).
+/* The kernel log: formatted text to every registered output (a sink: the
+ * serial port and the screen register themselves when they are found, so
+ * the log knows no driver).
  * Lines at or below the current level are printed; the level comes from the
  * command line (`loglevel=0..3` or `loglevel=error|warn|info|debug`). */
 #ifndef CORE_LOG_H
@@ -22,6 +24,16 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap);
 #define kprintf(...) log_printf(LOG_ERROR, __VA_ARGS__)
 
 void log_set_level(enum log_level level);
+
+/* An output of the log. write() is called under the log's lock with
+ * interrupts off; panic_mode (may be NULL) tells it a panic is being
+ * reported, so it must no longer wait for its own locks. */
+struct log_sink {
+	void (*write)(const char *text, size_t n);
+	void (*panic_mode)(void);
+};
+/* Adds an output; at boot, while one CPU runs. The sink must live forever. */
+void log_add_sink(const struct log_sink *sink);
 /* Text as it is (any bytes, at any log level), between whole log lines:
  * the output of the console object and of debug_write. */
 void log_write_text(const char *text, size_t n);

@@ -2,9 +2,14 @@
 
 #include "arch/arch.h"
 #include "core/ksan.h"
-#include "dev/debug_exit.h"
 
 static int (*poweroff_hook)(void);
+static void (*exit_device)(uint8_t status);
+
+void system_set_exit_device(void (*fn)(uint8_t status))
+{
+	exit_device = fn;
+}
 
 void system_set_poweroff(int (*fn)(void))
 {
@@ -19,7 +24,8 @@ void system_exit(enum system_exit_status status)
 		ksan_check_heap();
 	if (status == EXIT_TESTS_PASSED && ksan_report_count())
 		status = EXIT_TESTS_FAILED;
-	debug_exit(status);
+	if (exit_device)
+		exit_device(status);
 	/* Still running: no debug-exit device (real hardware, or QEMU
 	 * without it). A finished run powers the machine off if the platform
 	 * can; a panic halts, so its report stays on the screen. */

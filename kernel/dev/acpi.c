@@ -4,7 +4,6 @@
 #include "dev/acpi.h"
 
 #include "arch/arch.h"
-#include "arch/x86_64/cpu.h"
 #include "core/boot_info.h"
 #include "core/ksan.h"
 #include "core/log.h"

@@ -10,13 +10,14 @@
 
 #include "core/log.h"
 #include "core/panic.h"
+#include "core/spinlock.h"
 #include "dev/input.h"
 #include "lib/abi.h"
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "object/message.h"
-#include "proc/process.h"
+#include "sched/wait.h"
 
 #define LINE_MAX	1024		/* bytes in the line being typed */
 /* Typed-ahead input not yet received: room for a whole line (LINE_MAX)
@@ -45,7 +46,7 @@ static struct {
 	size_t head, tail;		/* byte offsets; head == tail: empty */
 	uint64_t dropped;		/* input lost to a full queue */
 	struct message *pending;	/* built but not yet taken by recv */
-	struct process *foreground;	/* killed by Ctrl-C (a reference) */
+	struct kobj *foreground;	/* a process, killed by Ctrl-C (a reference) */
 	struct wait_queue readers;
 } console;
 
@@ -100,14 +101,23 @@ static void echo(const char *text, size_t n)
 
 /* --- input: the line discipline ------------------------------------- */
 
+/* What a foreground is and how Ctrl-C ends it: the process layer's (it
+ * sits above dev), registered by process_init. */
+static const struct console_job_ops *job_ops;
+
+void console_set_job_ops(const struct console_job_ops *ops)
+{
+	job_ops = ops;
+}
+
 /* Returns true when readers should wake; *interrupt gets the process
  * Ctrl-C kills (with a reference). Caller holds the lock. */
-static bool discipline(const struct key_event *ev, struct process **interrupt)
+static bool discipline(const struct key_event *ev, struct kobj **interrupt)
 {
 	uint32_t k = ev->key;
 
 	if (k == 0x03 && console.foreground) {		/* Ctrl-C */
-		*interrupt = process_get(console.foreground);
+		*interrupt = kobj_get(console.foreground);
 		console.line_len = 0;
 		if (!console.raw)
 			echo("^C\n", 3);
@@ -169,7 +179,7 @@ static bool discipline(const struct key_event *ev, struct process **interrupt)
 
 void console_input(const struct key_event *ev)
 {
-	struct process *interrupt = NULL;
+	struct kobj *interrupt = NULL;
 	bool wake;
 
 	if (!console.obj.type)
@@ -179,8 +189,8 @@ void console_input(const struct key_event *ev)
 		wake = discipline(ev, &interrupt);
 	}
 	if (interrupt) {
-		process_kill_tree(interrupt, EXIT_INTERRUPTED);
-		process_put(interrupt);
+		job_ops->interrupt(interrupt);
+		kobj_put(interrupt);
 	}
 	if (wake)
 		wait_queue_wake_all(&console.readers, 0);
@@ -335,16 +345,17 @@ static int console_mode(uint32_t rights, const uint8_t *doc)
 /* {"op": "foreground"} with a process handle attached, or none to clear. */
 static int console_foreground(uint32_t rights, struct message *req)
 {
-	struct process *p = NULL, *old;
+	struct kobj *p = NULL, *old;
 
 	if (!(rights & RIGHT_MANAGE))
 		return -EACCES;
 	if (req->handle_count > 1)
 		return -EINVAL;
 	if (req->handle_count == 1) {
-		if (req->objs[0]->type != &process_type || !(req->rights[0] & RIGHT_KILL))
-			return req->objs[0]->type != &process_type ? -EINVAL : -EACCES;
-		p = process_get(kobj_of(req->objs[0], struct process, obj));
+		bool is_job = job_ops && req->objs[0]->type == job_ops->type;
+		if (!is_job || !(req->rights[0] & RIGHT_KILL))
+			return !is_job ? -EINVAL : -EACCES;
+		p = kobj_get(req->objs[0]);
 	}
 	{
 		guard(spinlock)(&console.lock);
@@ -352,7 +363,7 @@ static int console_foreground(uint32_t rights, struct message *req)
 		console.foreground = p;
 	}
 	if (old)
-		process_put(old);
+		kobj_put(old);
 	return 0;
 }
 

@@ -10,6 +10,14 @@ extern const struct kobj_type console_type;
 
 /* Sets the console object up; before anything can type or hold it. */
 void console_init(void);
+/* The foreground a holder names ({"op": "foreground"}) is a process, and
+ * Ctrl-C kills its tree; dev sits below proc, so process_init registers
+ * what a process is (type) and how to interrupt one. */
+struct console_job_ops {
+	const struct kobj_type *type;
+	void (*interrupt)(struct kobj *job);
+};
+void console_set_job_ops(const struct console_job_ops *ops);
 /* The console object, with one more reference for the caller. */
 struct kobj *console_object(void);
 

@@ -6,5 +6,7 @@
 #include <stdint.h>
 
 void debug_exit(uint8_t value);
+/* Makes system_exit end QEMU through the device (core/shutdown.h). */
+void debug_exit_init(void);
 
 #endif

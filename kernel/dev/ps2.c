@@ -12,7 +12,6 @@
 #include "dev/ps2.h"
 
 #include "arch/arch.h"
-#include "arch/x86_64/cpu.h"
 #include "core/log.h"
 #include "core/spinlock.h"
 #include "dev/input.h"

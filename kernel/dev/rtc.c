@@ -1,7 +1,6 @@
 #include "dev/rtc.h"
 
 #include "arch/arch.h"
-#include "arch/x86_64/cpu.h"
 #include "core/log.h"
 #include "lib/date.h"
 

@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
-#include "arch/x86_64/cpu.h"
 #include "core/boot_info.h"
 #include "core/log.h"
 #include "core/selftest.h"
@@ -677,6 +676,11 @@ static bool setup_text(struct screen *s, uint64_t phys, unsigned cols, unsigned 
 	return true;
 }
 
+static const struct log_sink screen_sink = {
+	.write = screen_write,
+	.panic_mode = screen_panic_mode,
+};
+
 bool screen_init(void)
 {
 	const struct boot_framebuffer *fb = &boot_info.framebuffer;
@@ -711,6 +715,7 @@ bool screen_init(void)
 	}
 	term_reset(s);
 	__atomic_store_n(&screen_ready, true, __ATOMIC_RELEASE);
+	log_add_sink(&screen_sink);
 	return true;
 }
 

@@ -3,12 +3,11 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
-#include "arch/x86_64/cpu.h"
 #include "core/log.h"
 #include "core/spinlock.h"
 #include "dev/input.h"
 #include "dev/keymap.h"
-#include "proc/thread.h"
+#include "sched/sched.h"
 
 #define COM1		0x3f8
 #define REG_DATA	0	/* DLAB=0: transmit/receive */
@@ -36,6 +35,8 @@
 
 static bool serial_present;
 
+static const struct log_sink serial_sink = { .write = serial_write };
+
 bool serial_init(void)
 {
 	outb(COM1 + REG_IER, 0x00);
@@ -50,6 +51,8 @@ bool serial_init(void)
 	outb(COM1 + REG_DATA, 0xa5);
 	serial_present = inb(COM1 + REG_DATA) == 0xa5;
 	outb(COM1 + REG_MCR, MCR_DTR_RTS_OUT2);
+	if (serial_present)
+		log_add_sink(&serial_sink);
 	return serial_present;
 }
 

@@ -12,7 +12,6 @@
 #include "core/spinlock.h"
 #include "lib/string.h"
 #include "mm/frame.h"
-#include "proc/process.h"
 
 /* Frames above the allocation searched for the plan's site: the hook, the
  * allocator and a few wrappers (slab refill, message and page helpers). */
@@ -32,6 +31,21 @@ static bool log_each;			/* command-line plans log every failure */
  * is never taken for it. */
 static const struct thread *call_thread;
 static uint32_t call_pid;
+
+/* The running thread's pid, 0 in a kernel thread: the process layer
+ * (above mm) registers how to tell; until then every thread is a kernel
+ * thread. */
+static uint32_t (*current_pid)(void);
+
+void failinject_set_pid_source(uint32_t (*fn)(void))
+{
+	current_pid = fn;
+}
+
+static uint32_t pid_now(void)
+{
+	return current_pid ? current_pid() : 0;
+}
 static unsigned call_nr;
 static enum call_state call_state;
 
@@ -130,8 +144,8 @@ static void arm(const struct failinject_plan *p, enum scope s, bool log, unsigne
 	scope = s;
 	counts = (struct failinject_counts){ 0 };
 	log_each = log;
-	call_thread = s == SCOPE_NEXT_CALL ? current_thread() : NULL;
-	call_pid = call_thread && call_thread->proc ? call_thread->proc->pid : 0;
+	call_thread = s == SCOPE_NEXT_CALL ? arch_current_thread() : NULL;
+	call_pid = call_thread ? pid_now() : 0;
 	call_nr = nr;
 	call_state = CALL_WAITING;
 	__atomic_store_n(&failinject_armed, p->kinds != 0, __ATOMIC_RELEASE);
@@ -179,22 +193,19 @@ static bool site_on_stack(void)
 /* Caller holds lock. */
 static bool is_call_thread(void)
 {
-	const struct thread *t = current_thread();
+	const struct thread *t = arch_current_thread();
 
-	return t && t == call_thread && t->proc && t->proc->pid == call_pid;
+	return t && t == call_thread && call_pid && pid_now() == call_pid;
 }
 
 /* Caller holds lock. */
 static bool in_scope(void)
 {
-	const struct thread *t;
-
 	switch (scope) {
 	case SCOPE_ALL:
 		return true;
 	case SCOPE_PROCESS:
-		t = current_thread();
-		return t && t->proc && t->proc->pid == plan.pid;
+		return pid_now() == plan.pid;
 	default:
 		return call_state == CALL_ACTIVE && is_call_thread();
 	}

@@ -86,4 +86,8 @@ static inline void failinject_syscall_exit(void)
 		failinject_exit();
 }
 
+/* How to tell the running thread's pid (0: a kernel thread); the process
+ * layer registers it (process_init), since proc sits above mm. */
+void failinject_set_pid_source(uint32_t (*fn)(void));
+
 #endif

@@ -1,6 +1,6 @@
 #include "mm/frame.h"
 
-#include "arch/x86_64/layout.h"
+#include "arch/arch.h"
 #include "core/backtrace.h"
 #include "core/boot_info.h"
 #include "core/log.h"
@@ -74,6 +74,17 @@ static uint64_t find_boot_memory(uint64_t size, uint64_t limit)
 	return 0;
 }
 
+/* Page-table pages for the CPU's paging code (arch sits below mm). */
+static uint64_t page_table_alloc(void)
+{
+	return frame_alloc(0, OWNER_PAGE_TABLE, FRAME_ZERO);
+}
+
+static void page_table_free(uint64_t phys)
+{
+	frame_free(phys, 0);
+}
+
 void frame_init(void)
 {
 	uint64_t max_phys = 0;
@@ -124,6 +135,7 @@ void frame_init(void)
 	low_watermark = 2 * min_watermark;
 	log_info("mm: %lu MiB in %lu frames managed, %lu KiB of metadata\n",
 		 buddy.managed >> 8, buddy.managed, meta_bytes >> 10);
+	arch_set_page_table_pages(page_table_alloc, page_table_free);
 }
 
 void frame_register_reclaim(reclaim_fn fn)

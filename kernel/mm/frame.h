@@ -11,8 +11,6 @@
 #include "core/cleanup.h"
 #include "mm/buddy.h"
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE 4096ull
 
 enum frame_alloc_flags {
 	FRAME_ZERO = 1 << 0,		/* fill with zeros */

@@ -1,6 +1,7 @@
 #include "mm/kmalloc.h"
 
 #include "core/backtrace.h"
+#include "core/ksan.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/spinlock.h"
@@ -146,6 +147,7 @@ void kmalloc_init(void)
 		KASSERT(classes[i]);
 	}
 	frame_register_reclaim(kmalloc_shrink);
+	ksan_set_heap_check(kmalloc_check);
 }
 
 static void *alloc(size_t size, bool zero, uintptr_t site)

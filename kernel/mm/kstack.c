@@ -1,7 +1,6 @@
 #include "mm/kstack.h"
 
 #include "arch/arch.h"
-#include "arch/x86_64/layout.h"
 #include "core/spinlock.h"
 #include "lib/errors.h"
 #include "mm/frame.h"

@@ -1,7 +1,6 @@
 #include "mm/usercopy.h"
 
 #include "arch/arch.h"
-#include "arch/x86_64/layout.h"
 #include "lib/errors.h"
 #include "mm/vm.h"
 

@@ -1,7 +1,6 @@
 #include "mm/vm.h"
 
 #include "arch/arch.h"
-#include "arch/x86_64/layout.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/errors.h"
@@ -9,7 +8,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/kstack.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 static struct kcache *as_cache, *region_cache;
 /* The address space whose user half the CPU sees: the running thread's
@@ -67,6 +66,14 @@ static void as_destroy(struct kobj *obj)
 
 static const struct kobj_type as_type = { .name = "address_space", .destroy = as_destroy };
 
+/* The CPU's page-fault handler, for an address in the user half. */
+static int user_half_fault(uintptr_t addr, bool write, bool fetch)
+{
+	struct address_space *as = as_current();
+
+	return as ? as_fault(as, addr, write, fetch) : -EFAULT;
+}
+
 void vm_init(void)
 {
 	as_cache = kcache_create("address_space", sizeof(struct address_space));
@@ -74,6 +81,8 @@ void vm_init(void)
 	KASSERT(as_cache && region_cache);
 	if (arch_kernel_area_init(KSTACK_BASE, KSTACK_AREA_SIZE) < 0)
 		panic("vm: no memory for the kernel stack area's page tables");
+	arch_set_page_fault_handler(user_half_fault);
+	arch_set_stack_guard_check(kstack_is_guard);
 }
 
 int as_create(struct quota *quota, struct address_space **out)

@@ -4,7 +4,7 @@
 #include "lib/abi.h"
 #include "lib/errors.h"
 #include "mm/kmalloc.h"
-#include "proc/thread.h"
+#include "sched/sched.h"
 
 /* Both endpoints share one lock: a send touches the sender and its peer. */
 struct channel {

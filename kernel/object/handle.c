@@ -4,7 +4,7 @@
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 #define HANDLE_TAG		(1u << 31)
 #define HANDLE_RETIRED		(HANDLE_GEN_LAST + 1)	/* a generation no value has */

@@ -4,7 +4,7 @@
 #include "lib/errors.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 /* Messages are what every call allocates and frees, twice: a few freed
  * ones of two common sizes are kept for the next, instead of going back

@@ -16,7 +16,7 @@
 #include "object/message.h"
 #include "proc/proc_selftest.h"
 #include "proc/process.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 #include "proc/spawn.h"
 #include "proc/sysinfo.h"
 

@@ -3,13 +3,15 @@
 #include "arch/arch.h"
 #include "core/log.h"
 #include "core/panic.h"
+#include "dev/console.h"
 #include "lib/errors.h"
 #include "lib/string.h"
+#include "mm/failinject.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
+#include "mm/quota.h"
 #include "mm/vm.h"
 #include "object/message.h"
-#include "proc/quota.h"
 
 static struct kcache *process_cache;
 /* Every process from process_create until its destroy, in pid order: the
@@ -557,25 +559,25 @@ static bool dying_elsewhere(struct process *self)
 }
 
 /* A user-mode exception: the process dies, the kernel carries on. */
-static void user_fault(struct trap_frame *frame, const char *what, uintptr_t addr)
+static void user_fault(struct trap_frame *frame, enum user_fault_reason reason,
+		       const char *what, uintptr_t addr)
 {
 	struct process *p = current_process();
 
 	if (!p)
 		panic_with_frame(frame, "user-mode exception in a kernel thread");
-	if (!strcmp(what, "out of memory") && oom_reclaim(p)) {
+	if (reason == USER_FAULT_NOMEM && oom_reclaim(p)) {
 		/* Wait for the victim to free its memory, then fault again. */
 		sched_sleep_until(arch_clock_ns() + 1000000);
 		return;
 	}
-	if (!strcmp(what, "over its tree's memory limit") && dying_elsewhere(p)) {
+	if (reason == USER_FAULT_QUOTA && dying_elsewhere(p)) {
 		/* A killed process's pages are still charged until it is
 		 * gone: wait for them, then fault again. */
 		sched_sleep_until(arch_clock_ns() + 1000000);
 		return;
 	}
-	bool has_addr = !strcmp(what, "page fault") || !strcmp(what, "out of memory") ||
-			!strcmp(what, "over its tree's memory limit");
+	bool has_addr = reason != USER_FAULT_TRAP;
 	if (has_addr && p->as && as_is_guard(p->as, addr))
 		what = "stack overflow";
 	if (has_addr)
@@ -594,6 +596,54 @@ static void trap_exit(struct trap_frame *frame)
 		sched_preempt_point();
 }
 
+int thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp, uint64_t arg0,
+		       struct thread **out)
+{
+	int rc = quota_charge(proc->quota, QUOTA_THREADS, 1);
+
+	if (rc < 0)
+		return rc;
+	struct thread *t = thread_alloc_user(process_name(proc), process_address_space(proc),
+					     ip, sp, arg0);
+	if (!t) {
+		quota_uncharge(proc->quota, QUOTA_THREADS, 1);
+		return -ENOMEM;
+	}
+	t->proc = process_get(proc);
+	*out = t;
+	return 0;
+}
+
+/* A freed thread of a process gives back its slot and its reference. */
+static void thread_release(struct thread *t)
+{
+	quota_uncharge(t->proc->quota, QUOTA_THREADS, 1);
+	process_put(t->proc);
+}
+
+static uint32_t current_pid(void)
+{
+	struct process *p = current_process();
+
+	return p ? p->pid : 0;
+}
+
+/* Ctrl-C on the console. */
+static void interrupt_job(struct kobj *job)
+{
+	process_kill_tree(kobj_of(job, struct process, obj), EXIT_INTERRUPTED);
+}
+
+static const struct console_job_ops console_jobs = {
+	.type = &process_type,
+	.interrupt = interrupt_job,
+};
+
+static const struct thread_owner_ops process_thread_ops = {
+	.enter_user = process_before_user_mode,
+	.release = thread_release,
+};
+
 void process_init(void)
 {
 	struct frame_stats st;
@@ -604,4 +654,7 @@ void process_init(void)
 	KASSERT(process_cache);
 	arch_set_user_fault_handler(user_fault);
 	arch_set_trap_exit_hook(trap_exit);
+	sched_set_owner_ops(&process_thread_ops);
+	failinject_set_pid_source(current_pid);
+	console_set_job_ops(&console_jobs);
 }

@@ -14,7 +14,7 @@
 #include "core/spinlock.h"
 #include "lib/abi.h"
 #include "object/handle.h"
-#include "proc/thread.h"
+#include "sched/sched.h"
 
 struct address_space;
 struct message;
@@ -100,6 +100,11 @@ __attribute__((noreturn)) void process_exit_current(int code, uint32_t how);
 int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status *status);
 /* The last stop before user mode: preemption, and exit if killed. */
 void process_before_user_mode(void);
+/* A thread of proc that enters user mode at ip with stack sp and arg0 in
+ * the first argument register, not yet runnable, in *out: 0, -ENOMEM, or
+ * -EDQUOT past proc's tree's thread limit (charged until it is freed). */
+int thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp, uint64_t arg0,
+		       struct thread **out);
 
 /* A reply too big for its caller's buffer waits here (keyed by the object
  * called, which it holds a reference to, and the transaction id) for recv

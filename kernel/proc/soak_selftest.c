@@ -12,7 +12,7 @@
 #include "mm/snapshot.h"
 #include "proc/proc_selftest.h"
 #include "proc/process.h"
-#include "proc/thread.h"
+#include "sched/sched.h"
 
 static uint64_t soak_seconds = 20;
 

@@ -10,7 +10,7 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "proc/process.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 #define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~(uint64_t)((a) - 1))
 #define ALIGN_DOWN(x, a)	((x) & ~(uint64_t)((a) - 1))

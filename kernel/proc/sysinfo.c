@@ -17,7 +17,7 @@
 #include "object/message.h"
 #include "object/request.h"
 #include "proc/process.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 /* processes: at most this many a reply, so a batch's snapshot is a small
  * allocation and its reply has a fixed bound (an entry is under 200 bytes:

@@ -1,5 +1,5 @@
 /* The handlers of the system-call table, by file. Each gets the raw
- * argument registers; the table is in syscall.c. */
+ * argument registers; the table and the dispatch are in syscall.c. */
 #ifndef SYSCALL_SYSCALL_H
 #define SYSCALL_SYSCALL_H
 
@@ -12,6 +12,24 @@ struct trap_frame;
 void syscall_dispatch(struct trap_frame *f);
 
 #define SYSCALL_ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
+
+/* sys_proc.c: processes */
+long sys_exit(SYSCALL_ARGS);
+long sys_yield(SYSCALL_ARGS);
+long sys_getpid(SYSCALL_ARGS);
+long sys_spawn(SYSCALL_ARGS);
+long sys_process_wait(SYSCALL_ARGS);
+long sys_process_kill(SYSCALL_ARGS);
+
+/* sys_mem.c: the caller's address space */
+long sys_mem_map(SYSCALL_ARGS);
+long sys_mem_unmap(SYSCALL_ARGS);
+long sys_mem_protect(SYSCALL_ARGS);
+
+/* sys_misc.c: time and the log */
+long sys_debug_write(SYSCALL_ARGS);
+long sys_sleep(SYSCALL_ARGS);
+long sys_clock(SYSCALL_ARGS);
 
 /* sys_ipc.c: handles and messages */
 long sys_close(SYSCALL_ARGS);

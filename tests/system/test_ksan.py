@@ -26,7 +26,7 @@ def test_ubsan_reports_each_kind_of_deliberate_undefined_behaviour(kernel):
     assert_cases_passed(run, "ubsan")
     assert run.status == 0, run.output
     assert re.search(r"^caught as expected: signed integer overflow at "
-                     r"kernel/core/ksan_selftest\.c:\d+:\d+$", run.output, re.M), run.output
+                     r"kernel/mm/ksan_selftest\.c:\d+:\d+$", run.output, re.M), run.output
     assert "    lhs: 2147483647 ('int')" in run.output
     assert re.search(r"^caught as expected: shift out of bounds at ", run.output, re.M)
 
@@ -48,7 +48,7 @@ def test_an_unexpected_report_fails_the_run(kernel):
     run = boot("--kernel", kernel, "--append", "test=ksan-unexpected",
                sanitizer_reports_fail=False)
     assert run.status == TEST_FAILED, run.output
-    assert re.search(r"^UBSAN: signed integer overflow at kernel/core/ksan_selftest\.c:",
+    assert re.search(r"^UBSAN: signed integer overflow at kernel/mm/ksan_selftest\.c:",
                      run.output, re.M), run.output
     assert re.search(r"^KSAN: heap buffer overflow: redzone of kmalloc-32", run.output, re.M)
     assert "backtrace:" in run.output

@@ -109,7 +109,7 @@ def test_gdb_stops_at_kmain_with_symbols():
             qemu.kill()
             qemu.wait()
     assert re.search(r"Breakpoint 1, kmain \(magic=", gdb.stdout), gdb.stdout
-    assert "kernel/core/main.c" in gdb.stdout
+    assert "kernel/init/main.c" in gdb.stdout
 
 
 def test_boot_to_prompt_times_the_banner_and_the_shell_prompt():

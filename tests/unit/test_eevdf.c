@@ -7,7 +7,7 @@
  * sleep credit capped at one slice, no catch-up burst for newcomers. */
 #include <stdint.h>
 
-#include "proc/eevdf.h"
+#include "sched/eevdf.h"
 #include "unit.h"
 
 #define MS	((uint64_t)1000000)

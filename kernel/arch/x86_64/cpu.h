@@ -1,31 +1,11 @@
-/* Thin wrappers around single x86-64 instructions. Only code under
- * kernel/arch/x86_64 and device drivers doing port I/O include this. */
+/* Thin wrappers around single x86-64 instructions, for kernel/arch/x86_64
+ * only (port I/O, which drivers use, is pio.h, reached through arch.h). */
 #ifndef ARCH_X86_64_CPU_H
 #define ARCH_X86_64_CPU_H
 
 #include <stdint.h>
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
+#include "arch/x86_64/pio.h"
 
 static inline uint64_t rdmsr(uint32_t msr)
 {

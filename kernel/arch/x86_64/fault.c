@@ -9,8 +9,6 @@
 #include "core/panic.h"
 #include "lib/errors.h"
 #include "lib/format.h"
-#include "mm/kstack.h"
-#include "mm/vm.h"
 
 /* Page-fault error code bits (SDM Vol. 3A 4.7). */
 #define PF_PRESENT	(1u << 0)
@@ -23,14 +21,29 @@ struct ex_entry {
 };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
-static void (*user_fault_handler)(struct trap_frame *frame, const char *what, uintptr_t addr);
+static void (*user_fault_handler)(struct trap_frame *frame, enum user_fault_reason reason,
+				  const char *what, uintptr_t addr);
+static int (*page_fault_handler)(uintptr_t addr, bool write, bool fetch);
+static bool (*stack_guard_check)(uintptr_t addr);
 
-void arch_set_user_fault_handler(void (*fn)(struct trap_frame *, const char *, uintptr_t))
+void arch_set_user_fault_handler(void (*fn)(struct trap_frame *, enum user_fault_reason,
+					    const char *, uintptr_t))
 {
 	user_fault_handler = fn;
 }
 
-void arch_user_fault(struct trap_frame *f, const char *what, uintptr_t addr)
+void arch_set_page_fault_handler(int (*fn)(uintptr_t addr, bool write, bool fetch))
+{
+	page_fault_handler = fn;
+}
+
+void arch_set_stack_guard_check(bool (*fn)(uintptr_t addr))
+{
+	stack_guard_check = fn;
+}
+
+void arch_user_fault(struct trap_frame *f, enum user_fault_reason reason, const char *what,
+		     uintptr_t addr)
 {
 	char title[128];
 
@@ -39,7 +52,7 @@ void arch_user_fault(struct trap_frame *f, const char *what, uintptr_t addr)
 			     what, addr);
 		panic_with_frame(f, title);
 	}
-	user_fault_handler(f, what, addr);
+	user_fault_handler(f, reason, what, addr);
 }
 
 static uint64_t fixup_for(uint64_t ip)
@@ -56,19 +69,21 @@ static void page_fault(struct trap_frame *f)
 {
 	uintptr_t addr = read_cr2();
 	bool user_mode = f->cs & 3;
-	struct address_space *as = as_current();
 	char title[128];
 	int rc = -EFAULT;
 
-	if (addr < USER_TOP && as) {
-		rc = as_fault(as, addr, f->error & PF_WRITE, f->error & PF_FETCH);
+	if (addr < USER_TOP && page_fault_handler) {
+		rc = page_fault_handler(addr, f->error & PF_WRITE, f->error & PF_FETCH);
 		if (rc == 0)
 			return;
 	}
 	if (user_mode) {
-		arch_user_fault(f, rc == -ENOMEM ? "out of memory"
-				   : rc == -EDQUOT ? "over its tree's memory limit" : "page fault",
-				addr);
+		if (rc == -ENOMEM)
+			arch_user_fault(f, USER_FAULT_NOMEM, "out of memory", addr);
+		else if (rc == -EDQUOT)
+			arch_user_fault(f, USER_FAULT_QUOTA, "over its tree's memory limit", addr);
+		else
+			arch_user_fault(f, USER_FAULT_PAGE, "page fault", addr);
 		return;
 	}
 	uint64_t fixup = fixup_for(f->rip);
@@ -93,7 +108,7 @@ static void double_fault(struct trap_frame *f)
 	uintptr_t addr = read_cr2();
 	char title[128];
 
-	if (kstack_is_guard(addr) || kstack_is_guard(f->rsp))
+	if (stack_guard_check && (stack_guard_check(addr) || stack_guard_check(f->rsp)))
 		fmt_snprintf(title, sizeof(title),
 			     "kernel stack overflow (guard page hit at %#lx, stack pointer %#lx)",
 			     addr, f->rsp);

@@ -6,7 +6,6 @@
 #include "core/panic.h"
 #include "lib/errors.h"
 #include "lib/string.h"
-#include "mm/frame.h"
 
 #define PTE_PRESENT	(1ull << 0)
 #define PTE_WRITABLE	(1ull << 1)
@@ -104,13 +103,23 @@ void arch_direct_map_extend(uint64_t max_phys, uint64_t table_phys)
 	write_cr3(read_cr3());
 }
 
+/* Page-table pages, from the memory manager (frame_init registers it). */
+static uint64_t (*table_alloc)(void);
+static void (*table_free)(uint64_t phys);
+
+void arch_set_page_table_pages(uint64_t (*alloc)(void), void (*free)(uint64_t phys))
+{
+	table_alloc = alloc;
+	table_free = free;
+}
+
 int arch_kernel_area_init(uintptr_t start, uint64_t size)
 {
 	for (uintptr_t va = start; va - start < size; va += 1ull << 39) {
 		uint64_t *entry = &boot_pml4[index_at(va, 4)];
 		if (*entry & PTE_PRESENT)
 			continue;
-		uint64_t table = frame_alloc(0, OWNER_PAGE_TABLE, FRAME_ZERO);
+		uint64_t table = table_alloc();
 		if (!table)
 			return -ENOMEM;
 		*entry = table | PTE_PRESENT | PTE_WRITABLE;
@@ -125,7 +134,7 @@ uint64_t arch_kernel_root(void)
 
 uint64_t arch_pt_create(void)
 {
-	uint64_t root = frame_alloc(0, OWNER_PAGE_TABLE, FRAME_ZERO);
+	uint64_t root = table_alloc();
 
 	if (root)	/* share the kernel half: entries 256..511 */
 		memcpy(table_at(root) + 256, boot_pml4 + 256, 256 * sizeof(uint64_t));
@@ -144,7 +153,7 @@ static void destroy_level(uint64_t table_phys, int level, void (*release)(uint64
 		else
 			destroy_level(table[i], level - 1, release);
 	}
-	frame_free(table_phys & PTE_ADDR_MASK, 0);
+	table_free(table_phys & PTE_ADDR_MASK);
 }
 
 void arch_pt_destroy(uint64_t root, void (*release)(uint64_t pa))
@@ -155,7 +164,7 @@ void arch_pt_destroy(uint64_t root, void (*release)(uint64_t pa))
 	for (unsigned i = 0; i < 256; i++)
 		if (pml4[i] & PTE_PRESENT)
 			destroy_level(pml4[i], 3, release);
-	frame_free(root, 0);
+	table_free(root);
 }
 
 /* The level-1 entry for va, creating missing tables when `create`. */
@@ -168,7 +177,7 @@ static uint64_t *walk(uint64_t root, uintptr_t va, bool create)
 		if (!(*entry & PTE_PRESENT)) {
 			if (!create)
 				return NULL;
-			uint64_t t = frame_alloc(0, OWNER_PAGE_TABLE, FRAME_ZERO);
+			uint64_t t = table_alloc();
 			if (!t)
 				return NULL;
 			*entry = t | TABLE_FLAGS;

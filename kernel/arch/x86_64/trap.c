@@ -101,7 +101,7 @@ static void handle(struct trap_frame *frame, unsigned vector)
 	}
 	if (frame->cs & 3) {
 		/* Whatever user code did, it is the process's problem. */
-		arch_user_fault(frame, trap_name(vector), 0);
+		arch_user_fault(frame, USER_FAULT_TRAP, trap_name(vector), 0);
 		return;
 	}
 	fmt_snprintf(title, sizeof(title), "unexpected exception #%u (%s)",

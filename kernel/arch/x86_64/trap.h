@@ -39,8 +39,6 @@ void trap_set_handler(unsigned vector, trap_handler_fn handler);
 const char *trap_name(unsigned vector);
 void trap_dispatch(struct trap_frame *frame);
 void idt_init(void);
-/* Hands an exception raised in user mode to the process layer (fault.c). */
-void arch_user_fault(struct trap_frame *frame, const char *what, uintptr_t addr);
 
 #endif /* __ASSEMBLER__ */
 #endif

@@ -16,8 +16,8 @@
  * slice is used up. The pick is the eligible entity with the earliest
  * deadline, so short requests and entities that are owed time go first while
  * no one can run ahead of its share by more than about one slice. */
-#ifndef PROC_EEVDF_H
-#define PROC_EEVDF_H
+#ifndef SCHED_EEVDF_H
+#define SCHED_EEVDF_H
 
 #include <stdbool.h>
 #include <stddef.h>

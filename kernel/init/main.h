@@ -1,6 +1,6 @@
 /* The kernel's C entry point (main.c), which boot.S calls. */
-#ifndef CORE_MAIN_H
-#define CORE_MAIN_H
+#ifndef INIT_MAIN_H
+#define INIT_MAIN_H
 
 #include <stdint.h>
 

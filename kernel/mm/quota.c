@@ -1,4 +1,4 @@
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 #include "core/panic.h"
 #include "lib/errors.h"

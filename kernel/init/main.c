@@ -5,17 +5,19 @@
 #include "arch/arch.h"
 #include "core/boot_info.h"
 #include "core/log.h"
-#include "core/main.h"
 #include "core/panic.h"
 #include "core/params.h"
 #include "core/selftest.h"
 #include "dev/acpi.h"
 #include "dev/console.h"
+#include "dev/debug_exit.h"
 #include "dev/ps2.h"
 #include "dev/rtc.h"
 #include "dev/screen.h"
 #include "dev/serial.h"
 #include "fs/root.h"
+#include "init/init.h"
+#include "init/main.h"
 #include "lib/cmdline.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -24,7 +26,6 @@
 #include "mm/mm_bench.h"
 #include "mm/vm.h"
 #include "object/message.h"
-#include "proc/init.h"
 #include "proc/process.h"
 
 static struct cmdline kernel_cmdline;
@@ -76,6 +77,7 @@ static void kernel_init(void *arg)
 
 void kmain(uint32_t magic, uint32_t info_phys)
 {
+	debug_exit_init();
 	serial_init();
 	arch_init_cpu();
 	arch_drop_identity_map();

@@ -15,8 +15,8 @@
  * up a few parents (adding, then checking the limit, and taking back what
  * it added when a level refuses), so charging costs a few instructions
  * per level and can be done under any lock, in any context. */
-#ifndef PROC_QUOTA_H
-#define PROC_QUOTA_H
+#ifndef MM_QUOTA_H
+#define MM_QUOTA_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -18,7 +18,7 @@
  * threads that is cheaper than keeping a tree balanced. The upgrade path is
  * the paper's tree ordered by vruntime and augmented with the minimum
  * deadline of each subtree, which makes pick O(log n). */
-#include "proc/eevdf.h"
+#include "sched/eevdf.h"
 
 /* No charge moves time by more than this (about 18 minutes): a longer one
  * means a stopped clock, and the cap keeps every virtual difference far

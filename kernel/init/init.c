@@ -18,7 +18,7 @@
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/string.h"
-#include "proc/init.h"
+#include "init/init.h"
 #include "proc/process.h"
 #include "proc/spawn.h"
 #include "proc/sysinfo.h"

@@ -11,7 +11,7 @@
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
 #include "proc/process.h"
-#include "proc/thread.h"
+#include "sched/sched.h"
 
 #ifdef PANDA_KCOV
 

@@ -2,8 +2,8 @@
  * eevdf.c, plain C; this layer owns the mechanism: run queue, blocking and
  * waking, timers, preemption, the idle thread and the reaper. One CPU for
  * now; every lock is written for SMP (DESIGN "Contracts", CPUs). */
-#ifndef PROC_THREAD_H
-#define PROC_THREAD_H
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,7 +13,8 @@
 #include "core/list.h"
 #include "core/spinlock.h"
 #include "mm/kstack.h"
-#include "proc/eevdf.h"
+#include "sched/eevdf.h"
+#include "sched/wait.h"
 
 struct address_space;
 struct process;
@@ -57,30 +58,6 @@ struct thread {
 	bool kcov_recording;
 };
 
-/* A wait queue: threads blocked until someone wakes them. A thread waits
- * through a waiter of its own (on its stack), so it can wait on several
- * queues at once. */
-struct wait_queue {
-	struct spinlock lock;
-	struct list_node waiters;
-};
-
-struct waiter {
-	struct list_node link;		/* guarded by the queue's lock */
-	struct thread *thread;
-};
-
-void wait_queue_init(struct wait_queue *wq);
-void wait_queue_add(struct wait_queue *wq, struct waiter *w);	/* if not on it */
-void wait_queue_remove(struct wait_queue *wq, struct waiter *w);
-/* Wakes every waiter (taking them off the queue) with result. */
-void wait_queue_wake_all(struct wait_queue *wq, int result);
-
-/* Blocks until ready(arg) is true, the deadline passes (-ETIMEDOUT), or the
- * thread is killed (-ECANCELED). ready() runs with interrupts off; a waker
- * makes it true, then calls wait_queue_wake_all(wq). */
-int wait_event(struct wait_queue *wq, bool (*ready)(void *arg), void *arg, uint64_t deadline);
-
 /* The pieces wait_event is made of, for waits on several queues. With
  * interrupts off: sched_block_prepare() marks the running thread blocked
  * (with a deadline timer); the caller then registers its waiters and checks
@@ -101,11 +78,21 @@ static inline struct thread *current_thread(void)
 }
 /* A kernel thread that runs fn(arg) and then exits; NULL without memory. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
-/* A thread of proc that enters user mode at ip with stack sp and arg0 in
- * the first argument register, not yet runnable, in *out: 0, -ENOMEM, or
- * -EDQUOT past proc's tree's thread limit (charged until it is freed). */
-int thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp, uint64_t arg0,
-		       struct thread **out);
+/* A thread that enters user mode in address space as at ip with stack sp
+ * and arg0 in the first argument register, not yet runnable; NULL without
+ * memory. The process layer makes its threads with this
+ * (thread_create_user, proc/process.h) and sets t->proc. */
+struct thread *thread_alloc_user(const char *name, struct address_space *as, uintptr_t ip,
+				 uintptr_t sp, uint64_t arg0);
+/* What the process layer does for its threads, which the scheduler calls
+ * (proc sits above sched; process_init registers it): enter_user is a new
+ * user thread's way out to user mode, release drops what a thread with
+ * t->proc set holds of its process when the thread is freed. */
+struct thread_owner_ops {
+	void (*enter_user)(void);
+	void (*release)(struct thread *t);
+};
+void sched_set_owner_ops(const struct thread_owner_ops *ops);
 void thread_start(struct thread *t);	/* makes a new thread runnable */
 void thread_put(struct thread *t);
 __attribute__((noreturn)) void thread_exit(void);

@@ -4,7 +4,7 @@
  * fields (state, se, wake_at, timer_link). It is never held across a
  * switch: schedule() drops it with interrupts still off, switches, and the
  * thread switched to re-enables them on its own way out. */
-#include "proc/thread.h"
+#include "sched/sched.h"
 
 #include "core/backtrace.h"
 #include "core/kcov.h"
@@ -14,8 +14,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
-#include "proc/process.h"
-#include "proc/quota.h"
+#include "mm/quota.h"
 
 struct run_queue {
 	struct spinlock lock;
@@ -368,16 +367,22 @@ void wait_queue_wake_all(struct wait_queue *wq, int result)
 
 /* --- thread lifetime -------------------------------------------------- */
 
+/* The process layer's part in its threads (proc sits above sched). */
+static const struct thread_owner_ops *owner_ops;
+
+void sched_set_owner_ops(const struct thread_owner_ops *ops)
+{
+	owner_ops = ops;
+}
+
 static void thread_destroy(struct kobj *obj)
 {
 	struct thread *t = kobj_of(obj, struct thread, obj);
 
 	kstack_free(&t->stack);
 	kcov_thread_free(t);
-	if (t->proc) {
-		quota_uncharge(t->proc->quota, QUOTA_THREADS, 1);	/* its slot is back */
-		process_put(t->proc);
-	}
+	if (t->proc)
+		owner_ops->release(t);
 	kcache_free(thread_cache, t);
 	__atomic_fetch_sub(&threads_alive, 1, __ATOMIC_RELAXED);
 }
@@ -439,26 +444,19 @@ static void user_thread_start(void *arg)
 {
 	(void)arg;
 	finish_switch();
-	process_before_user_mode();
+	owner_ops->enter_user();
 }
 
-int thread_create_user(struct process *proc, uintptr_t ip, uintptr_t sp, uint64_t arg0,
-		       struct thread **out)
+struct thread *thread_alloc_user(const char *name, struct address_space *as, uintptr_t ip,
+				 uintptr_t sp, uint64_t arg0)
 {
-	int rc = quota_charge(proc->quota, QUOTA_THREADS, 1);
+	struct thread *t = thread_alloc(name);
 
-	if (rc < 0)
-		return rc;
-	struct thread *t = thread_alloc(process_name(proc));
-	if (!t) {
-		quota_uncharge(proc->quota, QUOTA_THREADS, 1);
-		return -ENOMEM;
-	}
-	t->proc = process_get(proc);
-	t->active_as = process_address_space(proc);
+	if (!t)
+		return NULL;
+	t->active_as = as;
 	t->saved_sp = arch_user_stack_init(t->stack.top, user_thread_start, t, ip, sp, arg0);
-	*out = t;
-	return 0;
+	return t;
 }
 
 void thread_start(struct thread *t)
