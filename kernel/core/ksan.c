@@ -7,7 +7,8 @@
 #include "mm/kmalloc.h"
 
 static unsigned reports, caught;
-static bool expecting, in_report;
+static bool expecting, in_report;	/* one CPU's self-tests; in_report is atomic */
+
 
 void ksan_check_heap(void)
 {
@@ -26,6 +27,11 @@ void ksan_expect_begin(void)
 {
 	caught = 0;
 	expecting = true;
+}
+
+bool ksan_expecting(void)
+{
+	return expecting;
 }
 
 unsigned ksan_expect_end(void)

@@ -358,6 +358,8 @@ int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status 
 
 void process_before_user_mode(void)
 {
+	if (__builtin_expect(spin_held_count() != 0, 0))
+		spin_held_at_switch("return to user mode");
 	sched_preempt_point();
 	if (current_thread()->killed)
 		process_exit_current(-1, EXIT_KILLED);
