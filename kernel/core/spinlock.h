@@ -50,11 +50,11 @@ static inline unsigned spin_self(void)
 	return arch_cpu_id() + 1;
 }
 
-/* True when this CPU holds l. */
+/* True when this CPU holds l. The owner alone says it: only the holder
+ * writes its own id there, and clears it before letting go. */
 static inline bool spin_held(const struct spinlock *l)
 {
-	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
-	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == spin_self();
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == spin_self();
 }
 
 static inline unsigned spin_held_count(void)

@@ -5,6 +5,7 @@
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "core/log.h"
+#include "core/panic.h"
 #include "core/spinlock.h"
 #include "dev/input.h"
 #include "dev/keymap.h"
@@ -129,6 +130,7 @@ static void deliver(void)
 {
 	struct key_event out;
 
+	KASSERT(spin_held(&rx_lock));
 	while (key_ring_pop(&rx_ring, &out)) {
 		log_debug("input: serial key 0x%x mods 0x%x\n", out.key, out.modifiers);
 		console_input(&out);

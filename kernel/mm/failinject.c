@@ -8,6 +8,7 @@
 #include "core/backtrace.h"
 #include "core/ksyms.h"
 #include "core/log.h"
+#include "core/panic.h"
 #include "core/params.h"
 #include "core/spinlock.h"
 #include "lib/string.h"
@@ -181,6 +182,7 @@ static bool is_call_thread(void)
 {
 	const struct thread *t = current_thread();
 
+	KASSERT(spin_held(&lock));
 	return t && t == call_thread && t->proc && t->proc->pid == call_pid;
 }
 
@@ -189,6 +191,7 @@ static bool in_scope(void)
 {
 	const struct thread *t;
 
+	KASSERT(spin_held(&lock));
 	switch (scope) {
 	case SCOPE_ALL:
 		return true;

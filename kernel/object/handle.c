@@ -47,6 +47,7 @@ static int grow(struct handle_table *t)
 {
 	uint32_t capacity = t->capacity ? t->capacity * 2 : HANDLE_INITIAL;
 
+	KASSERT(spin_held(&t->lock));
 	if (t->capacity == HANDLE_TABLE_MAX)
 		return -EMFILE;
 	struct handle_entry *entries = kmalloc(capacity * sizeof(*entries));
@@ -64,6 +65,7 @@ static int grow(struct handle_table *t)
  * the lock. */
 static int make_room(struct handle_table *t)
 {
+	KASSERT(spin_held(&t->lock));
 	return t->count + t->retired + t->reserved < t->capacity ? 0 : grow(t);
 }
 
@@ -71,6 +73,7 @@ static int make_room(struct handle_table *t)
  * is one) and returns its value. Caller holds the lock. */
 static panda_handle_t fill(struct handle_table *t, struct kobj *obj, uint32_t rights)
 {
+	KASSERT(spin_held(&t->lock));
 	for (uint32_t i = 0; i < t->capacity; i++) {
 		struct handle_entry *e = &t->entries[i];
 		if (e->obj || e->generation == HANDLE_RETIRED)
@@ -140,6 +143,7 @@ static struct handle_entry *lookup(struct handle_table *t, panda_handle_t h)
 {
 	uint32_t index = h & (HANDLE_TABLE_MAX - 1);
 
+	KASSERT(spin_held(&t->lock));
 	if (!(h & HANDLE_TAG) || index >= t->capacity)
 		return NULL;
 	struct handle_entry *e = &t->entries[index];

@@ -6,6 +6,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "core/log.h"
+#include "core/panic.h"
 #include "core/spinlock.h"
 #include "lib/errors.h"
 
@@ -56,6 +57,7 @@ static void write_reg(unsigned reg, uint32_t value)
  * Caller holds the lock. */
 static void setup(void)
 {
+	KASSERT(spin_held(&lock));
 	if (ioapic)
 		return;
 	paging_map_uncached(ioapic_phys);
