@@ -188,7 +188,9 @@ static inline void arch_set_need_resched(bool on)
 }
 
 /* How many spinlocks this CPU holds: one %gs-relative instruction each,
- * run with interrupts off (inside the lock), so no atomicity is needed. */
+ * run with interrupts off (inside the lock), so no atomicity is needed.
+ * No memory clobber: only these (volatile, so kept in order) touch the
+ * count, and the lock's own atomics order everything else. */
 static inline uint32_t arch_spin_count(void)
 {
 	uint32_t v;
@@ -199,12 +201,12 @@ static inline uint32_t arch_spin_count(void)
 
 static inline void arch_spin_count_inc(void)
 {
-	__asm__ volatile("incl %%gs:%c0" : : "i"(CPU_SPIN_COUNT) : "memory", "cc");
+	__asm__ volatile("incl %%gs:%c0" : : "i"(CPU_SPIN_COUNT) : "cc");
 }
 
 static inline void arch_spin_count_dec(void)
 {
-	__asm__ volatile("decl %%gs:%c0" : : "i"(CPU_SPIN_COUNT) : "memory", "cc");
+	__asm__ volatile("decl %%gs:%c0" : : "i"(CPU_SPIN_COUNT) : "cc");
 }
 
 /* Waits for an interrupt with interrupts enabled; returns with them off. */

@@ -24,6 +24,9 @@
 #define MAX_PATH	8		/* edges shown of a longer inversion */
 #define LOCKDEP_CPUS	1
 
+/* The checker runs on every lock operation: not instrumented itself. */
+#define NO_UBSAN __attribute__((no_sanitize_undefined))
+
 struct edge {
 	uint8_t from, to;		/* class indices: `to` taken holding `from` */
 	uintptr_t from_site, to_site;
@@ -62,17 +65,17 @@ static int graph_lock;			/* raw: exchanged, never spun on */
 static struct held_stack stacks[LOCKDEP_CPUS];	/* per-CPU */
 static struct pending pending[LOCKDEP_CPUS];	/* per-CPU */
 
-static bool graph_trylock(void)
+NO_UBSAN static bool graph_trylock(void)
 {
 	return !__atomic_exchange_n(&graph_lock, 1, __ATOMIC_ACQUIRE);
 }
 
-static void graph_unlock(void)
+NO_UBSAN static void graph_unlock(void)
 {
 	__atomic_store_n(&graph_lock, 0, __ATOMIC_RELEASE);
 }
 
-static struct held_stack *my_stack(void)
+NO_UBSAN static struct held_stack *my_stack(void)
 {
 	unsigned cpu = arch_cpu_id();
 
@@ -80,19 +83,19 @@ static struct held_stack *my_stack(void)
 	return &stacks[cpu];
 }
 
-static bool test_bit(uint64_t (*map)[MAX_CLASSES / 64], int a, int b)
+NO_UBSAN static bool test_bit(uint64_t (*map)[MAX_CLASSES / 64], int a, int b)
 {
 	return map[a][b / 64] >> (b % 64) & 1;
 }
 
-static void set_bit(uint64_t (*map)[MAX_CLASSES / 64], int a, int b)
+NO_UBSAN static void set_bit(uint64_t (*map)[MAX_CLASSES / 64], int a, int b)
 {
 	map[a][b / 64] |= 1ull << (b % 64);
 }
 
 /* The class of a lock name, added on first sight; -1 when the table is
  * full (the lock goes unchecked). Graph lock held. */
-static int class_of(const char *name)
+NO_UBSAN static int class_of(const char *name)
 {
 	unsigned h = (unsigned)(((uintptr_t)name >> 3) * 2654435761u) % CLASS_SLOTS;
 
@@ -116,7 +119,7 @@ static int class_of(const char *name)
 	return -1;
 }
 
-static int find_edge(int from, int to)
+NO_UBSAN static int find_edge(int from, int to)
 {
 	for (unsigned i = 0; i < edge_count; i++)
 		if (edges[i].from == from && edges[i].to == to)
@@ -126,7 +129,7 @@ static int find_edge(int from, int to)
 
 /* Whether `target` is reachable from `start` along recorded edges; if so,
  * the edges of one such path (up to MAX_PATH) go to p. Graph lock held. */
-static bool reachable(int start, int target, struct pending *p)
+NO_UBSAN static bool reachable(int start, int target, struct pending *p)
 {
 	static int16_t parent[MAX_CLASSES];	/* graph lock held */
 	static uint8_t queue[MAX_CLASSES];
@@ -160,7 +163,7 @@ static bool reachable(int start, int target, struct pending *p)
 	return true;
 }
 
-static void record_edge(int from, int to, uintptr_t from_site, uintptr_t to_site)
+NO_UBSAN static void record_edge(int from, int to, uintptr_t from_site, uintptr_t to_site)
 {
 	set_bit(after, from, to);
 	if (edge_count < MAX_EDGES)
@@ -170,7 +173,7 @@ static void record_edge(int from, int to, uintptr_t from_site, uintptr_t to_site
 
 /* Taking class `to` at site while holding h: a new edge, or an inversion
  * when `from` is already reachable from `to`. Graph lock held. */
-static void check_edge(const struct held *h, int to, uintptr_t site)
+NO_UBSAN static void check_edge(const struct held *h, int to, uintptr_t site)
 {
 	int from = h->cls;
 	struct pending *p = &pending[arch_cpu_id()];
@@ -189,26 +192,19 @@ static void check_edge(const struct held *h, int to, uintptr_t site)
 	record_edge(from, to, h->site, site);
 }
 
-void lockdep_before(const struct spinlock *l, uintptr_t site)
+/* After taking l at site: the order against what this CPU already holds
+ * (a trylock never waits, so it adds no edge), then l joins the list. One
+ * class lookup and one pass. */
+NO_UBSAN void lockdep_acquired(const struct spinlock *l, uintptr_t site, bool waited)
 {
 	struct held_stack *s = my_stack();
-
-	if (!s->depth || !graph_trylock())
-		return;
-	int to = class_of(l->name);
 	unsigned n = s->depth < MAX_HELD ? s->depth : MAX_HELD;
-	for (unsigned i = 0; to >= 0 && i < n; i++)
-		check_edge(&s->held[i], to, site);
-	graph_unlock();
-}
-
-void lockdep_acquired(const struct spinlock *l, uintptr_t site)
-{
-	struct held_stack *s = my_stack();
 	int cls = -1;
 
 	if (s->depth < MAX_HELD && graph_trylock()) {
 		cls = class_of(l->name);
+		for (unsigned i = 0; waited && cls >= 0 && i < n; i++)
+			check_edge(&s->held[i], cls, site);
 		graph_unlock();
 	}
 	if (s->depth < MAX_HELD)
@@ -216,7 +212,7 @@ void lockdep_acquired(const struct spinlock *l, uintptr_t site)
 	s->depth++;
 }
 
-static void print_site(const char *what, const char *cls, uintptr_t site)
+NO_UBSAN static void print_site(const char *what, const char *cls, uintptr_t site)
 {
 	uintptr_t offset = 0;
 	const char *fn = site ? ksyms_lookup(site, &offset) : NULL;
@@ -228,7 +224,7 @@ static void print_site(const char *what, const char *cls, uintptr_t site)
 }
 
 /* Prints p and empties it; no lock held. */
-static void print_inversion(struct pending *p)
+NO_UBSAN static void print_inversion(struct pending *p)
 {
 	struct pending copy = *p;
 
@@ -252,7 +248,7 @@ static void print_inversion(struct pending *p)
 	ksan_report_end();
 }
 
-void lockdep_released(const struct spinlock *l)
+NO_UBSAN void lockdep_released(const struct spinlock *l)
 {
 	struct held_stack *s = my_stack();
 	unsigned n = s->depth < MAX_HELD ? s->depth : MAX_HELD;
@@ -273,7 +269,7 @@ void lockdep_released(const struct spinlock *l)
 }
 
 /* Where this CPU took l, or 0 when it is not in the list. */
-static uintptr_t held_site(const struct held_stack *s, const struct spinlock *l)
+NO_UBSAN static uintptr_t held_site(const struct held_stack *s, const struct spinlock *l)
 {
 	for (unsigned i = 0; i < s->depth && i < MAX_HELD; i++)
 		if (s->held[i].lock == l)
@@ -281,7 +277,7 @@ static uintptr_t held_site(const struct held_stack *s, const struct spinlock *l)
 	return 0;
 }
 
-bool lockdep_report_recursion(const struct spinlock *l, uintptr_t again)
+NO_UBSAN bool lockdep_report_recursion(const struct spinlock *l, uintptr_t again)
 {
 	/* Printing is safe unless the lock is the log's own (then it panics). */
 	if (!ksan_expecting() || !ksan_report_begin("KSAN:"))
@@ -293,7 +289,7 @@ bool lockdep_report_recursion(const struct spinlock *l, uintptr_t again)
 	return true;
 }
 
-bool lockdep_report_held(const char *where)
+NO_UBSAN bool lockdep_report_held(const char *where)
 {
 	struct held_stack *s = my_stack();
 

@@ -14,11 +14,12 @@
 struct spinlock;
 
 #if KSAN
-/* Before waiting for l at site: checks and records the order against the
- * locks this CPU holds. Trylocks skip it (they never wait). */
-void lockdep_before(const struct spinlock *l, uintptr_t site);
-/* After taking l, and after giving it back. */
-void lockdep_acquired(const struct spinlock *l, uintptr_t site);
+/* After taking l at site: checks and records the order against the locks
+ * this CPU holds (unless !waited: a trylock never waits, so it orders
+ * nothing), and adds l to them. An inversion found is printed once this
+ * CPU holds no lock (printing takes the log's). */
+void lockdep_acquired(const struct spinlock *l, uintptr_t site, bool waited);
+/* After giving l back. */
 void lockdep_released(const struct spinlock *l);
 /* The report for a recursive acquisition and for a switch or a return to
  * user mode with spinlocks held: true when a test expected it (the caller

@@ -22,6 +22,8 @@ void spin_held_at_switch(const char *where)
 }
 
 #if KSAN
+/* Not instrumented: they run on every lock operation. */
+__attribute__((no_sanitize_undefined))
 irq_state_t spin_lock(struct spinlock *l)
 {
 	uintptr_t site = (uintptr_t)__builtin_return_address(0);
@@ -33,24 +35,25 @@ irq_state_t spin_lock(struct spinlock *l)
 			return s;	/* a self-test asked for it: not taken */
 		spin_recursion(l);
 	}
-	lockdep_before(l, site);
 	spin_acquire(l);
-	lockdep_acquired(l, site);
+	lockdep_acquired(l, site, true);
 	return s;
 }
 
+__attribute__((no_sanitize_undefined))
 bool spin_trylock(struct spinlock *l, irq_state_t *s)
 {
 	*s = arch_irq_save();
 	if (!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
 		spin_took(l);
-		lockdep_acquired(l, (uintptr_t)__builtin_return_address(0));
+		lockdep_acquired(l, (uintptr_t)__builtin_return_address(0), false);
 		return true;
 	}
 	arch_irq_restore(*s);
 	return false;
 }
 
+__attribute__((no_sanitize_undefined))
 void spin_unlock(struct spinlock *l, irq_state_t s)
 {
 	KASSERT(spin_held(l));

@@ -59,7 +59,7 @@ static void console_destroy(struct kobj *obj)
 
 static size_t queue_used(void)
 {
-	KASSERT(spin_held(&console.lock));
+	spin_assert_held(&console.lock);
 	return console.tail - console.head;
 }
 
@@ -107,7 +107,7 @@ static bool discipline(const struct key_event *ev, struct process **interrupt)
 {
 	uint32_t k = ev->key;
 
-	KASSERT(spin_held(&console.lock));
+	spin_assert_held(&console.lock);
 	if (k == 0x03 && console.foreground) {		/* Ctrl-C */
 		*interrupt = process_get(console.foreground);
 		console.line_len = 0;
@@ -197,7 +197,7 @@ static int next_message(struct message **out)
 {
 	struct input_record r;
 
-	KASSERT(spin_held(&console.lock));
+	spin_assert_held(&console.lock);
 	queue_get(&r, sizeof(r));
 	if (r.kind == REC_EOF) {
 		*out = NULL;

@@ -130,7 +130,7 @@ static void deliver(void)
 {
 	struct key_event out;
 
-	KASSERT(spin_held(&rx_lock));
+	spin_assert_held(&rx_lock);
 	while (key_ring_pop(&rx_ring, &out)) {
 		log_debug("input: serial key 0x%x mods 0x%x\n", out.key, out.modifiers);
 		console_input(&out);

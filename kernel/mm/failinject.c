@@ -182,7 +182,7 @@ static bool is_call_thread(void)
 {
 	const struct thread *t = current_thread();
 
-	KASSERT(spin_held(&lock));
+	spin_assert_held(&lock);
 	return t && t == call_thread && t->proc && t->proc->pid == call_pid;
 }
 
@@ -191,7 +191,7 @@ static bool in_scope(void)
 {
 	const struct thread *t;
 
-	KASSERT(spin_held(&lock));
+	spin_assert_held(&lock);
 	switch (scope) {
 	case SCOPE_ALL:
 		return true;

@@ -167,7 +167,7 @@ static int spares_get(struct spares *s)
  * holds the lock. */
 static void split_at(struct address_space *as, uintptr_t at, struct spares *s)
 {
-	KASSERT(spin_held(&as->lock));
+	spin_assert_held(&as->lock);
 	for (struct vm_region *r = as->regions; r; r = r->next) {
 		if (r->start < at && at < r->end) {
 			unsigned i = s->node[0] ? 0 : 1;
@@ -189,7 +189,7 @@ static int charge_splits(struct address_space *as, uintptr_t start, uintptr_t en
 {
 	int n = 0;
 
-	KASSERT(spin_held(&as->lock));
+	spin_assert_held(&as->lock);
 	for (const struct vm_region *r = as->regions; r; r = r->next)
 		n += (r->start < start && start < r->end) + (r->start < end && end < r->end);
 	return charge_regions(as, n);
@@ -282,7 +282,7 @@ static const struct vm_region *find_region(const struct address_space *as, uintp
 {
 	const struct vm_region *r = as->regions;
 
-	KASSERT(spin_held(&as->lock));
+	spin_assert_held(&as->lock);
 	while (r && r->end <= addr)
 		r = r->next;
 	return r && r->start <= addr ? r : NULL;
@@ -308,7 +308,7 @@ static int populate(struct address_space *as, uintptr_t va, uint64_t *pa)
 	const struct vm_region *r = find_region(as, va);
 	unsigned tables, left;
 
-	KASSERT(spin_held(&as->lock));
+	spin_assert_held(&as->lock);
 	if (!r || r->guard)
 		return -EFAULT;
 	*pa = arch_pt_probe(as->root, va, &tables);

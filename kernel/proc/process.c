@@ -27,7 +27,7 @@ static uint32_t exited_but_held;	/* on the list, exited */
  * listed or 0, so every `parent` names a listed process or the kernel. */
 static void adopt_children(struct process *p)
 {
-	KASSERT(spin_held(&list_lock));
+	spin_assert_held(&list_lock);
 	for (struct list_node *pos = p->all_link.next; pos != &all_processes; pos = pos->next) {
 		struct process *child = list_entry(pos, struct process, all_link);
 		if (child->parent == p->pid)
@@ -156,7 +156,7 @@ struct process *current_process(void)
 /* Caller holds p->lock. True when this call decided the status. */
 static bool decide(struct process *p, int code, uint32_t how)
 {
-	KASSERT(spin_held(&p->lock));
+	spin_assert_held(&p->lock);
 	if (p->dying)
 		return false;
 	p->dying = true;
@@ -384,7 +384,7 @@ static enum process_activity activity(const struct process *p)
 {
 	bool ready = false;
 
-	KASSERT(spin_held(&p->lock));
+	spin_assert_held(&p->lock);
 	if (p->state == PROCESS_EXITED)
 		return PROCESS_GONE;
 	if (p->dying)
@@ -404,7 +404,7 @@ static enum process_activity activity(const struct process *p)
 /* Caller holds list_lock (so p is not freed) and takes p->lock here. */
 static void describe(struct process *p, struct process_info *info)
 {
-	KASSERT(spin_held(&list_lock));
+	spin_assert_held(&list_lock);
 	guard(spinlock)(&p->lock);
 
 	info->pid = p->pid;
@@ -461,7 +461,7 @@ struct process *process_find(uint32_t pid)
  * address space). */
 static bool another_dying(const struct process *self)
 {
-	KASSERT(spin_held(&list_lock));
+	spin_assert_held(&list_lock);
 	list_for_each(pos, &all_processes) {
 		struct process *p = list_entry(pos, struct process, all_link);
 		if (p != self && p->dying &&
@@ -483,7 +483,7 @@ static struct oom_choice heaviest_child(uint32_t parent)
 {
 	struct oom_choice best = { 0 };
 
-	KASSERT(spin_held(&list_lock));
+	spin_assert_held(&list_lock);
 	list_for_each(pos, &all_processes) {
 		struct process *p = list_entry(pos, struct process, all_link);
 		if (p->parent != parent || p->dying || p->state == PROCESS_EXITED)
@@ -504,7 +504,7 @@ static struct oom_choice oom_pick(void)
 {
 	struct oom_choice cur = heaviest_child(0);
 
-	KASSERT(spin_held(&list_lock));
+	spin_assert_held(&list_lock);
 	while (cur.p) {
 		struct oom_choice own = { cur.p, 0, 0 };
 		if (!cur.p->oom_exempt)

@@ -54,7 +54,7 @@ static struct thread *thread_of(struct sched_entity *se)
 /* Caller holds the rq lock. */
 static void charge(struct run_queue *rq, struct thread *t, uint64_t now)
 {
-	KASSERT(spin_held(&rq->lock));
+	spin_assert_held(&rq->lock);
 	if (t == rq->idle || now <= t->charged_at)
 		return;
 	sched_charge(&rq->queue, &t->se, now - t->charged_at);
@@ -67,7 +67,7 @@ static void arm_timer(struct run_queue *rq, struct thread *running, uint64_t now
 {
 	uint64_t at = UINT64_MAX;
 
-	KASSERT(spin_held(&rq->lock));
+	spin_assert_held(&rq->lock);
 	if (running != rq->idle && rq->queue.count > 1)
 		at = now + sched_runtime_left(&rq->queue, &running->se);
 	if (!list_empty(&rq->timers)) {
@@ -98,7 +98,7 @@ static void timer_add(struct run_queue *rq, struct thread *t)
 /* Caller holds the rq lock. */
 static void wake_locked(struct run_queue *rq, struct thread *t, int result)
 {
-	KASSERT(spin_held(&rq->lock));
+	spin_assert_held(&rq->lock);
 	if (t->state != THREAD_BLOCKED)
 		return;
 	t->wake_result = result;

@@ -57,7 +57,7 @@ static void write_reg(unsigned reg, uint32_t value)
  * Caller holds the lock. */
 static void setup(void)
 {
-	KASSERT(spin_held(&lock));
+	spin_assert_held(&lock);
 	if (ioapic)
 		return;
 	paging_map_uncached(ioapic_phys);
