@@ -6,7 +6,7 @@
 #include "core/log.h"
 #include "mm/kmalloc.h"
 
-static unsigned reports, caught;
+static unsigned reports, caught;	/* reports: atomic; caught: the self-test's */
 static bool expecting, in_report;	/* one CPU's self-tests; in_report is atomic */
 
 

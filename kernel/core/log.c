@@ -7,9 +7,9 @@
 #include "lib/format.h"
 #include "lib/string.h"
 
-static enum log_level current_level = LOG_INFO;
+static enum log_level current_level = LOG_INFO;	/* set at boot and by panic; read unlocked */
 static struct spinlock log_lock = SPINLOCK_INIT("log");
-static bool panic_mode;
+static bool panic_mode;	/* set once, by the panic path */
 
 static void console_sink(void *ctx, const char *text, size_t n)
 {

@@ -27,7 +27,7 @@
 #include "proc/init.h"
 #include "proc/process.h"
 
-static struct cmdline kernel_cmdline;
+static struct cmdline kernel_cmdline;	/* set once at boot */
 
 static void apply_command_line(void)
 {

@@ -4,7 +4,7 @@
 #include "core/ksan.h"
 #include "dev/debug_exit.h"
 
-static int (*poweroff_hook)(void);
+static int (*poweroff_hook)(void);	/* set once at boot */
 
 void system_set_poweroff(int (*fn)(void))
 {

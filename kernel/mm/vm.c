@@ -11,7 +11,7 @@
 #include "mm/kstack.h"
 #include "proc/quota.h"
 
-static struct kcache *as_cache, *region_cache;
+static struct kcache *as_cache, *region_cache;	/* set once at boot */
 /* The address space whose user half the CPU sees: the running thread's
  * own, which is its process's (NULL for a kernel thread, for one that is
  * exiting, or one a self-test activated and holds a reference to). Only
@@ -19,7 +19,7 @@ static struct kcache *as_cache, *region_cache;
  * thread (active_as). Code acting on another process (spawn building or
  * discarding one, a kill) never touches it, and an address space is never
  * destroyed while it is active. Per CPU once there are more. */
-static struct address_space *current_as;
+static struct address_space *current_as;	/* per-CPU in effect (one CPU): the active space */
 
 #define REGION_BYTES	sizeof(struct vm_region)
 

@@ -38,8 +38,8 @@ struct call_slot {
 	struct message *reply;
 };
 
-static struct kcache *endpoint_cache;
-static uint64_t endpoints_alive;
+static struct kcache *endpoint_cache;	/* set once at boot */
+static uint64_t endpoints_alive;	/* atomic */
 
 /* Endpoints whose handles travel inside queued messages, for the cycle
  * collector (see "in-flight handles" below). Lock order: inflight.lock,

@@ -11,13 +11,14 @@
 #include "object/message.h"
 #include "proc/quota.h"
 
-static struct kcache *process_cache;
+static struct kcache *process_cache;	/* set once at boot */
 /* Every process from process_create until its destroy, in pid order: the
  * list holds a reference while the process lives; an exited one stays on
  * it, unreferenced, until destroy takes it off (under list_lock, so a
  * finder holding the lock sees it either with references or not at all:
  * process_find). Lock order: list_lock, then a process's lock. */
 static struct spinlock list_lock = SPINLOCK_INIT("process_list");
+/* Guarded by list_lock, as are the two below. */
 static struct list_node all_processes = LIST_INIT(all_processes);
 static uint32_t next_pid = 1;
 static uint32_t exited_but_held;	/* on the list, exited */

@@ -29,14 +29,14 @@ struct run_queue {
 	uint64_t armed_at;		/* when the one-shot timer fires (MAX: off) */
 };
 
-static struct run_queue run_queues[1];
-static struct thread idle_thread;
-static struct kcache *thread_cache;
-static uint32_t threads_alive;		/* allocated and not yet freed */
+static struct run_queue run_queues[1];	/* per-CPU, each with its lock */
+static struct thread idle_thread;	/* per-CPU: the boot context */
+static struct kcache *thread_cache;	/* set once at boot */
+static uint32_t threads_alive;		/* atomic: allocated, not yet freed */
 
 /* The reaper frees dead threads: a thread cannot free the stack it runs on. */
-static struct wait_queue reaper_wq;
-static struct list_node reap_list = LIST_INIT(reap_list);
+static struct wait_queue reaper_wq;	/* its own lock */
+static struct list_node reap_list = LIST_INIT(reap_list);	/* guarded by reap_lock */
 static struct spinlock reap_lock = SPINLOCK_INIT("reaper");
 
 static struct run_queue *this_rq(void)

@@ -23,6 +23,7 @@ struct ex_entry {
 };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
+/* Set once at boot. */
 static void (*user_fault_handler)(struct trap_frame *frame, const char *what, uintptr_t addr);
 
 void arch_set_user_fault_handler(void (*fn)(struct trap_frame *, const char *, uintptr_t))
