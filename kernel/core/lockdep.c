@@ -35,6 +35,7 @@ struct edge {
 struct held {
 	const struct spinlock *lock;
 	int cls;			/* -1: the class table was full */
+#define CLASS_UNKNOWN	(-2)		/* not looked up yet */
 	uintptr_t site;
 };
 
@@ -193,18 +194,24 @@ NO_UBSAN static void check_edge(const struct held *h, int to, uintptr_t site)
 }
 
 /* After taking l at site: the order against what this CPU already holds
- * (a trylock never waits, so it adds no edge), then l joins the list. One
- * class lookup and one pass. */
+ * (a trylock never waits, so it adds no edge), then l joins the list. A
+ * lock taken alone, the common case, is only listed: its class is looked
+ * up once another lock is taken on top of it. */
 NO_UBSAN void lockdep_acquired(const struct spinlock *l, uintptr_t site, bool waited)
 {
 	struct held_stack *s = my_stack();
 	unsigned n = s->depth < MAX_HELD ? s->depth : MAX_HELD;
-	int cls = -1;
+	int cls = CLASS_UNKNOWN;
 
-	if (s->depth < MAX_HELD && graph_trylock()) {
+	if (n && s->depth < MAX_HELD && graph_trylock()) {
 		cls = class_of(l->name);
-		for (unsigned i = 0; waited && cls >= 0 && i < n; i++)
-			check_edge(&s->held[i], cls, site);
+		for (unsigned i = 0; i < n; i++) {
+			struct held *h = &s->held[i];
+			if (h->cls == CLASS_UNKNOWN)
+				h->cls = class_of(h->lock->name);
+			if (waited && cls >= 0)
+				check_edge(h, cls, site);
+		}
 		graph_unlock();
 	}
 	if (s->depth < MAX_HELD)
