@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/layout.h"	/* DIRECT_MAP_BASE, KERNEL_VMA, USER_TOP */
-#include "arch/x86_64/percpu.h"	/* CPU_CURRENT, CPU_NEED_RESCHED */
+#include "arch/x86_64/percpu.h"	/* CPU_CURRENT, CPU_NEED_RESCHED, ... */
 #include "arch/x86_64/pio.h"	/* inb, outb: the devices' port I/O */
 #include "arch/x86_64/trap.h"	/* struct trap_frame */
 #include "core/compiler.h"	/* __user */
@@ -172,7 +172,10 @@ static inline void arch_set_current_thread(struct thread *t)
 
 static inline unsigned arch_cpu_id(void)
 {
-	return this_cpu()->id;
+	unsigned id;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(id) : "i"(CPU_ID));
+	return id;
 }
 
 static inline bool arch_need_resched(void)
@@ -187,6 +190,28 @@ static inline void arch_set_need_resched(bool on)
 {
 	__asm__ volatile("movl %0, %%gs:%c1" : : "r"((uint32_t)on), "i"(CPU_NEED_RESCHED)
 			 : "memory");
+}
+
+/* How many spinlocks this CPU holds: one %gs-relative instruction each,
+ * run with interrupts off (inside the lock), so no atomicity is needed.
+ * No memory clobber: only these (volatile, so kept in order) touch the
+ * count, and the lock's own atomics order everything else. */
+static inline uint32_t arch_spin_count(void)
+{
+	uint32_t v;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(v) : "i"(CPU_SPIN_COUNT));
+	return v;
+}
+
+static inline void arch_spin_count_inc(void)
+{
+	__asm__ volatile("incl %%gs:%c0" : : "i"(CPU_SPIN_COUNT) : "cc");
+}
+
+static inline void arch_spin_count_dec(void)
+{
+	__asm__ volatile("decl %%gs:%c0" : : "i"(CPU_SPIN_COUNT) : "cc");
 }
 
 /* Waits for an interrupt with interrupts enabled; returns with them off. */

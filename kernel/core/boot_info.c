@@ -1,6 +1,6 @@
 #include "core/boot_info.h"
 
-struct boot_info boot_info;
+struct boot_info boot_info;	/* set once at boot, read-only after */
 
 const struct boot_module *boot_initrd(void)
 {

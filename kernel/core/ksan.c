@@ -5,9 +5,9 @@
 #include "core/backtrace.h"
 #include "core/log.h"
 
-static unsigned reports, caught;
-static bool expecting, in_report;
-static unsigned (*heap_check)(void);
+static unsigned reports, caught;	/* reports: atomic; caught: the self-test's */
+static bool expecting, in_report;	/* one CPU's self-tests; in_report is atomic */
+static unsigned (*heap_check)(void);	/* set once at boot */
 
 void ksan_set_heap_check(unsigned (*fn)(void))
 {
@@ -31,6 +31,11 @@ void ksan_expect_begin(void)
 {
 	caught = 0;
 	expecting = true;
+}
+
+bool ksan_expecting(void)
+{
+	return expecting;
 }
 
 unsigned ksan_expect_end(void)

@@ -26,6 +26,10 @@ void ksan_report_end(void);
 unsigned ksan_report_count(void);
 void ksan_expect_begin(void);
 unsigned ksan_expect_end(void);
+/* True between ksan_expect_begin and ksan_expect_end: a checker that would
+ * otherwise panic (a lock rule, core/lockdep.c) reports and lets the test
+ * go on. */
+bool ksan_expecting(void);
 /* Checks the whole heap now (the checker mm registered: kmalloc_check), at
  * the end of a self-test run and when the machine powers off. */
 void ksan_check_heap(void);

@@ -6,9 +6,9 @@
 #include "lib/format.h"
 #include "lib/string.h"
 
-static enum log_level current_level = LOG_INFO;
+static enum log_level current_level = LOG_INFO;	/* set at boot and by panic; read unlocked */
 static struct spinlock log_lock = SPINLOCK_INIT("log");
-static bool panic_mode;
+static bool panic_mode;	/* set once, by the panic path */
 
 /* The outputs, in the order they registered (serial first, at boot).
  * Written only while one CPU runs (boot); count is published after its

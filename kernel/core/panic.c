@@ -10,8 +10,8 @@
 #include "core/shutdown.h"
 #include "lib/string.h"
 
-static bool exit_on_panic;
-static int panic_depth;
+static bool exit_on_panic;	/* set once at boot (panic=) */
+static int panic_depth;	/* the panic path's, interrupts off */
 
 void panic_set_exit_on_panic(void)
 {

@@ -12,7 +12,7 @@ extern const struct selftest __selftests_start[], __selftests_end[];
 static char requested[256];	/* the test= value */
 
 /* State of the suite being run. */
-static const struct selftest *current_suite;
+static const struct selftest *current_suite;	/* this and below: the runner's, one thread */
 static const char *current_case;
 static bool case_failed;
 static unsigned suite_passed, suite_failed;

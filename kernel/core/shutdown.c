@@ -3,8 +3,8 @@
 #include "arch/arch.h"
 #include "core/ksan.h"
 
-static int (*poweroff_hook)(void);
-static void (*exit_device)(uint8_t status);
+static int (*poweroff_hook)(void);		/* set once at boot */
+static void (*exit_device)(uint8_t status);	/* set once at boot */
 
 void system_set_exit_device(void (*fn)(uint8_t status))
 {

@@ -30,7 +30,7 @@
 #define I8042_INPUT_FULL	(1u << 1)
 #define I8042_PULSE_RESET	0xfe
 
-static bool acpi_disabled, acpi_dump_tables;
+static bool acpi_disabled, acpi_dump_tables;	/* set once at boot, as is all below */
 static unsigned acpi_faults;
 
 static struct acpi_info info;
@@ -407,7 +407,7 @@ int acpi_reboot(void)
 
 /* --- the power object ---------------------------------------------------- */
 
-static struct kobj power;
+static struct kobj power;	/* a static object: only its atomic counts change */
 
 static void power_destroy(struct kobj *obj)
 {

@@ -6,7 +6,7 @@
 #include "dev/acpi.h"
 #include "lib/string.h"
 
-static struct acpi_info live, faulty;
+static struct acpi_info live, faulty;	/* the self-test's */
 
 static bool has_warning(const struct acpi_info *in, const char *text)
 {

@@ -60,6 +60,7 @@ static void console_destroy(struct kobj *obj)
 
 static size_t queue_used(void)
 {
+	spin_assert_held(&console.lock);
 	return console.tail - console.head;
 }
 
@@ -116,6 +117,7 @@ static bool discipline(const struct key_event *ev, struct kobj **interrupt)
 {
 	uint32_t k = ev->key;
 
+	spin_assert_held(&console.lock);
 	if (k == 0x03 && console.foreground) {		/* Ctrl-C */
 		*interrupt = kobj_get(console.foreground);
 		console.line_len = 0;
@@ -205,6 +207,7 @@ static int next_message(struct message **out)
 {
 	struct input_record r;
 
+	spin_assert_held(&console.lock);
 	queue_get(&r, sizeof(r));
 	if (r.kind == REC_EOF) {
 		*out = NULL;

@@ -56,12 +56,12 @@
 
 static struct spinlock ps2_lock = SPINLOCK_INIT("ps2");
 /* Guarded by ps2_lock. */
-static struct keymap_state keymap;
+static struct keymap_state keymap;	/* guarded by ps2_lock, as are ring and bytes_received */
 static struct key_ring ring;
 static uint64_t bytes_received;
 
 static bool self_test_passed;	/* set once by ps2_init */
-static bool irq_attached;
+static bool irq_attached;	/* set once by ps2_init */
 
 static bool wait_input_empty(void)
 {

@@ -15,7 +15,7 @@ enum { REG_SEC = 0x00, REG_MIN = 0x02, REG_HOUR = 0x04, REG_DAY = 0x07, REG_MONT
 #define STATUS_B_BINARY		0x04	/* else BCD */
 #define HOUR_PM			0x80	/* 12-hour mode */
 
-static uint64_t boot_wall_ns;		/* the wall clock at monotonic 0 */
+static uint64_t boot_wall_ns;		/* wall clock at monotonic 0; set at boot */
 
 struct rtc_time {
 	unsigned sec, min, hour, day, month, year;

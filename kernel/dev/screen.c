@@ -106,10 +106,10 @@ static const uint32_t palette[16] = {
 /* ANSI colour n (black red green yellow blue magenta cyan white) is VGA's: */
 static const uint8_t ansi_to_vga[8] = { 0, 4, 2, 6, 1, 5, 3, 7 };
 
-static struct screen screen;
-static bool screen_ready;
+static struct screen screen;	/* guarded by screen_lock (the panic path writes unlocked) */
+static bool screen_ready;	/* set once at boot */
 static struct spinlock screen_lock = SPINLOCK_INIT("screen");
-static bool panic_mode;
+static bool panic_mode;	/* set once, by the panic path */
 
 static uint8_t current_attr(const struct screen *s)
 {

@@ -4,6 +4,7 @@
 
 #include "arch/arch.h"
 #include "core/log.h"
+#include "core/panic.h"
 #include "core/spinlock.h"
 #include "dev/input.h"
 #include "dev/keymap.h"
@@ -33,7 +34,7 @@
  * the kernel: give up on a byte after this many polls. */
 #define TX_SPIN_LIMIT	100000
 
-static bool serial_present;
+static bool serial_present;	/* set once at boot */
 
 static const struct log_sink serial_sink = { .write = serial_write };
 
@@ -98,15 +99,15 @@ void serial_write(const char *text, size_t n)
 
 static struct spinlock rx_lock = SPINLOCK_INIT("serial-rx");
 /* Guarded by rx_lock. */
-static struct serial_decoder decoder;
+static struct serial_decoder decoder;	/* rx_lock, as are the ring and counts below */
 static struct key_ring rx_ring;
 static uint64_t rx_bytes;
 
-static bool rx_attached;
+static bool rx_attached;	/* set once at boot */
 static uint64_t pending_burst;		/* the burst that left input pending; 0: none */
 static uint64_t burst_count;
-static struct wait_queue pending_wq;
-static bool pending_thread;		/* the thread that times pending input out runs */
+static struct wait_queue pending_wq;	/* its own lock */
+static bool pending_thread;		/* the timeout thread runs; set at boot */
 
 static bool data_ready(void)
 {
@@ -132,6 +133,7 @@ static void deliver(void)
 {
 	struct key_event out;
 
+	spin_assert_held(&rx_lock);
 	while (key_ring_pop(&rx_ring, &out)) {
 		log_debug("input: serial key 0x%x mods 0x%x\n", out.key, out.modifiers);
 		console_input(&out);

@@ -21,7 +21,7 @@ struct vfs_dir {
 	struct vfs_node node;		/* a reference, for the object's life */
 };
 
-static uint64_t live_dirs;
+static uint64_t live_dirs;	/* atomic */
 
 static struct vfs_dir *dir_of(struct kobj *obj)
 {

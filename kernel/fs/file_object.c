@@ -24,7 +24,7 @@ struct vfs_file {
 	bool append;			/* OPEN_APPEND: writes go to the end */
 };
 
-static uint64_t live_files;
+static uint64_t live_files;	/* atomic */
 
 static struct vfs_file *file_of(struct kobj *obj)
 {

@@ -14,7 +14,7 @@
  * default a quarter of memory each, so full filesystems leave room to run.
  * File pages outlive the process that wrote them, so they are bounded per
  * filesystem rather than charged to a tree (docs/memory.md, "Quotas"). */
-static uint64_t tmp_size, root_room;
+static uint64_t tmp_size, root_room;	/* set once at boot */
 
 static bool parse_size(const char *name, const char *value, uint64_t *out)
 {
@@ -46,8 +46,8 @@ static bool parse_root_room(const char *value)
 }
 PARAM("root_room", parse_root_room);
 
-static struct kobj *root_dir;
-static struct vfs_fs *root_fs;
+static struct kobj *root_dir;	/* set once at boot */
+static struct vfs_fs *root_fs;	/* set once at boot */
 
 static uint64_t fs_room(void)
 {

@@ -9,7 +9,7 @@ static struct mount {
 	struct vfs_node at;		/* the covered directory (a reference) */
 	struct vfs_fs *fs;
 } mounts[VFS_MOUNTS_MAX];
-static unsigned mount_count;
+static unsigned mount_count;	/* it and mounts[]: set at boot (fs_init) */
 
 struct vfs_node vfs_fs_root(struct vfs_fs *fs)
 {

@@ -25,7 +25,7 @@
 
 #define INIT_CMD_MAX 256
 
-static char init_cmd[INIT_CMD_MAX] = "/bin/init";
+static char init_cmd[INIT_CMD_MAX] = "/bin/init";	/* set once at boot */
 
 static bool parse_init(const char *value)
 {

@@ -28,7 +28,7 @@
 #include "object/message.h"
 #include "proc/process.h"
 
-static struct cmdline kernel_cmdline;
+static struct cmdline kernel_cmdline;	/* set once at boot */
 
 static void apply_command_line(void)
 {

@@ -8,6 +8,7 @@
 #include "core/backtrace.h"
 #include "core/ksyms.h"
 #include "core/log.h"
+#include "core/panic.h"
 #include "core/params.h"
 #include "core/spinlock.h"
 #include "lib/string.h"
@@ -195,12 +196,14 @@ static bool is_call_thread(void)
 {
 	const struct thread *t = arch_current_thread();
 
+	spin_assert_held(&lock);
 	return t && t == call_thread && call_pid && pid_now() == call_pid;
 }
 
 /* Caller holds lock. */
 static bool in_scope(void)
 {
+	spin_assert_held(&lock);
 	switch (scope) {
 	case SCOPE_ALL:
 		return true;

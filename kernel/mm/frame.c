@@ -14,17 +14,17 @@
 
 static struct buddy buddy;		/* guarded by frame_lock */
 static struct spinlock frame_lock = SPINLOCK_INIT("frame");
-static uint64_t min_watermark, low_watermark;
-static uint64_t failed_allocations, bad_frees;
-static reclaim_fn reclaimers[MAX_RECLAIMERS];
-static unsigned reclaimer_count;
+static uint64_t min_watermark, low_watermark;	/* set once at boot */
+static uint64_t failed_allocations, bad_frees;	/* atomic */
+static reclaim_fn reclaimers[MAX_RECLAIMERS];	/* registered at boot */
+static unsigned reclaimer_count;	/* registered at boot */
 
 struct range {
 	uint64_t start, end;
 };
 
 /* What must never be handed out, besides non-usable map entries. */
-static struct range reserved[4 + BOOT_MAX_MODULES];
+static struct range reserved[4 + BOOT_MAX_MODULES];	/* boot only, as is reserved_count */
 static unsigned reserved_count;
 
 static void reserve(uint64_t start, uint64_t end)

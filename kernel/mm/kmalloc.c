@@ -21,14 +21,14 @@ struct kcache {
 	size_t size;			/* of its objects, as created */
 };
 
-static struct kcache caches[MAX_CACHES];
-static unsigned cache_count;
+static struct kcache caches[MAX_CACHES];	/* each has its own lock */
+static unsigned cache_count;	/* registry_lock; read with acquire */
 static struct spinlock registry_lock = SPINLOCK_INIT("kcache registry");
-static uint64_t large_pages, bad_frees;
+static uint64_t large_pages, bad_frees;	/* atomic */
 
 static const size_t class_sizes[] = { 16, 32, 64, 128, 256, 512, 1024, 2048 };
 #define CLASS_COUNT (sizeof(class_sizes) / sizeof(class_sizes[0]))
-static struct kcache *classes[CLASS_COUNT];
+static struct kcache *classes[CLASS_COUNT];	/* set once at boot */
 
 /* Called with the cache's lock held: no reclaim here (cache_alloc does
  * it once the lock is gone). */

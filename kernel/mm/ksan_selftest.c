@@ -133,6 +133,7 @@ static void test_redzone(void)
 }
 SELFTEST(redzone, test_redzone);
 
+
 /* Reports nobody expects, then a passing exit: the run must still fail
  * (system_exit turns the status into EXIT_TESTS_FAILED), and each report
  * must carry its marker. Named only: it ends the machine itself. */

@@ -17,7 +17,7 @@
 #define FAULT_PAGES 2000
 #define BENCH_BASE 0x10000000ul
 
-static bool requested;
+static bool requested;	/* set once at boot */
 
 static bool parse_bench(const char *value)
 {

@@ -174,7 +174,7 @@ static void test_heap(void)
 }
 SELFTEST(heap, test_heap);
 
-static int destroyed;
+static int destroyed;	/* the self-test's */
 static void counting_destroy(struct kobj *obj)
 {
 	destroyed++;

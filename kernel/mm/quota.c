@@ -6,8 +6,8 @@
 #include "mm/kmalloc.h"
 #include "mm/kstack.h"
 
-static struct kcache *quota_cache;
-static uint64_t root_limit[QUOTA_KINDS];
+static struct kcache *quota_cache;	/* set once at boot */
+static uint64_t root_limit[QUOTA_KINDS];	/* set once at boot */
 static uint64_t nodes;			/* atomic */
 
 /* A child's default limit is its parent's less this fraction, which the

@@ -10,7 +10,7 @@
 #include "mm/kstack.h"
 #include "mm/quota.h"
 
-static struct kcache *as_cache, *region_cache;
+static struct kcache *as_cache, *region_cache;	/* set once at boot */
 /* The address space whose user half the CPU sees: the running thread's
  * own, which is its process's (NULL for a kernel thread, for one that is
  * exiting, or one a self-test activated and holds a reference to). Only
@@ -18,7 +18,7 @@ static struct kcache *as_cache, *region_cache;
  * thread (active_as). Code acting on another process (spawn building or
  * discarding one, a kill) never touches it, and an address space is never
  * destroyed while it is active. Per CPU once there are more. */
-static struct address_space *current_as;
+static struct address_space *current_as;	/* per-CPU in effect (one CPU): the active space */
 
 #define REGION_BYTES	sizeof(struct vm_region)
 
@@ -176,6 +176,7 @@ static int spares_get(struct spares *s)
  * holds the lock. */
 static void split_at(struct address_space *as, uintptr_t at, struct spares *s)
 {
+	spin_assert_held(&as->lock);
 	for (struct vm_region *r = as->regions; r; r = r->next) {
 		if (r->start < at && at < r->end) {
 			unsigned i = s->node[0] ? 0 : 1;
@@ -197,6 +198,7 @@ static int charge_splits(struct address_space *as, uintptr_t start, uintptr_t en
 {
 	int n = 0;
 
+	spin_assert_held(&as->lock);
 	for (const struct vm_region *r = as->regions; r; r = r->next)
 		n += (r->start < start && start < r->end) + (r->start < end && end < r->end);
 	return charge_regions(as, n);
@@ -289,6 +291,7 @@ static const struct vm_region *find_region(const struct address_space *as, uintp
 {
 	const struct vm_region *r = as->regions;
 
+	spin_assert_held(&as->lock);
 	while (r && r->end <= addr)
 		r = r->next;
 	return r && r->start <= addr ? r : NULL;
@@ -314,6 +317,7 @@ static int populate(struct address_space *as, uintptr_t va, uint64_t *pa)
 	const struct vm_region *r = find_region(as, va);
 	unsigned tables, left;
 
+	spin_assert_held(&as->lock);
 	if (!r || r->guard)
 		return -EFAULT;
 	*pa = arch_pt_probe(as->root, va, &tables);

@@ -38,8 +38,8 @@ struct call_slot {
 	struct message *reply;
 };
 
-static struct kcache *endpoint_cache;
-static uint64_t endpoints_alive;
+static struct kcache *endpoint_cache;	/* set once at boot */
+static uint64_t endpoints_alive;	/* atomic */
 
 /* Endpoints whose handles travel inside queued messages, for the cycle
  * collector (see "in-flight handles" below). Lock order: inflight.lock,
@@ -95,6 +95,7 @@ static void notify(struct endpoint *ep)
  * while we hold the lock, since destroy frees it only after taking it). */
 static struct endpoint *peer_get(struct endpoint *ep)
 {
+	spin_assert_held(&ep->ch->lock);
 	if (!ep->peer || !kobj_get_unless_zero(&ep->peer->obj))
 		return NULL;
 	return ep->peer;
@@ -573,6 +574,7 @@ static bool carries_endpoints(const struct message *m)
  * and one of the two sides must see the other's change. */
 static void inflight_count(const struct message *m, int delta)
 {
+	spin_assert_held(&inflight.lock);
 	for (uint32_t i = 0; i < m->handle_count; i++) {
 		if (m->objs[i]->type != &endpoint_type)
 			continue;
@@ -604,6 +606,7 @@ static void inflight_forget(struct list_node *messages)
 /* Every handle to ep is in a queued message. Caller holds inflight.lock. */
 static bool only_in_flight(struct endpoint *ep)
 {
+	spin_assert_held(&inflight.lock);
 	return ep->inflight &&
 	       __atomic_load_n(&ep->obj.handles, __ATOMIC_SEQ_CST) == ep->inflight;
 }
@@ -613,6 +616,7 @@ static bool only_in_flight(struct endpoint *ep)
 static void for_each_queued_endpoint(struct endpoint *ep, void (*fn)(struct endpoint *, void *),
 				     void *arg)
 {
+	spin_assert_held(&inflight.lock);
 	guard(spinlock)(&ep->ch->lock);
 
 	list_for_each(pos, &ep->queue) {
@@ -656,6 +660,7 @@ static void collect_pass(struct list_node *dead)
 {
 	struct list_node candidates, worklist, reachable;
 
+	spin_assert_held(&inflight.lock);
 	list_init(&candidates);
 	list_init(&worklist);
 	list_init(&reachable);

@@ -42,11 +42,19 @@ void handle_table_destroy(struct handle_table *t)
 	kfree(entries);
 }
 
-/* Caller holds the lock. */
+/* Caller holds the lock. Allocating under it (interrupts off) is safe:
+ * kmalloc never sleeps (out of memory it returns NULL, it never waits),
+ * and all it can reach takes only memory locks -- failinject, the kcache's
+ * own, frame_lock, and in frame_reclaim's hooks the other kcaches' (tried,
+ * never waited for) and the message caches' -- none of which is ever held
+ * while a handle table's lock is taken, so "handles" always comes first
+ * (the sanitized kernel's order checker watches it). The copy is at most
+ * HANDLE_TABLE_MAX entries, once per doubling. */
 static int grow(struct handle_table *t)
 {
 	uint32_t capacity = t->capacity ? t->capacity * 2 : HANDLE_INITIAL;
 
+	spin_assert_held(&t->lock);
 	if (t->capacity == HANDLE_TABLE_MAX)
 		return -EMFILE;
 	struct handle_entry *entries = kmalloc(capacity * sizeof(*entries));
@@ -64,6 +72,7 @@ static int grow(struct handle_table *t)
  * the lock. */
 static int make_room(struct handle_table *t)
 {
+	spin_assert_held(&t->lock);
 	return t->count + t->retired + t->reserved < t->capacity ? 0 : grow(t);
 }
 
@@ -71,6 +80,7 @@ static int make_room(struct handle_table *t)
  * is one) and returns its value. Caller holds the lock. */
 static panda_handle_t fill(struct handle_table *t, struct kobj *obj, uint32_t rights)
 {
+	spin_assert_held(&t->lock);
 	for (uint32_t i = 0; i < t->capacity; i++) {
 		struct handle_entry *e = &t->entries[i];
 		if (e->obj || e->generation == HANDLE_RETIRED)
@@ -140,6 +150,7 @@ static struct handle_entry *lookup(struct handle_table *t, panda_handle_t h)
 {
 	uint32_t index = h & (HANDLE_TABLE_MAX - 1);
 
+	spin_assert_held(&t->lock);
 	if (!(h & HANDLE_TAG) || index >= t->capacity)
 		return NULL;
 	struct handle_entry *e = &t->entries[index];

@@ -33,7 +33,7 @@ _Static_assert(HEADER_BYTES + MESSAGE_PAGE_ROOM + REDZONE_LARGE_EXTRA <= 8192,
 #define CACHE_NONE	0xffu
 #define CACHE_COUNT	(sizeof(caches) / sizeof(caches[0]))
 
-static uint64_t live;
+static uint64_t live;	/* atomic */
 
 static struct message *cache_take(struct message_cache *c)
 {

@@ -153,6 +153,7 @@ static const struct kobj_type failinject_type = {
 	.call = failinject_call,
 };
 
+/* Static: only atomic counts. */
 static struct kobj failinject_obj = { .type = &failinject_type, .refs = 1 };
 
 /* ---- the sweep ---- */
@@ -171,7 +172,7 @@ static const char *const families[] = {
 #define FAMILY_COUNT (sizeof(families) / sizeof(families[0]))
 
 static const char *only_family;		/* failsweep=FAMILY, or NULL */
-static char only_family_buf[32];
+static char only_family_buf[32];	/* set once at boot, as is only_family */
 
 static bool parse_failsweep(const char *value)
 {

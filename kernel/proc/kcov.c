@@ -26,7 +26,7 @@ struct kcov {
 static struct spinlock kcov_lock = SPINLOCK_INIT("kcov");
 /* Threads with a buffer: until one exists no call looks at %gs (early
  * boot runs instrumented code before the per-CPU area is set up). */
-static uint32_t kcov_threads;
+static uint32_t kcov_threads;	/* atomic */
 
 void __sanitizer_cov_trace_pc(void);
 

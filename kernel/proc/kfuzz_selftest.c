@@ -14,7 +14,7 @@
 #include "proc/proc_selftest.h"
 #include "proc/process.h"
 
-static char kfuzz_cmd[256] = "/test/kfuzz";
+static char kfuzz_cmd[256] = "/test/kfuzz";	/* set once at boot */
 
 static bool parse_kfuzz(const char *value)
 {

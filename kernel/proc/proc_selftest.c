@@ -23,7 +23,7 @@
 #define SETTLE_NS 3000000000ull
 
 /* The quota node spawn_cmd's processes go below (NULL: each is a root). */
-static struct quota *spawn_quota;
+static struct quota *spawn_quota;	/* the self-test's */
 
 /* Spawns `cmd` (space-separated words, the first one the path), granting
  * the root directory, the console, the root as working directory and the

@@ -13,13 +13,14 @@
 #include "mm/vm.h"
 #include "object/message.h"
 
-static struct kcache *process_cache;
+static struct kcache *process_cache;	/* set once at boot */
 /* Every process from process_create until its destroy, in pid order: the
  * list holds a reference while the process lives; an exited one stays on
  * it, unreferenced, until destroy takes it off (under list_lock, so a
  * finder holding the lock sees it either with references or not at all:
  * process_find). Lock order: list_lock, then a process's lock. */
 static struct spinlock list_lock = SPINLOCK_INIT("process_list");
+/* Guarded by list_lock, as are the two below. */
 static struct list_node all_processes = LIST_INIT(all_processes);
 static uint32_t next_pid = 1;
 static uint32_t exited_but_held;	/* on the list, exited */
@@ -29,6 +30,7 @@ static uint32_t exited_but_held;	/* on the list, exited */
  * listed or 0, so every `parent` names a listed process or the kernel. */
 static void adopt_children(struct process *p)
 {
+	spin_assert_held(&list_lock);
 	for (struct list_node *pos = p->all_link.next; pos != &all_processes; pos = pos->next) {
 		struct process *child = list_entry(pos, struct process, all_link);
 		if (child->parent == p->pid)
@@ -157,6 +159,7 @@ struct process *current_process(void)
 /* Caller holds p->lock. True when this call decided the status. */
 static bool decide(struct process *p, int code, uint32_t how)
 {
+	spin_assert_held(&p->lock);
 	if (p->dying)
 		return false;
 	p->dying = true;
@@ -373,6 +376,8 @@ int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status 
 
 void process_before_user_mode(void)
 {
+	if (__builtin_expect(spin_held_count() != 0, 0))
+		spin_held_at_switch("return to user mode");
 	sched_preempt_point();
 	if (current_thread()->killed)
 		process_exit_current(-1, EXIT_KILLED);
@@ -395,6 +400,7 @@ static enum process_activity activity(const struct process *p)
 {
 	bool ready = false;
 
+	spin_assert_held(&p->lock);
 	if (p->state == PROCESS_EXITED)
 		return PROCESS_GONE;
 	if (p->dying)
@@ -414,6 +420,7 @@ static enum process_activity activity(const struct process *p)
 /* Caller holds list_lock (so p is not freed) and takes p->lock here. */
 static void describe(struct process *p, struct process_info *info)
 {
+	spin_assert_held(&list_lock);
 	guard(spinlock)(&p->lock);
 
 	info->pid = p->pid;
@@ -470,6 +477,7 @@ struct process *process_find(uint32_t pid)
  * address space). */
 static bool another_dying(const struct process *self)
 {
+	spin_assert_held(&list_lock);
 	list_for_each(pos, &all_processes) {
 		struct process *p = list_entry(pos, struct process, all_link);
 		if (p != self && p->dying &&
@@ -491,6 +499,7 @@ static struct oom_choice heaviest_child(uint32_t parent)
 {
 	struct oom_choice best = { 0 };
 
+	spin_assert_held(&list_lock);
 	list_for_each(pos, &all_processes) {
 		struct process *p = list_entry(pos, struct process, all_link);
 		if (p->parent != parent || p->dying || p->state == PROCESS_EXITED)
@@ -511,6 +520,7 @@ static struct oom_choice oom_pick(void)
 {
 	struct oom_choice cur = heaviest_child(0);
 
+	spin_assert_held(&list_lock);
 	while (cur.p) {
 		struct oom_choice own = { cur.p, 0, 0 };
 		if (!cur.p->oom_exempt)

@@ -14,7 +14,7 @@
 #include "proc/process.h"
 #include "sched/sched.h"
 
-static uint64_t soak_seconds = 20;
+static uint64_t soak_seconds = 20;	/* set once at boot */
 
 static bool parse_soak(const char *value)
 {

@@ -242,6 +242,7 @@ const struct kobj_type sysinfo_type = {
 };
 
 /* The kernel's reference, from the start: nothing to initialise. */
+/* Static: only atomic counts. */
 static struct kobj sysinfo = { .type = &sysinfo_type, .refs = 1 };
 
 struct kobj *sysinfo_object(void)

@@ -3,7 +3,11 @@
  * Locking: one run-queue lock per CPU guards every thread's scheduling
  * fields (state, se, wake_at, timer_link). It is never held across a
  * switch: schedule() drops it with interrupts still off, switches, and the
- * thread switched to re-enables them on its own way out. */
+ * thread switched to re-enables them on its own way out. No lock is handed
+ * across a switch, so this CPU's held-spinlock count must be zero at
+ * schedule() (checked on entry) and at arch_switch (asserted). A wait
+ * queue's lock is taken before the run-queue lock (wait_queue_wake_all ->
+ * thread_wake), never the other way round. */
 #include "sched/sched.h"
 
 #include "core/backtrace.h"
@@ -25,14 +29,14 @@ struct run_queue {
 	uint64_t armed_at;		/* when the one-shot timer fires (MAX: off) */
 };
 
-static struct run_queue run_queues[1];
-static struct thread idle_thread;
-static struct kcache *thread_cache;
-static uint32_t threads_alive;		/* allocated and not yet freed */
+static struct run_queue run_queues[1];	/* per-CPU, each with its lock */
+static struct thread idle_thread;	/* per-CPU: the boot context */
+static struct kcache *thread_cache;	/* set once at boot */
+static uint32_t threads_alive;		/* atomic: allocated, not yet freed */
 
 /* The reaper frees dead threads: a thread cannot free the stack it runs on. */
-static struct wait_queue reaper_wq;
-static struct list_node reap_list = LIST_INIT(reap_list);
+static struct wait_queue reaper_wq;	/* its own lock */
+static struct list_node reap_list = LIST_INIT(reap_list);	/* guarded by reap_lock */
 static struct spinlock reap_lock = SPINLOCK_INIT("reaper");
 
 static struct run_queue *this_rq(void)
@@ -50,6 +54,7 @@ static struct thread *thread_of(struct sched_entity *se)
 /* Caller holds the rq lock. */
 static void charge(struct run_queue *rq, struct thread *t, uint64_t now)
 {
+	spin_assert_held(&rq->lock);
 	if (t == rq->idle || now <= t->charged_at)
 		return;
 	sched_charge(&rq->queue, &t->se, now - t->charged_at);
@@ -62,6 +67,7 @@ static void arm_timer(struct run_queue *rq, struct thread *running, uint64_t now
 {
 	uint64_t at = UINT64_MAX;
 
+	spin_assert_held(&rq->lock);
 	if (running != rq->idle && rq->queue.count > 1)
 		at = now + sched_runtime_left(&rq->queue, &running->se);
 	if (!list_empty(&rq->timers)) {
@@ -92,6 +98,7 @@ static void timer_add(struct run_queue *rq, struct thread *t)
 /* Caller holds the rq lock. */
 static void wake_locked(struct run_queue *rq, struct thread *t, int result)
 {
+	spin_assert_held(&rq->lock);
 	if (t->state != THREAD_BLOCKED)
 		return;
 	t->wake_result = result;
@@ -179,6 +186,7 @@ static void switch_to(struct run_queue *rq, struct thread *prev, struct thread *
 	as_activate(next->active_as);
 	arch_set_current_thread(next);
 	rq->switched_from = prev;
+	KASSERT(spin_held_count() == 0);	/* rq->lock was given back */
 	arch_switch(&prev->saved_sp, next->saved_sp);
 	finish_switch();
 }
@@ -188,6 +196,13 @@ static void switch_to(struct run_queue *rq, struct thread *prev, struct thread *
  * the queue. */
 static void schedule(void)
 {
+	if (__builtin_expect(spin_held_count() != 0, 0)) {
+		/* Sleeping with a spinlock: a panic, or a report in a
+		 * self-test that expects it (ksan_selftest.c): then do not
+		 * switch, so the test can carry on holding its lock. */
+		spin_held_at_switch("schedule()");
+		return;
+	}
 	irq_state_t irq = arch_irq_save();
 	struct run_queue *rq = this_rq();
 	struct thread *prev = current_thread(), *next;

@@ -58,6 +58,10 @@ void syscall_dispatch(struct trap_frame *f)
 	} else
 		f->rax = -ENOSYS;
 	failinject_syscall_exit();
+	/* Every return in the sanitized kernel; process_before_user_mode
+	 * checks the rest (the normal kernel's syscalls pay nothing). */
+	if (KSAN && spin_held_count() != 0)
+		spin_held_at_switch("return to user mode");
 	if (arch_need_resched() || current_thread()->killed)
 		process_before_user_mode();
 }

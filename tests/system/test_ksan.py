@@ -52,3 +52,24 @@ def test_an_unexpected_report_fails_the_run(kernel):
                      run.output, re.M), run.output
     assert re.search(r"^KSAN: heap buffer overflow: redzone of kmalloc-32", run.output, re.M)
     assert "backtrace:" in run.output
+
+
+def test_lock_checker_reports_recursion_sleeping_and_inversions(kernel):
+    """core/lockdep.c and the spinlock checks: each broken rule is reported
+    with its sites, in expect mode, and the suite goes on to the end."""
+    run = selftest("lockdep", "--kernel", kernel)
+    assert_cases_passed(run, "lockdep")
+    assert run.status == 0, run.output
+    out = run.output
+    assert re.search(r'^caught as expected: recursive acquisition of spinlock "lockdep-test-a"$',
+                     out, re.M), out
+    assert re.search(r'^    taken again "lockdep-test-a" at test_lockdep\+0x[0-9a-f]+$', out, re.M)
+    assert re.search(r"^caught as expected: schedule\(\) with 1 spinlock\(s\) held$", out, re.M)
+    assert re.search(r'^caught as expected: lock order inversion: "lockdep-test-a" taken while '
+                     r'holding "lockdep-test-b"', out, re.M), out
+    # Both acquisitions of the new order and of the one seen before.
+    for where in ("now: held", "now: taken", "before: held", "before: taken"):
+        assert re.search(rf'^    {where} "lockdep-test-[ab]" at test_lockdep\+0x[0-9a-f]+$',
+                         out, re.M), where
+    assert re.search(r'^caught as expected: lock order inversion: "lockdep-test-c" taken while '
+                     r'holding "lockdep-test-e"', out, re.M), out

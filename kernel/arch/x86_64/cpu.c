@@ -5,7 +5,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
 
-static struct cpu boot_cpu;
+static struct cpu boot_cpu;	/* per-CPU: the boot CPU's area (GS base) */
 
 /* The legacy 8259 PICs power up delivering IRQs on vectors 8-15, on top of
  * the exceptions. Move them to 0x20-0x2f and mask every line; the IOAPIC

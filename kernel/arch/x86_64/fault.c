@@ -21,6 +21,7 @@ struct ex_entry {
 };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
+/* Set once at boot. */
 static void (*user_fault_handler)(struct trap_frame *frame, enum user_fault_reason reason,
 				  const char *what, uintptr_t addr);
 static int (*page_fault_handler)(uintptr_t addr, bool write, bool fetch);

@@ -6,6 +6,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "core/log.h"
+#include "core/panic.h"
 #include "core/spinlock.h"
 #include "lib/errors.h"
 
@@ -33,11 +34,12 @@ struct irq_slot {
 };
 
 static struct spinlock lock = SPINLOCK_INIT("ioapic");
-static volatile uint32_t *ioapic;
+static volatile uint32_t *ioapic;	/* this and all below: guarded by lock */
 static uint64_t ioapic_phys = IOAPIC_DEFAULT_PHYS;
 static uint32_t gsi_base, gsi_count;
 static struct irq_override overrides[ISA_IRQS];
 static unsigned override_count;
+/* Read unlocked by the interrupt: a slot is set before its line is unmasked. */
 static struct irq_slot slots[ISA_IRQS];
 
 static uint32_t read_reg(unsigned reg)
@@ -56,6 +58,7 @@ static void write_reg(unsigned reg, uint32_t value)
  * Caller holds the lock. */
 static void setup(void)
 {
+	spin_assert_held(&lock);
 	if (ioapic)
 		return;
 	paging_map_uncached(ioapic_phys);

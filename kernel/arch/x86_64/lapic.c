@@ -23,11 +23,11 @@
 #define DIVIDE_BY_16		0x3
 #define CALIBRATE_NS		10000000ull
 
-static volatile uint32_t *lapic;
+static volatile uint32_t *lapic;	/* set once at boot, as are the two below */
 static uint64_t timer_hz;		/* LAPIC timer ticks per second */
 static uint64_t ticks_per_ns_q32;	/* timer_hz / 1e9, 32.32 fixed point */
-static void (*timer_handler)(void);
-static uint64_t spurious_count;
+static void (*timer_handler)(void);	/* set once at boot */
+static uint64_t spurious_count;	/* per-CPU in effect: only the interrupt adds (one CPU) */
 
 static uint32_t lapic_read(unsigned reg)
 {

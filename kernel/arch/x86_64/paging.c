@@ -18,7 +18,7 @@
 #define TABLE_FLAGS	(PTE_PRESENT | PTE_WRITABLE | PTE_USER)	/* leaves decide */
 
 extern uint64_t boot_pml4[512];
-static bool nx_supported;
+static bool nx_supported;	/* set once at boot */
 
 static uint64_t *table_at(uint64_t phys)
 {

@@ -8,6 +8,8 @@
 #define CPU_KERNEL_RSP	16
 #define CPU_CURRENT	24
 #define CPU_NEED_RESCHED 32
+#define CPU_ID		36
+#define CPU_SPIN_COUNT	40
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -23,6 +25,7 @@ struct cpu {
 	struct thread *current;		/* the running thread */
 	uint32_t need_resched;		/* switch before returning to user mode */
 	unsigned id;
+	uint32_t spin_count;		/* spinlocks held (core/spinlock.h) */
 	uint64_t gdt[8];		/* see gdt.h for the layout */
 	struct tss tss;
 	uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
@@ -32,6 +35,8 @@ _Static_assert(__builtin_offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "percpu
 _Static_assert(__builtin_offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "percpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, need_resched) == CPU_NEED_RESCHED, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, id) == CPU_ID, "percpu layout");
+_Static_assert(__builtin_offsetof(struct cpu, spin_count) == CPU_SPIN_COUNT, "percpu layout");
 
 static inline struct cpu *this_cpu(void)
 {

@@ -28,6 +28,7 @@ extern char syscall_entry[];
 extern char arch_kernel_thread_trampoline[], arch_user_thread_trampoline[];
 void fpu_reset(void);
 
+/* Set once at boot. */
 static uint8_t clean_fpu_state[ARCH_FPU_STATE_SIZE] __attribute__((aligned(16)));
 
 /* arch_switch pops these, then returns to `ret`. */

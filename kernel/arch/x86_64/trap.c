@@ -26,8 +26,8 @@ struct idt_gate {
 #define GATE_INTERRUPT	0x8e	/* present, DPL 0, 64-bit interrupt gate */
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
-static trap_handler_fn handlers[256];
-static void (*trap_exit_hook)(struct trap_frame *frame);
+static trap_handler_fn handlers[256];	/* set at boot, before the vector can fire */
+static void (*trap_exit_hook)(struct trap_frame *frame);	/* set once at boot */
 extern const uint64_t isr_stub_table[256];
 
 static const char *const exception_names[32] = {

@@ -4,7 +4,7 @@
 #include "arch/x86_64/trap.h"
 #include "core/selftest.h"
 
-static volatile uint64_t seen_vector, seen_rip;
+static volatile uint64_t seen_vector, seen_rip;	/* the self-test's; one test at a time */
 
 static void breakpoint_handler(struct trap_frame *frame)
 {

@@ -6,7 +6,7 @@
 #define PIT_HZ		1193182
 #define CALIBRATE_MS	10
 
-static uint64_t tsc_hz;
+static uint64_t tsc_hz;	/* set once, at boot (the first use calibrates) */
 
 static uint64_t calibrate(void)
 {
@@ -37,7 +37,7 @@ uint64_t arch_tsc(void)
 }
 
 /* ns = ticks * clock_mult >> 32, so a reading costs one multiply. */
-static uint64_t clock_mult, clock_base;
+static uint64_t clock_mult, clock_base;	/* set once at boot (arch_clock_init) */
 
 void arch_clock_init(void)
 {
