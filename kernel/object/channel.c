@@ -192,6 +192,39 @@ static void endpoint_unreceive_op(struct kobj *obj, struct message *m)
 	endpoint_unreceive(endpoint_of(obj), m);
 }
 
+/* The handles left the sender's table, and its charge with them: until
+ * it is received, a message on its way to an endpoint and what it carries
+ * are the sender's tree's to pay for (docs/memory.md, "Quotas"). (A
+ * request to a kernel object lives only as long as the call, as any
+ * kernel memory a system call uses while it runs: it is not charged.) */
+static int endpoint_send_op(struct kobj *obj, struct message *m, struct kobj_send *s)
+{
+	int rc = message_charge(m, s->quota);
+
+	if (rc < 0) {
+		message_free(m);
+		return rc;
+	}
+	return endpoint_send(endpoint_of(obj), m, s->nonblock);
+}
+
+static int endpoint_call_op(struct kobj *obj, struct message *m, struct kobj_send *s,
+			    struct message **reply)
+{
+	int rc = message_charge(m, s->quota);
+
+	if (rc < 0) {
+		message_free(m);
+		return rc;
+	}
+	return endpoint_call(endpoint_of(obj), m, s->deadline, reply);
+}
+
+static bool endpoint_refuses_handle(struct kobj *obj, struct kobj *carried)
+{
+	return endpoint_is_own_channel(endpoint_of(obj), carried);
+}
+
 static void endpoint_handle_closed(struct kobj *obj);
 
 const struct kobj_type endpoint_type = {
@@ -201,6 +234,9 @@ const struct kobj_type endpoint_type = {
 	.on_handle_closed = endpoint_handle_closed,
 	.signals = endpoint_signals,
 	.signal_queue = endpoint_signal_queue,
+	.send = endpoint_send_op,
+	.call = endpoint_call_op,
+	.refuses_handle = endpoint_refuses_handle,
 	.recv = endpoint_recv_op,
 	.unreceive = endpoint_unreceive_op,
 };
