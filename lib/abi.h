@@ -11,13 +11,13 @@
 #include <stdint.h>
 
 /* A user address inside these structures: PANDA_USER(T) is a T * to user
- * space, and to the kernel (built with -DPANDA_KERNEL) an integer in a
+ * space, and to the kernel (built with -DPANDA_IN_KERNEL) an integer in a
  * struct of its own, with the pointer's size, alignment and place. So in
  * the kernel *p, p[i], p->f, a cast to a kernel pointer or an integer, and
  * passing it where a pointer goes do not compile, with plain gcc: the
  * only way in is uaddr_ptr() (mm/usercopy.h), which gives the __user
  * pointer that the copies take. */
-#ifdef PANDA_KERNEL
+#ifdef PANDA_IN_KERNEL
 struct panda_uaddr {
 	uint64_t addr;
 };

@@ -13,7 +13,8 @@ static uint32_t reply_room(struct kobj *obj, const struct message *req)
  * the op's status in *status, and the reply (with any handle the object
  * attached; on an error, none), or NULL without memory, past q's limits
  * or when the object overflowed it (*status says why). */
-static struct message *answer(struct kobj *obj, struct message *req, struct kobj_send *s,
+static inline __attribute__((always_inline)) struct message *
+answer(struct kobj *obj, struct message *req, struct kobj_send *s,
 			      uint32_t room, int *status)
 {
 	struct message *reply = message_alloc(room, KOBJ_REPLY_HANDLES);

@@ -68,11 +68,12 @@ long sys_channel_create(SYSCALL_ARGS)
  * and handles still point into the caller). The listed handles leave
  * the caller's table first, whatever happens next (DESIGN "Contracts":
  * send); on failure the message, and with it those handles, is freed.
- * `to` is the object it goes to. */
-static int message_in(const struct panda_msg *um, struct kobj *to, struct message **out)
+ * `to` is the object it goes to; self is the caller. */
+static int message_in(struct process *self, const struct panda_msg *um, struct kobj *to,
+		      struct message **out)
 {
 	panda_handle_t values[PANDA_MSG_HANDLES];
-	struct handle_table *t = my_handles();
+	struct handle_table *t = &self->handles;
 	int rc = 0;
 
 	if (um->handle_count > PANDA_MSG_HANDLES)
@@ -113,7 +114,7 @@ static int message_in(const struct panda_msg *um, struct kobj *to, struct messag
 	struct bson_error err;
 	if (bson_validate(m->data, um->size, PANDA_DEPTH_MAX, &err) < 0) {
 		log_debug("ipc: pid %u sent a bad document: %s at byte %zu\n",
-			  current_process()->pid, err.message, err.offset);
+			  self->pid, err.message, err.offset);
 		return -EBADMSG;
 	}
 	*out = take_ptr(m);
@@ -196,14 +197,15 @@ static int message_out(struct message *m, struct panda_msg *um,
 static int outgoing(panda_handle_t h, const struct panda_msg *um, struct kobj **obj,
 		    struct kobj_send *s, struct message **m)
 {
-	int rc = handle_get(my_handles(), h, NULL, RIGHT_SEND, obj, &s->rights);
+	struct process *self = current_process();
+	int rc = handle_get(&self->handles, h, NULL, RIGHT_SEND, obj, &s->rights);
 
 	if (rc < 0)
 		return rc;
 	if (!(*obj)->type->send)
 		return -EINVAL;
-	s->quota = current_process()->quota;
-	return message_in(um, *obj, m);
+	s->quota = self->quota;
+	return message_in(self, um, *obj, m);
 }
 
 long sys_send(SYSCALL_ARGS)
@@ -212,7 +214,7 @@ long sys_send(SYSCALL_ARGS)
 	const struct panda_msg __user *umsg = user_ptr(a1);
 	struct panda_msg um;
 	struct kobj *obj __free(kobj_put) = NULL;
-	struct kobj_send s = { .nonblock = a2 & PANDA_NONBLOCK };
+	struct kobj_send s;		/* outgoing() sets rights and quota */
 	struct message *m;
 
 	if (copy_from_user(&um, umsg, sizeof(um)))
@@ -221,6 +223,7 @@ long sys_send(SYSCALL_ARGS)
 	if (rc < 0)
 		return rc;
 	m->txid = um.txid;
+	s.nonblock = a2 & PANDA_NONBLOCK;
 	return obj->type->send(obj, m, &s);
 }
 
@@ -278,7 +281,8 @@ long sys_recv(SYSCALL_ARGS)
  * (*reserved). Otherwise an object could act — create a file, advance an
  * offset, consume input — and its answer be lost for want of a page or a
  * slot; now the call fails before anything is done. */
-static int reply_prepare(const struct panda_msg *buf, uint32_t room, bool *reserved)
+static int reply_prepare(struct process *self, const struct panda_msg *buf, uint32_t room,
+			 bool *reserved)
 {
 	/* The struct has a frame already: it was just read. (One the caller
 	 * cannot write is its own error: -EFAULT after the object acted, as
@@ -288,7 +292,7 @@ static int reply_prepare(const struct panda_msg *buf, uint32_t room, bool *reser
 	if (rc == 0 && buf->handle_count) {
 		rc = user_prefault_write(uaddr_ptr(buf->handles), KOBJ_REPLY_HANDLES * sizeof(panda_handle_t));
 		if (rc == 0)
-			rc = handle_reserve(my_handles());
+			rc = handle_reserve(&self->handles);
 		*reserved = rc == 0;
 	}
 	return rc;
@@ -313,7 +317,7 @@ static int call_prepare(struct kobj_send *s, struct message *req, uint32_t room)
 			req->txid = ++self->next_txid;
 		while (req->txid == 0);
 	}
-	return reply_prepare(c->reply_buf, room, &c->reserved);
+	return reply_prepare(self, c->reply_buf, room, &c->reserved);
 }
 
 long sys_call(SYSCALL_ARGS)
@@ -324,10 +328,7 @@ long sys_call(SYSCALL_ARGS)
 	struct panda_msg req, reply_buf;
 	struct kobj *obj __free(kobj_put) = NULL;
 	struct message *m, *reply = NULL;
-	struct call_state c = {
-		.s = { .deadline = a3, .prepare = call_prepare },
-		.reply_buf = &reply_buf,
-	};
+	struct call_state c;		/* outgoing() sets rights and quota */
 
 	if (copy_from_user(&req, ureq, sizeof(req)) ||
 	    copy_from_user(&reply_buf, ureply, sizeof(reply_buf)))
@@ -337,6 +338,11 @@ long sys_call(SYSCALL_ARGS)
 	int rc = outgoing((panda_handle_t)a0, &req, &obj, &c.s, &m);
 	if (rc < 0)
 		return rc;
+	c.s.nonblock = false;
+	c.s.deadline = a3;
+	c.s.prepare = call_prepare;
+	c.reply_buf = &reply_buf;
+	c.reserved = false;
 	rc = obj->type->call(obj, m, &c.s, &reply);
 	if (rc < 0) {
 		if (c.reserved)

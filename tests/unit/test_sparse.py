@@ -104,7 +104,7 @@ def test_a_clean_file_passes_and_a_finding_fails_the_target(tmp_path):
 
 
 # Bodies of probe() that use an ABI structure's user address as if it were
-# a pointer; with the kernel's -DPANDA_KERNEL, gcc alone must refuse each.
+# a pointer; with the kernel's -DPANDA_IN_KERNEL, gcc alone must refuse each.
 RAW_USES = {
     "subscript": "(void)reg; return (int)um->handles[0];",
     "dereference": "(void)reg; return *(const int *)um->data;",
@@ -122,7 +122,7 @@ def gcc_compiles(directory, name, body, kernel=True):
         src = directory / f"{name}.c"
         src.write_text('#include "lib/abi.h"\n'
                        "int probe(struct panda_msg *um, uint64_t reg)\n{\n\t" + body + "\n}\n")
-    flags = ["-DPANDA_KERNEL"] if kernel else []
+    flags = ["-DPANDA_IN_KERNEL"] if kernel else []
     run = subprocess.run(
         ["gcc", "-std=gnu11", "-ffreestanding", "-fsyntax-only", "-Wall", "-Werror", "-I.",
          "-Ikernel", "-include", "lib/string.h", *flags, str(src)],
@@ -141,6 +141,6 @@ def test_the_kernel_cannot_compile_a_raw_use_of_a_user_address(tmp_path, name):
 def test_the_gate_compiles_and_user_space_sees_pointers(tmp_path):
     ok, out = gcc_compiles(tmp_path, "gate", CASES["through_the_gate"][0])
     assert ok, out
-    # Without PANDA_KERNEL (user space) the same field is a plain pointer.
+    # Without PANDA_IN_KERNEL (user space) the same field is a plain pointer.
     ok, out = gcc_compiles(tmp_path, "user", RAW_USES["subscript"], kernel=False)
     assert ok, out
