@@ -13,7 +13,7 @@
  * recv, RIGHT_WAIT for wait, RIGHT_DUP, RIGHT_SPAWN, ...), with no regard
  * to the object behind it. The object checks the rights of the operations
  * it defines, and it declares them in its op table (struct request_op,
- * object/request.h): request_op_find refuses with -EACCES, before the
+ * object/request.h): request_op_index refuses with -EACCES, before the
  * object runs, an op whose rights the handle lacks. Only a right that
  * depends on the request's fields (a directory open's OPEN_WRITE, the
  * kill right of a process handle a request carries) is checked by the op
