@@ -290,7 +290,8 @@ static int reply_prepare(struct process *self, const struct panda_msg *buf, uint
 	int rc = user_prefault_write(uaddr_ptr(buf->data), buf->size < room ? buf->size : room);
 
 	if (rc == 0 && buf->handle_count) {
-		rc = user_prefault_write(uaddr_ptr(buf->handles), KOBJ_REPLY_HANDLES * sizeof(panda_handle_t));
+		rc = user_prefault_write(uaddr_ptr(buf->handles),
+					 KOBJ_REPLY_HANDLES * sizeof(panda_handle_t));
 		if (rc == 0)
 			rc = handle_reserve(&self->handles);
 		*reserved = rc == 0;
