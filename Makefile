@@ -27,7 +27,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-mno-red-zone -mcmodel=kernel -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 \
 	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
 	--param=min-pagesize=0 -MMD -MP -I. -Ikernel \
-	-DPANDA_VERSION='"$(VERSION)"'
+	-DPANDA_VERSION='"$(VERSION)"' -DPANDA_IN_KERNEL
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T kernel/arch/x86_64/linker.ld
 

@@ -10,11 +10,20 @@
 
 #include <stdint.h>
 
-/* The kernel's sparse check marks the user addresses in these structures
- * (kernel/core/compiler.h, which `make sparse` includes first); here, for
- * user space and the compiler, the mark is empty. */
-#ifndef __user
-#define __user
+/* A user address inside these structures: PANDA_USER(T) is a T * to user
+ * space, and to the kernel (built with -DPANDA_IN_KERNEL) an integer in a
+ * struct of its own, with the pointer's size, alignment and place. So in
+ * the kernel *p, p[i], p->f, a cast to a kernel pointer or an integer, and
+ * passing it where a pointer goes do not compile, with plain gcc: the
+ * only way in is uaddr_ptr() (mm/usercopy.h), which gives the __user
+ * pointer that the copies take. */
+#ifdef PANDA_IN_KERNEL
+struct panda_uaddr {
+	uint64_t addr;
+};
+#define PANDA_USER(type)	struct panda_uaddr
+#else
+#define PANDA_USER(type)	type *
 #endif
 
 enum {
@@ -87,10 +96,10 @@ enum {
  * reply). Coming in, size and handle_count say how much room there is and
  * come back as what arrived (also on -ETOOSMALL: what is needed). */
 struct panda_msg {
-	void __user *data;		/* the document */
+	PANDA_USER(void) data;		/* the document */
 	uint32_t size;
 	uint32_t handle_count;
-	panda_handle_t __user *handles;
+	PANDA_USER(panda_handle_t) handles;
 	uint32_t txid;			/* recv: the call to reply to (0: none);
 					 * send: nonzero makes this the reply */
 	uint32_t reserved;
@@ -133,14 +142,14 @@ enum { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
 struct panda_spawn {
 	panda_handle_t dir;		/* RIGHT_SPAWN; the path resolves beneath it */
 	uint32_t handle_count;		/* entries in handles[] */
-	const char __user *path;	/* NUL-terminated */
-	const char __user *const __user *argv;	/* argc strings; argv[0] names
+	PANDA_USER(const char) path;	/* NUL-terminated */
+	PANDA_USER(const char *const) argv;	/* argc strings; argv[0] names
 						 * the program */
 	uint64_t argc;
-	const panda_handle_t __user *handles;	/* copied into the child, in order */
-	const void __user *doc;		/* optional startup document (BSON), or NULL: */
+	PANDA_USER(const panda_handle_t) handles;	/* copied into the child, in order */
+	PANDA_USER(const void) doc;	/* optional startup document (BSON), or NULL: */
 	uint64_t doc_size;		/* copied for the child to decode */
-	const struct panda_limits __user *limits;	/* narrower limits for the child, or NULL */
+	PANDA_USER(const struct panda_limits) limits;	/* narrower limits for the child, or NULL */
 };
 
 /* Limits a spawn may ask for the child's tree (docs/memory.md, "Quotas"),
@@ -200,12 +209,12 @@ enum {
  * (docs/protocols.md, "The startup message"). */
 struct panda_startup {
 	uint64_t argc;
-	char __user *__user *argv;	/* argc entries, then NULL */
+	PANDA_USER(char *) argv;	/* argc entries, then NULL */
 	uint64_t handle_count;
-	panda_handle_t __user *handles;	/* granted handles, in spawn's order */
+	PANDA_USER(panda_handle_t) handles;	/* granted handles, in spawn's order */
 	uint32_t pid;
 	uint32_t reserved;
-	const void __user *doc;		/* spawn's startup document, or NULL */
+	PANDA_USER(const void) doc;	/* spawn's startup document, or NULL */
 	uint64_t doc_size;
 };
 

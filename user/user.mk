@@ -27,12 +27,18 @@ USER_DIR_SRCS  := $(sort $(foreach d,$(USER_PROGRAM_DIRS),$(wildcard user/$(d)/*
 USER_DIRS      := $(sort $(patsubst %/,%,$(dir $(USER_DIR_SRCS))))
 USER_DIR_PROGRAMS := $(patsubst user/%,$(BUILD)/user/%,$(USER_DIRS))
 USER_DIR_OBJS  := $(patsubst user/%.c,$(BUILD)/user/obj/%.c.o,$(USER_DIR_SRCS))
+# A program under a second name: the same executable, which reads its name
+# from argv[0] (user/bin/poweroff.c serves as reboot too).
+USER_BIN_ALIASES := $(BUILD)/user/bin/reboot
+$(BUILD)/user/bin/reboot: $(BUILD)/user/bin/poweroff
+	$(Q)$(call say,CP,$@)cp $< $@
 # What the initrd's /bin and /test hold.
-USER_BIN_PROGRAMS  := $(filter $(BUILD)/user/bin/%,$(USER_PROGRAMS) $(USER_DIR_PROGRAMS))
+USER_BIN_PROGRAMS  := $(filter $(BUILD)/user/bin/%,$(USER_PROGRAMS) $(USER_DIR_PROGRAMS)) \
+	$(USER_BIN_ALIASES)
 USER_TEST_PROGRAMS := $(filter $(BUILD)/user/test/%,$(USER_PROGRAMS) $(USER_DIR_PROGRAMS))
 
 .PHONY: user
-user: $(USER_PROGRAMS) $(USER_DIR_PROGRAMS)
+user: $(USER_PROGRAMS) $(USER_DIR_PROGRAMS) $(USER_BIN_ALIASES)
 
 $(USER_LIB_OBJS): $(BUILD)/user-lib/%.c.o: lib/%.c
 	@mkdir -p $(@D)
@@ -70,7 +76,7 @@ $(USER_DIR_PROGRAMS): $(BUILD)/user/%: \
 		$(filter %.o,$(filter-out $(USER_CRT0),$^)) $(USER_LIBPANDA)
 
 # The initrd carries the programs in /bin and /test (the copy is in its recipe).
-$(BUILD)/initrd.tar: $(USER_PROGRAMS) $(USER_DIR_PROGRAMS)
+$(BUILD)/initrd.tar: $(USER_PROGRAMS) $(USER_DIR_PROGRAMS) $(USER_BIN_ALIASES)
 
 
 # For tools/panda-cc, which builds programs outside the tree the same way:

@@ -5,7 +5,9 @@
  * dereference, or a pointer that moves between the spaces without a
  * __force cast (the user-copy gate's own, and nowhere else). To the
  * compiler the marks are empty. `make sparse` includes this header first
- * (-include), so lib/abi.h, shared with user space, sees __user defined. */
+ * (-include). The user addresses inside lib/abi.h's structures go further:
+ * to the kernel they are not pointers at all (PANDA_USER), so the compiler
+ * itself refuses a dereference. */
 #ifndef CORE_COMPILER_H
 #define CORE_COMPILER_H
 

@@ -14,7 +14,9 @@
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/string.h"
+#include "object/answer.h"
 #include "object/message.h"
+#include "object/request.h"
 
 /* Longest table we agree to read: QEMU's DSDT is under 10 KiB, real ones
  * are at most a few hundred. */
@@ -425,35 +427,34 @@ __attribute__((noreturn)) static void power_off(void)
 	system_exit(EXIT_POWEROFF);
 }
 
-static int power_call(struct kobj *obj, uint32_t rights, struct message *req,
-		      struct kobj_reply *reply)
+enum { OP_POWEROFF, OP_REBOOT };
+static const struct request_op power_ops[] = {
+	[OP_POWEROFF] = { "poweroff", RIGHT_WRITE },
+	[OP_REBOOT] = { "reboot", RIGHT_WRITE },
+};
+
+static int power_answer(struct kobj *obj, uint32_t rights, struct message *req,
+			struct kobj_reply *reply)
 {
-	struct bson_iter it;
-	const char *op;
-	uint32_t len;
+	int op = request_op_index(req, REQUEST_OPS(power_ops), rights);
 
 	(void)obj;
 	(void)reply;
-	if (!bson_find(req->data, "op", &it) || !(op = bson_iter_utf8(&it, &len)))
-		return -EINVAL;
-	if (len == 8 && memcmp(op, "poweroff", 8) == 0) {
-		if (!(rights & RIGHT_WRITE))
-			return -EACCES;
+	if (op == OP_POWEROFF)
 		power_off();
-	}
-	if (len == 6 && memcmp(op, "reboot", 6) == 0) {
-		if (!(rights & RIGHT_WRITE))
-			return -EACCES;
+	if (op == OP_REBOOT) {
 		log_info("power: rebooting\n");
-		acpi_reboot();
+		acpi_reboot();	/* it falls back to a triple fault: never returns */
 	}
-	return -ENOSYS;
+	return op;		/* -EINVAL, -ENOSYS or -EACCES */
 }
 
 const struct kobj_type power_type = {
 	.name = "power",
 	.destroy = power_destroy,
-	.call = power_call,
+	.send = kobj_answer_send,
+	.call = kobj_answer_call,
+	.answer = power_answer,
 };
 
 struct kobj *power_object(void)

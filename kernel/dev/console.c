@@ -16,7 +16,9 @@
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "lib/string.h"
+#include "object/answer.h"
 #include "object/message.h"
+#include "object/request.h"
 #include "sched/wait.h"
 
 #define LINE_MAX	1024		/* bytes in the line being typed */
@@ -307,15 +309,13 @@ static struct wait_queue *console_signal_queue(struct kobj *obj)
 /* --- requests --------------------------------------------------------- */
 
 /* {"op": "write", "data": string or binary} -> {"written": n} */
-static int console_write(uint32_t rights, const uint8_t *doc, struct bson_builder *reply)
+static int console_write(const uint8_t *doc, struct bson_builder *reply)
 {
 	struct bson_iter it;
 	const void *data = NULL;
 	uint32_t len = 0;
 	uint8_t subtype;
 
-	if (!(rights & RIGHT_WRITE))
-		return -EACCES;
 	if (!bson_find(doc, "data", &it))
 		return -EINVAL;
 	if (it.type == BSON_STRING)
@@ -330,13 +330,11 @@ static int console_write(uint32_t rights, const uint8_t *doc, struct bson_builde
 }
 
 /* {"op": "mode", "raw": bool} */
-static int console_mode(uint32_t rights, const uint8_t *doc)
+static int console_mode(const uint8_t *doc)
 {
 	struct bson_iter it;
 	bool raw;
 
-	if (!(rights & RIGHT_WRITE))
-		return -EACCES;
 	if (!bson_find(doc, "raw", &it) || !bson_iter_bool(&it, &raw))
 		return -EINVAL;
 	guard(spinlock)(&console.lock);
@@ -346,12 +344,10 @@ static int console_mode(uint32_t rights, const uint8_t *doc)
 }
 
 /* {"op": "foreground"} with a process handle attached, or none to clear. */
-static int console_foreground(uint32_t rights, struct message *req)
+static int console_foreground(struct message *req)
 {
 	struct kobj *p = NULL, *old;
 
-	if (!(rights & RIGHT_MANAGE))
-		return -EACCES;
 	if (req->handle_count > 1)
 		return -EINVAL;
 	if (req->handle_count == 1) {
@@ -370,29 +366,38 @@ static int console_foreground(uint32_t rights, struct message *req)
 	return 0;
 }
 
-static int console_call(struct kobj *obj, uint32_t rights, struct message *req,
-			struct kobj_reply *reply)
+enum { OP_WRITE, OP_MODE, OP_FOREGROUND };
+static const struct request_op console_ops[] = {
+	[OP_WRITE] = { "write", RIGHT_WRITE },
+	[OP_MODE] = { "mode", RIGHT_WRITE },
+	/* and RIGHT_KILL on the process handle it carries: checked there */
+	[OP_FOREGROUND] = { "foreground", RIGHT_MANAGE },
+};
+
+static int console_answer(struct kobj *obj, uint32_t rights, struct message *req,
+			  struct kobj_reply *reply)
 {
-	struct bson_iter it;
-	const char *op;
-	uint32_t len;
+	int op = request_op_index(req, REQUEST_OPS(console_ops), rights);
 
 	(void)obj;
-	if (!bson_find(req->data, "op", &it) || !(op = bson_iter_utf8(&it, &len)))
-		return -EINVAL;
-	if (len == 5 && memcmp(op, "write", 5) == 0)
-		return console_write(rights, req->data, reply->doc);
-	if (len == 4 && memcmp(op, "mode", 4) == 0)
-		return console_mode(rights, req->data);
-	if (len == 10 && memcmp(op, "foreground", 10) == 0)
-		return console_foreground(rights, req);
-	return -ENOSYS;
+	switch (op) {
+	case OP_WRITE:
+		return console_write(req->data, reply->doc);
+	case OP_MODE:
+		return console_mode(req->data);
+	case OP_FOREGROUND:
+		return console_foreground(req);
+	default:
+		return op;		/* -EINVAL, -ENOSYS or -EACCES */
+	}
 }
 
 const struct kobj_type console_type = {
 	.name = "console",
 	.destroy = console_destroy,
-	.call = console_call,
+	.send = kobj_answer_send,
+	.call = kobj_answer_call,
+	.answer = console_answer,
 	.recv = console_recv,
 	.unreceive = console_unreceive,
 	.signals = console_signals,

@@ -9,6 +9,7 @@
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "mm/kmalloc.h"
+#include "object/answer.h"
 #include "object/request.h"
 
 /* readdir: entries fetched from the filesystem at a time, and the room
@@ -426,29 +427,30 @@ static int dir_statfs(struct vfs_dir *d, struct bson_builder *b)
 	return 0;
 }
 
-/* The requests, most frequent first; those from OP_MKDIR to OP_RENAME
- * change the tree. */
+/* The requests, most frequent first, and the rights each needs. */
 enum { OP_STAT, OP_OPEN, OP_READDIR, OP_MKDIR, OP_UNLINK, OP_RMDIR, OP_RENAME, OP_STATFS };
-static const char *const dir_ops[] = {
-	[OP_STAT] = "stat", [OP_OPEN] = "open", [OP_READDIR] = "readdir", [OP_MKDIR] = "mkdir",
-	[OP_UNLINK] = "unlink", [OP_RMDIR] = "rmdir", [OP_RENAME] = "rename",
-	[OP_STATFS] = "statfs",
+static const struct request_op dir_ops[] = {
+	[OP_STAT] = { "stat", RIGHT_READ },
+	/* RIGHT_READ, and RIGHT_WRITE for a flag that writes: dir_open
+	 * checks them after the flags, which say which it needs. */
+	[OP_OPEN] = { "open", 0 },
+	[OP_READDIR] = { "readdir", RIGHT_READ },
+	[OP_MKDIR] = { "mkdir", RIGHT_READ | RIGHT_WRITE },
+	[OP_UNLINK] = { "unlink", RIGHT_READ | RIGHT_WRITE },
+	[OP_RMDIR] = { "rmdir", RIGHT_READ | RIGHT_WRITE },
+	[OP_RENAME] = { "rename", RIGHT_READ | RIGHT_WRITE },
+	[OP_STATFS] = { "statfs", RIGHT_READ },
 };
 
-static int dir_call(struct kobj *obj, uint32_t rights, struct message *req,
-		    struct kobj_reply *reply)
+static int dir_answer(struct kobj *obj, uint32_t rights, struct message *req,
+		      struct kobj_reply *reply)
 {
 	struct vfs_dir *d = dir_of(obj);
-	int op = request_op_index(req, dir_ops, sizeof(dir_ops) / sizeof(dir_ops[0]));
+	int op = request_op_index(req, REQUEST_OPS(dir_ops), rights);
 
-	if (op < 0)
-		return op;
-	if (op == OP_OPEN)
-		return dir_open(d, rights, req, reply);	/* its rights depend on the flags */
-	bool modifies = op >= OP_MKDIR && op <= OP_RENAME;
-	if (!(rights & RIGHT_READ) || (modifies && !(rights & RIGHT_WRITE)))
-		return -EACCES;
 	switch (op) {
+	case OP_OPEN:
+		return dir_open(d, rights, req, reply);
 	case OP_STAT:
 		return dir_stat(d, req, reply->doc);
 	case OP_READDIR:
@@ -461,8 +463,10 @@ static int dir_call(struct kobj *obj, uint32_t rights, struct message *req,
 		return dir_remove(d, req, true);
 	case OP_RENAME:
 		return dir_rename(d, req);
-	default:
+	case OP_STATFS:
 		return dir_statfs(d, reply->doc);
+	default:
+		return op;		/* -EINVAL, -ENOSYS or -EACCES */
 	}
 }
 
@@ -478,6 +482,8 @@ static uint32_t dir_reply_size(struct kobj *obj, const struct message *req)
 const struct kobj_type vfs_dir_type = {
 	.name = "directory",
 	.destroy = dir_destroy,
-	.call = dir_call,
+	.send = kobj_answer_send,
+	.call = kobj_answer_call,
+	.answer = dir_answer,
 	.reply_size = dir_reply_size,
 };

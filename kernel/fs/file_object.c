@@ -10,6 +10,7 @@
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "mm/kmalloc.h"
+#include "object/answer.h"
 #include "object/request.h"
 
 /* A read's reply holds the data and about 20 bytes around it. */
@@ -183,25 +184,29 @@ static int file_truncate(struct vfs_file *f, const struct message *req)
 }
 
 enum { OP_READ, OP_WRITE, OP_SEEK, OP_STAT, OP_TRUNCATE, OP_SYNC };
-static const char *const file_ops[] = {
-	[OP_READ] = "read", [OP_WRITE] = "write", [OP_SEEK] = "seek", [OP_STAT] = "stat",
-	[OP_TRUNCATE] = "truncate", [OP_SYNC] = "sync",
+static const struct request_op file_ops[] = {
+	[OP_READ] = { "read", RIGHT_READ },
+	[OP_WRITE] = { "write", RIGHT_WRITE },
+	[OP_SEEK] = { "seek", 0 },
+	[OP_STAT] = { "stat", 0 },
+	[OP_TRUNCATE] = { "truncate", RIGHT_WRITE },
+	[OP_SYNC] = { "sync", 0 },
 };
 
-static int file_call(struct kobj *obj, uint32_t rights, struct message *req,
-		     struct kobj_reply *reply)
+static int file_answer(struct kobj *obj, uint32_t rights, struct message *req,
+		       struct kobj_reply *reply)
 {
 	struct vfs_file *f = file_of(obj);
 	struct vfs_node n = f->node;
-	int op = request_op_index(req, file_ops, sizeof(file_ops) / sizeof(file_ops[0]));
+	int op = request_op_index(req, REQUEST_OPS(file_ops), rights);
 
 	switch (op) {
 	case OP_READ:
-		return rights & RIGHT_READ ? file_read(f, req, reply->doc) : -EACCES;
+		return file_read(f, req, reply->doc);
 	case OP_WRITE:
-		return rights & RIGHT_WRITE ? file_write(f, req, reply->doc) : -EACCES;
+		return file_write(f, req, reply->doc);
 	case OP_TRUNCATE:
-		return rights & RIGHT_WRITE ? file_truncate(f, req) : -EACCES;
+		return file_truncate(f, req);
 	case OP_SEEK:
 		return file_seek(f, req, reply->doc);
 	case OP_STAT:
@@ -209,7 +214,7 @@ static int file_call(struct kobj *obj, uint32_t rights, struct message *req,
 	case OP_SYNC:
 		return n.fs->ops->sync ? n.fs->ops->sync(n.fs, n.node) : 0;
 	default:
-		return op;		/* -EINVAL or -ENOSYS */
+		return op;		/* -EINVAL, -ENOSYS or -EACCES */
 	}
 }
 
@@ -230,6 +235,8 @@ static uint32_t file_reply_size(struct kobj *obj, const struct message *req)
 const struct kobj_type vfs_file_type = {
 	.name = "file",
 	.destroy = file_destroy,
-	.call = file_call,
+	.send = kobj_answer_send,
+	.call = kobj_answer_call,
+	.answer = file_answer,
 	.reply_size = file_reply_size,
 };

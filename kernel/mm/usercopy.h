@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/compiler.h"
+#include "lib/abi.h"
 
 int copy_from_user(void *dst, const void __user *user_src, size_t n);
 int copy_to_user(void __user *user_dst, const void *src, size_t n);
@@ -30,6 +31,13 @@ int user_prefault_write(void __user *user_dst, size_t n);
 static inline void __user *user_ptr(uint64_t addr)
 {
 	return (void __user *)(uintptr_t)addr;
+}
+
+/* A user address from an ABI structure (lib/abi.h's PANDA_USER), as the
+ * pointer the copies take. */
+static inline void __user *uaddr_ptr(struct panda_uaddr a)
+{
+	return user_ptr(a.addr);
 }
 
 #endif

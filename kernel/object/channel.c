@@ -193,6 +193,15 @@ static void endpoint_unreceive_op(struct kobj *obj, struct message *m)
 	endpoint_unreceive(endpoint_of(obj), m);
 }
 
+/* The handles left the sender's table, and its charge with them: until
+ * it is received, a message on its way to an endpoint and what it carries
+ * are the sender's tree's to pay for (docs/memory.md, "Quotas"). (A
+ * request to a kernel object lives only as long as the call, as any
+ * kernel memory a system call uses while it runs: it is not charged.) */
+static int endpoint_send(struct kobj *obj, struct message *m, struct kobj_send *s);
+static int endpoint_call(struct kobj *obj, struct message *m, struct kobj_send *s,
+			 struct message **reply);
+static bool endpoint_refuses_handle(struct kobj *obj, struct kobj *carried);
 static void endpoint_handle_closed(struct kobj *obj);
 
 const struct kobj_type endpoint_type = {
@@ -202,6 +211,9 @@ const struct kobj_type endpoint_type = {
 	.on_handle_closed = endpoint_handle_closed,
 	.signals = endpoint_signals,
 	.signal_queue = endpoint_signal_queue,
+	.send = endpoint_send,
+	.call = endpoint_call,
+	.refuses_handle = endpoint_refuses_handle,
 	.recv = endpoint_recv_op,
 	.unreceive = endpoint_unreceive_op,
 };
@@ -254,11 +266,13 @@ int channel_create(struct kobj **a, struct kobj **b)
 	return 0;
 }
 
-bool endpoint_is_own_channel(struct endpoint *ep, struct kobj *obj)
+/* True when carried is obj or its peer. */
+static bool endpoint_refuses_handle(struct kobj *obj, struct kobj *carried)
 {
+	struct endpoint *ep = endpoint_of(obj);
 	guard(spinlock)(&ep->ch->lock);
 
-	return obj == &ep->obj || (ep->peer && obj == &ep->peer->obj);
+	return carried == &ep->obj || (ep->peer && carried == &ep->peer->obj);
 }
 
 uint64_t endpoint_count(void)
@@ -368,9 +382,22 @@ static int enqueue(struct endpoint *ep, struct message *m, bool nonblock)
 	}
 }
 
-int endpoint_send(struct endpoint *ep, struct message *m, bool nonblock)
+/* The message left the sender's table with its handles, and their charge
+ * with them: until it is received, a message on its way to an endpoint and
+ * what it carries are the sender's tree's to pay for (docs/memory.md,
+ * "Quotas"). (A request to a kernel object lives only as long as the call,
+ * as any kernel memory a system call uses while it runs: it is not
+ * charged.) */
+static int endpoint_send(struct kobj *obj, struct message *m, struct kobj_send *s)
 {
-	return m->txid ? deliver_reply(ep, m) : enqueue(ep, m, nonblock);
+	struct endpoint *ep = endpoint_of(obj);
+	int rc = message_charge(m, s->quota);
+
+	if (rc < 0) {
+		message_free(m);
+		return rc;
+	}
+	return m->txid ? deliver_reply(ep, m) : enqueue(ep, m, s->nonblock);
 }
 
 /* --- recv ------------------------------------------------------------- */
@@ -506,11 +533,18 @@ static bool reply_ready(void *arg)
 	return w->slot->reply || !w->ep->peer || w->ep->peer->closed;
 }
 
-int endpoint_call(struct endpoint *ep, struct message *m, uint64_t deadline,
-		  struct message **reply)
+static int endpoint_call(struct kobj *obj, struct message *m, struct kobj_send *s,
+			 struct message **reply)
 {
+	struct endpoint *ep = endpoint_of(obj);
 	struct call_slot slot = { .reply = NULL };
 	struct call_wait w = { ep, &slot };
+	int rc = message_charge(m, s->quota);
+
+	if (rc < 0) {
+		message_free(m);
+		return rc;
+	}
 
 	{
 		guard(spinlock)(&ep->ch->lock);
@@ -520,9 +554,9 @@ int endpoint_call(struct endpoint *ep, struct message *m, uint64_t deadline,
 		list_add_tail(&ep->calls, &slot.link);
 	}
 	m->txid = slot.txid;
-	int rc = enqueue(ep, m, false);
+	rc = enqueue(ep, m, false);
 	if (rc == 0)
-		rc = wait_event(&ep->changed, reply_ready, &w, deadline);
+		rc = wait_event(&ep->changed, reply_ready, &w, s->deadline);
 	{
 		guard(spinlock)(&ep->ch->lock);
 		list_del(&slot.link);

@@ -22,15 +22,15 @@ static inline struct endpoint *endpoint_of(struct kobj *obj)
 /* Two connected endpoints, each with one reference for the caller. */
 int channel_create(struct kobj **a, struct kobj **b);
 
-/* True when obj is ep or its peer: an endpoint may not travel through its
- * own channel (it would keep itself alive). */
-bool endpoint_is_own_channel(struct endpoint *ep, struct kobj *obj);
-
-/* Queues m for the peer, waiting for room unless nonblock (then -EAGAIN).
- * A message with a txid is a reply: it goes to the peer's caller waiting
- * for it (-ECANCELED when none is). Consumes m whatever happens. -EPIPE
- * when the peer is closed; -ECANCELED when this thread is killed. */
-int endpoint_send(struct endpoint *ep, struct message *m, bool nonblock);
+/* Messages reach an endpoint through its type's ops (core/kobj.h):
+ *  - send queues m for the peer, charged to the sender's tree, waiting for
+ *    room unless s->nonblock (then -EAGAIN). A message with a txid is a
+ *    reply: it goes to the peer's caller waiting for it (-ECANCELED when
+ *    none is). -EPIPE when the peer is closed; -ECANCELED when this thread
+ *    is killed.
+ *  - call sends m as a request and waits until s->deadline for its reply.
+ *  - refuses_handle: an endpoint may not travel through its own channel
+ *    (it would keep itself alive). */
 
 /* Takes the next message, waiting until the deadline (-ETIMEDOUT) unless
  * nonblock (-EAGAIN). When it needs more than max_size bytes or
@@ -41,10 +41,6 @@ int endpoint_recv(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, 
 		  uint32_t *need_handles);
 /* Puts a received message back at the head (copying it out failed). */
 void endpoint_unreceive(struct endpoint *ep, struct message *m);
-
-/* Sends m as a request and waits for its reply (consumes m). */
-int endpoint_call(struct endpoint *ep, struct message *m, uint64_t deadline,
-		  struct message **reply);
 
 /* Live endpoints, for leak tests. */
 uint64_t endpoint_count(void);

@@ -26,7 +26,8 @@ bool request_op_is(const char *op, uint32_t len, const char *name)
 	return len && op[0] == name[0] && strlen(name) == len && memcmp(op, name, len) == 0;
 }
 
-int request_op_index(const struct message *req, const char *const *names, unsigned count)
+int request_op_index(const struct message *req, const struct request_op *ops, unsigned count,
+		     uint32_t rights)
 {
 	uint32_t len;
 	const char *op = request_op(req, &len);
@@ -34,8 +35,8 @@ int request_op_index(const struct message *req, const char *const *names, unsign
 	if (!op)
 		return -EINVAL;
 	for (unsigned i = 0; i < count; i++)
-		if (request_op_is(op, len, names[i]))
-			return (int)i;
+		if (request_op_is(op, len, ops[i].name))
+			return (ops[i].rights & ~rights) ? -EACCES : (int)i;
 	return -ENOSYS;
 }
 

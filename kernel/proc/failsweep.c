@@ -27,6 +27,7 @@
 #include "mm/kmalloc.h"
 #include "mm/snapshot.h"
 #include "object/message.h"
+#include "object/answer.h"
 #include "object/request.h"
 #include "proc/proc_selftest.h"
 #include "proc/process.h"
@@ -110,23 +111,23 @@ static void failinject_compare(struct bson_builder *b)
 }
 
 enum { OP_ARM, OP_COUNTS, OP_DISARM, OP_BASELINE, OP_COMPARE };
-static const char *const failinject_ops[] = {
-	[OP_ARM] = "arm", [OP_COUNTS] = "counts", [OP_DISARM] = "disarm",
-	[OP_BASELINE] = "baseline", [OP_COMPARE] = "compare",
+static const struct request_op failinject_ops[] = {
+	[OP_ARM] = { "arm", RIGHT_WRITE },
+	[OP_COUNTS] = { "counts", RIGHT_WRITE },
+	[OP_DISARM] = { "disarm", RIGHT_WRITE },
+	[OP_BASELINE] = { "baseline", RIGHT_WRITE },
+	[OP_COMPARE] = { "compare", RIGHT_WRITE },
 };
 
-static int failinject_call(struct kobj *obj, uint32_t rights, struct message *req,
-			   struct kobj_reply *reply)
+static int failinject_answer(struct kobj *obj, uint32_t rights, struct message *req,
+			     struct kobj_reply *reply)
 {
-	int op = request_op_index(req, failinject_ops,
-				  sizeof(failinject_ops) / sizeof(failinject_ops[0]));
+	int op = request_op_index(req, REQUEST_OPS(failinject_ops), rights);
 	struct failinject_counts c;
 
 	(void)obj;
 	if (op < 0)
 		return op;
-	if (!(rights & RIGHT_WRITE))
-		return -EACCES;
 	switch (op) {
 	case OP_ARM:
 		return failinject_request_arm(req);
@@ -150,7 +151,9 @@ static int failinject_call(struct kobj *obj, uint32_t rights, struct message *re
 static const struct kobj_type failinject_type = {
 	.name = "failinject",
 	.destroy = failinject_destroy,
-	.call = failinject_call,
+	.send = kobj_answer_send,
+	.call = kobj_answer_call,
+	.answer = failinject_answer,
 };
 
 /* Static: only atomic counts. */

@@ -73,10 +73,10 @@ static long write_startup(struct process *p, const struct spawn_request *req,
 		return -ENOMEM;
 	struct panda_startup *s = (struct panda_startup *)block;
 	*s = (struct panda_startup){
-		.argc = req->argc, .argv = (char __user *__user *)argv_va,
-		.handle_count = req->grant_count, .handles = (panda_handle_t __user *)handle_va,
+		.argc = req->argc, .argv = { argv_va },
+		.handle_count = req->grant_count, .handles = { handle_va },
 		.pid = p->pid,
-		.doc = req->doc ? (const void __user *)doc_va : NULL, .doc_size = req->doc_size,
+		.doc = { req->doc ? doc_va : 0 }, .doc_size = req->doc_size,
 	};
 	uint64_t *argv = (uint64_t *)(block + (argv_va - block_va));
 	const char *arg = req->args;

@@ -15,6 +15,7 @@
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "object/message.h"
+#include "object/answer.h"
 #include "object/request.h"
 #include "proc/process.h"
 #include "mm/quota.h"
@@ -192,21 +193,21 @@ static int sysinfo_stacks(const struct message *req, struct bson_builder *b)
 }
 
 enum { OP_PROCESSES, OP_MEMORY, OP_UPTIME, OP_OPEN, OP_LIMITS, OP_STACKS };
-static const char *const sysinfo_ops[] = {
-	[OP_PROCESSES] = "processes", [OP_MEMORY] = "memory", [OP_UPTIME] = "uptime",
-	[OP_OPEN] = "open", [OP_LIMITS] = "limits", [OP_STACKS] = "stacks",
+static const struct request_op sysinfo_ops[] = {
+	[OP_PROCESSES] = { "processes", RIGHT_READ },
+	[OP_MEMORY] = { "memory", RIGHT_READ },
+	[OP_UPTIME] = { "uptime", RIGHT_READ },
+	[OP_OPEN] = { "open", RIGHT_READ },
+	[OP_LIMITS] = { "limits", RIGHT_READ },
+	[OP_STACKS] = { "stacks", RIGHT_READ },
 };
 
-static int sysinfo_call(struct kobj *obj, uint32_t rights, struct message *req,
-			struct kobj_reply *reply)
+static int sysinfo_answer(struct kobj *obj, uint32_t rights, struct message *req,
+			  struct kobj_reply *reply)
 {
-	int op = request_op_index(req, sysinfo_ops, sizeof(sysinfo_ops) / sizeof(sysinfo_ops[0]));
+	int op = request_op_index(req, REQUEST_OPS(sysinfo_ops), rights);
 
 	(void)obj;
-	if (op < 0)
-		return op;
-	if (!(rights & RIGHT_READ))
-		return -EACCES;
 	switch (op) {
 	case OP_PROCESSES:
 		return sysinfo_processes(req, reply->doc);
@@ -218,8 +219,10 @@ static int sysinfo_call(struct kobj *obj, uint32_t rights, struct message *req,
 		return sysinfo_limits(req, reply->doc);
 	case OP_STACKS:
 		return sysinfo_stacks(req, reply->doc);
-	default:
+	case OP_OPEN:
 		return sysinfo_open(rights, req, reply);
+	default:
+		return op;		/* -EINVAL, -ENOSYS or -EACCES */
 	}
 }
 
@@ -237,7 +240,9 @@ static uint32_t sysinfo_reply_size(struct kobj *obj, const struct message *req)
 const struct kobj_type sysinfo_type = {
 	.name = "sysinfo",
 	.destroy = sysinfo_destroy,
-	.call = sysinfo_call,
+	.send = kobj_answer_send,
+	.call = kobj_answer_call,
+	.answer = sysinfo_answer,
 	.reply_size = sysinfo_reply_size,
 };
 

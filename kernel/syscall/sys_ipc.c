@@ -1,6 +1,9 @@
 /* System calls on handles and messages: close, dup, channel_create, send,
- * recv, call, wait (docs/syscalls.md). Rights are checked here, where a
- * request enters, and nowhere below. */
+ * recv, call, wait (docs/syscalls.md). Each reaches the object through its
+ * type's table, whatever the object is. Here, where a request enters, the
+ * right to use the handle for the call is checked (RIGHT_SEND, RIGHT_RECV,
+ * RIGHT_WAIT); the rights of an object's own operations are declared in
+ * its op table and checked there, before it acts (core/kobj.h, "Rights"). */
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/abi.h"
@@ -65,17 +68,18 @@ long sys_channel_create(SYSCALL_ARGS)
  * and handles still point into the caller). The listed handles leave
  * the caller's table first, whatever happens next (DESIGN "Contracts":
  * send); on failure the message, and with it those handles, is freed.
- * `via` is the endpoint it will travel through, if any. */
-static int message_in(const struct panda_msg *um, struct endpoint *via, struct message **out)
+ * `to` is the object it goes to; self is the caller. */
+static int message_in(struct process *self, const struct panda_msg *um, struct kobj *to,
+		      struct message **out)
 {
 	panda_handle_t values[PANDA_MSG_HANDLES];
-	struct handle_table *t = my_handles();
+	struct handle_table *t = &self->handles;
 	int rc = 0;
 
 	if (um->handle_count > PANDA_MSG_HANDLES)
 		return -E2BIG;
 	if (um->handle_count &&
-	    copy_from_user(values, um->handles, um->handle_count * sizeof(values[0])))
+	    copy_from_user(values, uaddr_ptr(um->handles), um->handle_count * sizeof(values[0])))
 		return -EFAULT;
 	bool size_ok = um->size >= BSON_MIN_SIZE && um->size <= PANDA_MSG_MAX;
 	struct message *m __free(message_free) =
@@ -96,7 +100,7 @@ static int message_in(const struct panda_msg *um, struct endpoint *via, struct m
 		m->rights[m->handle_count++] = rights;
 		if (!(rights & RIGHT_TRANSFER))
 			rc = rc ? rc : -EACCES;
-		else if (via && endpoint_is_own_channel(via, obj))
+		else if (to->type->refuses_handle && to->type->refuses_handle(to, obj))
 			rc = rc ? rc : -EINVAL;
 	}
 	if (!m)
@@ -105,24 +109,13 @@ static int message_in(const struct panda_msg *um, struct endpoint *via, struct m
 		return rc;
 	if (!size_ok)
 		return um->size > PANDA_MSG_MAX ? -E2BIG : -EBADMSG;
-	if (copy_from_user(m->data, um->data, um->size))
+	if (copy_from_user(m->data, uaddr_ptr(um->data), um->size))
 		return -EFAULT;
 	struct bson_error err;
 	if (bson_validate(m->data, um->size, PANDA_DEPTH_MAX, &err) < 0) {
 		log_debug("ipc: pid %u sent a bad document: %s at byte %zu\n",
-			  current_process()->pid, err.message, err.offset);
+			  self->pid, err.message, err.offset);
 		return -EBADMSG;
-	}
-	/* The handles left the sender's table, and its charge with them:
-	 * until it is received, a message on its way to an endpoint and what
-	 * it carries are the sender's tree's to pay for (docs/memory.md,
-	 * "Quotas"). A request to a kernel object lives only as long as the
-	 * call, as any kernel memory a system call uses while it runs: it
-	 * is not charged. */
-	if (via) {
-		rc = message_charge(m, current_process()->quota);
-		if (rc < 0)
-			return rc;
 	}
 	*out = take_ptr(m);
 	return 0;
@@ -153,7 +146,7 @@ static int message_out(struct message *m, struct panda_msg *um,
 	}
 	/* A copy fails with -EFAULT, or -ENOMEM when a page of a good buffer
 	 * could not be given a frame. */
-	rc = copy_to_user(um->data, m->data, m->size);
+	rc = copy_to_user(uaddr_ptr(um->data), m->data, m->size);
 	if (rc)
 		return rc;
 	/* The receiver's table pays for the handles from here on. */
@@ -174,7 +167,7 @@ static int message_out(struct message *m, struct panda_msg *um,
 	um->handle_count = m->handle_count;
 	um->txid = m->txid;
 	if (!rc && n)
-		rc = copy_to_user(um->handles, values, n * sizeof(values[0]));
+		rc = copy_to_user(uaddr_ptr(um->handles), values, n * sizeof(values[0]));
 	if (!rc)
 		rc = copy_to_user(uaddr, um, sizeof(*um));
 	if (rc) {
@@ -198,86 +191,21 @@ static int message_out(struct message *m, struct panda_msg *um,
 
 /* --- send, recv, call ----------------------------------------------- */
 
-/* A request to an object the kernel implements: the answer (with any
- * handle the object attached), or an error reply {"error": NAME, "code": -N}.
- * The reply is charged to the caller's tree; NULL without memory or when
- * that is past its limits (*err says which). */
-static struct message *kernel_call(struct kobj *obj, uint32_t rights, struct message *req,
-				   uint32_t room, int *err)
-{
-	struct message *reply = message_alloc(room, KOBJ_REPLY_HANDLES);
-	struct bson_builder b;
-	struct kobj_reply r = { .doc = &b, .msg = reply };
-
-	*err = -ENOMEM;
-	if (!reply)
-		return NULL;
-	*err = message_charge(reply, current_process()->quota);
-	if (*err < 0) {
-		message_free(reply);
-		return NULL;
-	}
-	*err = -ENOMEM;
-	bson_build_init(&b, reply->data, room);
-	int rc = obj->type->call(obj, rights, req, &r);
-	if (rc < 0) {
-		for (uint32_t i = 0; i < reply->handle_count; i++)
-			kobj_handle_close(reply->objs[i]);
-		reply->handle_count = 0;
-		bson_build_init(&b, reply->data, room);
-		bson_append_cstr(&b, "error", error_name(rc));
-		bson_append_int32(&b, "code", rc);
-	}
-	reply->size = (uint32_t)bson_build_finish(&b);
-	if (!reply->size) {		/* an object overflowed its reply */
-		message_free(reply);
-		return NULL;
-	}
-	reply->txid = req->txid;
-	return reply;
-}
-
-static uint32_t reply_room(struct kobj *obj, const struct message *req)
-{
-	return obj->type->reply_size ? obj->type->reply_size(obj, req) : KOBJ_REPLY_DEFAULT;
-}
-
-/* Before a kernel object acts on a call, makes sure its reply (at most
- * room bytes and KOBJ_REPLY_HANDLES handles) can reach the caller's
- * buffers: their pages get frames now and a handle slot is kept
- * (*reserved). Otherwise an object could act — create a file, advance an
- * offset, consume input — and its answer be lost for want of a page or a
- * slot; now the call fails before anything is done. */
-static int reply_prepare(const struct panda_msg *buf, uint32_t room, bool *reserved)
-{
-	/* The struct has a frame already: it was just read. (One the caller
-	 * cannot write is its own error: -EFAULT after the object acted, as
-	 * a Linux read into a read-only buffer.) */
-	int rc = user_prefault_write(buf->data, buf->size < room ? buf->size : room);
-
-	if (rc == 0 && buf->handle_count) {
-		rc = user_prefault_write(buf->handles, KOBJ_REPLY_HANDLES * sizeof(panda_handle_t));
-		if (rc == 0)
-			rc = handle_reserve(my_handles());
-		*reserved = rc == 0;
-	}
-	return rc;
-}
-
 /* What send and call start with: the handle they go through (RIGHT_SEND;
- * an endpoint or an object that answers requests; *obj gets a reference
- * for the caller to put) and the message built from *um. */
+ * an object that takes messages; *obj gets a reference for the caller to
+ * put) and the message built from *um. */
 static int outgoing(panda_handle_t h, const struct panda_msg *um, struct kobj **obj,
-		    uint32_t *rights, struct message **m)
+		    struct kobj_send *s, struct message **m)
 {
-	int rc = handle_get(my_handles(), h, NULL, RIGHT_SEND, obj, rights);
+	struct process *self = current_process();
+	int rc = handle_get(&self->handles, h, NULL, RIGHT_SEND, obj, &s->rights);
 
 	if (rc < 0)
 		return rc;
-	bool is_endpoint = (*obj)->type == &endpoint_type;
-	if (!is_endpoint && !(*obj)->type->call)
+	if (!(*obj)->type->send)
 		return -EINVAL;
-	return message_in(um, is_endpoint ? endpoint_of(*obj) : NULL, m);
+	s->quota = self->quota;
+	return message_in(self, um, *obj, m);
 }
 
 long sys_send(SYSCALL_ARGS)
@@ -286,29 +214,17 @@ long sys_send(SYSCALL_ARGS)
 	const struct panda_msg __user *umsg = user_ptr(a1);
 	struct panda_msg um;
 	struct kobj *obj __free(kobj_put) = NULL;
-	uint32_t rights;
+	struct kobj_send s;		/* outgoing() sets rights and quota */
 	struct message *m;
 
 	if (copy_from_user(&um, umsg, sizeof(um)))
 		return -EFAULT;
-	int rc = outgoing((panda_handle_t)a0, &um, &obj, &rights, &m);
+	int rc = outgoing((panda_handle_t)a0, &um, &obj, &s, &m);
 	if (rc < 0)
 		return rc;
-	if (obj->type == &endpoint_type) {
-		m->txid = um.txid;
-		return endpoint_send(endpoint_of(obj), m, a2 & PANDA_NONBLOCK);
-	}
-	/* A kernel object: a call whose reply nobody reads. */
-	struct message *reply = kernel_call(obj, rights, m, reply_room(obj, m), &rc);
-	message_free(m);
-	if (!reply)
-		return rc;
-	struct bson_iter it;
-	int32_t code = 0;
-	if (bson_find(reply->data, "code", &it))
-		bson_iter_int32(&it, &code);
-	message_free(reply);
-	return code;
+	m->txid = um.txid;
+	s.nonblock = a2 & PANDA_NONBLOCK;
+	return obj->type->send(obj, m, &s);
 }
 
 long sys_recv(SYSCALL_ARGS)
@@ -359,6 +275,52 @@ long sys_recv(SYSCALL_ARGS)
 	return um.size;
 }
 
+/* Before a kernel object acts on a call, makes sure its reply (at most
+ * room bytes and KOBJ_REPLY_HANDLES handles) can reach the caller's
+ * buffers: their pages get frames now and a handle slot is kept
+ * (*reserved). Otherwise an object could act — create a file, advance an
+ * offset, consume input — and its answer be lost for want of a page or a
+ * slot; now the call fails before anything is done. */
+static int reply_prepare(struct process *self, const struct panda_msg *buf, uint32_t room,
+			 bool *reserved)
+{
+	/* The struct has a frame already: it was just read. (One the caller
+	 * cannot write is its own error: -EFAULT after the object acted, as
+	 * a Linux read into a read-only buffer.) */
+	int rc = user_prefault_write(uaddr_ptr(buf->data), buf->size < room ? buf->size : room);
+
+	if (rc == 0 && buf->handle_count) {
+		rc = user_prefault_write(uaddr_ptr(buf->handles),
+					 KOBJ_REPLY_HANDLES * sizeof(panda_handle_t));
+		if (rc == 0)
+			rc = handle_reserve(&self->handles);
+		*reserved = rc == 0;
+	}
+	return rc;
+}
+
+/* A call's kobj_send, and what its prepare op needs: the caller's reply
+ * buffer, and whether a handle slot is kept for the reply. */
+struct call_state {
+	struct kobj_send s;
+	const struct panda_msg *reply_buf;
+	bool reserved;
+};
+
+static int call_prepare(struct kobj_send *s, struct message *req, uint32_t room)
+{
+	struct call_state *c = kobj_of(s, struct call_state, s);
+	struct process *self = current_process();
+
+	{
+		guard(spinlock)(&self->lock);
+		do
+			req->txid = ++self->next_txid;
+		while (req->txid == 0);
+	}
+	return reply_prepare(self, c->reply_buf, room, &c->reserved);
+}
+
 long sys_call(SYSCALL_ARGS)
 {
 	(void)a4;
@@ -367,47 +329,34 @@ long sys_call(SYSCALL_ARGS)
 	struct panda_msg req, reply_buf;
 	struct kobj *obj __free(kobj_put) = NULL;
 	struct message *m, *reply = NULL;
-	uint32_t rights;
-	struct process *self = current_process();
-	bool reserved = false;
+	struct call_state c;		/* outgoing() sets rights and quota */
 
 	if (copy_from_user(&req, ureq, sizeof(req)) ||
 	    copy_from_user(&reply_buf, ureply, sizeof(reply_buf)))
 		return -EFAULT;
 	if (reply_buf.handle_count > PANDA_MSG_HANDLES)
 		reply_buf.handle_count = PANDA_MSG_HANDLES;
-	int rc = outgoing((panda_handle_t)a0, &req, &obj, &rights, &m);
+	int rc = outgoing((panda_handle_t)a0, &req, &obj, &c.s, &m);
 	if (rc < 0)
 		return rc;
-	if (obj->type == &endpoint_type) {
-		rc = endpoint_call(endpoint_of(obj), m, a3, &reply);
-		if (rc < 0)
-			return rc;
-	} else {
-		{
-			guard(spinlock)(&self->lock);
-			do
-				m->txid = ++self->next_txid;
-			while (m->txid == 0);
-		}
-		uint32_t room = reply_room(obj, m);
-		rc = reply_prepare(&reply_buf, room, &reserved);
-		if (rc == 0)
-			reply = kernel_call(obj, rights, m, room, &rc);
-		message_free(m);
-		if (!reply) {
-			if (reserved)
-				handle_unreserve(my_handles());
-			return rc;
-		}
+	c.s.nonblock = false;
+	c.s.deadline = a3;
+	c.s.prepare = call_prepare;
+	c.reply_buf = &reply_buf;
+	c.reserved = false;
+	rc = obj->type->call(obj, m, &c.s, &reply);
+	if (rc < 0) {
+		if (c.reserved)
+			handle_unreserve(my_handles());
+		return rc;
 	}
-	rc = message_out(reply, &reply_buf, ureply, &reserved);
-	if (reserved)
+	rc = message_out(reply, &reply_buf, ureply, &c.reserved);
+	if (c.reserved)
 		handle_unreserve(my_handles());
 	if (rc == -ETOOSMALL) {
 		/* Fetch it with PANDA_RECV_REPLY; past the caller's limits it
 		 * goes, and the caller hears why. */
-		int parked = process_park_reply(self, obj, reply);
+		int parked = process_park_reply(current_process(), obj, reply);
 		if (parked < 0)
 			rc = parked;
 	} else if (rc < 0) {

@@ -19,7 +19,7 @@ static int user_prot(uint64_t prot, unsigned *out)
 	return 0;
 }
 
-static bool user_range_ok(uint64_t addr, uint64_t len)
+static bool mmap_range_ok(uint64_t addr, uint64_t len)
 {
 	return addr >= USER_MMAP_LO && len && len <= USER_STACK_LO - addr &&
 	       addr < USER_STACK_LO && !(addr & (PAGE_SIZE - 1));
@@ -38,7 +38,7 @@ long sys_mem_map(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64
 		addr = as_find_free(as, len, USER_MMAP_LO, USER_STACK_LO);
 		if (!addr)
 			return -ENOMEM;
-	} else if (!user_range_ok(addr, len)) {
+	} else if (!mmap_range_ok(addr, len)) {
 		return -EINVAL;
 	}
 	int rc = as_map_anon(as, addr, len, p);
@@ -49,7 +49,7 @@ long sys_mem_unmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64
 {
 	(void)a2, (void)a3, (void)a4;
 	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	if (!user_range_ok(addr, len))
+	if (!mmap_range_ok(addr, len))
 		return -EINVAL;
 	return as_unmap(current_process()->as, addr, len);
 }
@@ -60,7 +60,7 @@ long sys_mem_protect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, ui
 	unsigned p;
 
 	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	if (user_prot(prot, &p) < 0 || !user_range_ok(addr, len))
+	if (user_prot(prot, &p) < 0 || !mmap_range_ok(addr, len))
 		return -EINVAL;
 	return as_protect(current_process()->as, addr, len, p);
 }

@@ -131,7 +131,7 @@ long sys_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 	rc = handle_get(&self->handles, args.dir, &vfs_dir_type, RIGHT_SPAWN, &dir, NULL);
 	if (rc < 0)
 		return rc;
-	rc = copy_string_from_user(path, args.path, sizeof(path));
+	rc = copy_string_from_user(path, uaddr_ptr(args.path), sizeof(path));
 	if (rc < 0)
 		return rc;
 	argbuf = kmalloc(PANDA_ARGS_BYTES);
@@ -140,14 +140,14 @@ long sys_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 	req->dir = dir;
 	req->path = path;
 	req->ppid = self->pid;
-	rc = copy_args(req, args.argv, args.argc, argbuf);
+	rc = copy_args(req, uaddr_ptr(args.argv), args.argc, argbuf);
 	if (rc == 0)
-		rc = copy_startup_doc(req, args.doc, args.doc_size, &docbuf);
+		rc = copy_startup_doc(req, uaddr_ptr(args.doc), args.doc_size, &docbuf);
 	if (rc == 0)
-		rc = copy_grants(req, self, args.handles, args.handle_count);
+		rc = copy_grants(req, self, uaddr_ptr(args.handles), args.handle_count);
 	struct panda_limits limits;
-	if (rc == 0 && args.limits) {
-		rc = copy_from_user(&limits, args.limits, sizeof(limits));
+	if (rc == 0 && args.limits.addr) {
+		rc = copy_from_user(&limits, uaddr_ptr(args.limits), sizeof(limits));
 		req->limits = &limits;
 	}
 	req->parent_quota = self->quota;

@@ -9,13 +9,15 @@
  * Promises checked: request_op gives the "op" string inside the document
  * or NULL; request_op_index agrees with request_op and request_op_is (the
  * first table entry spelled exactly so, -EINVAL without an op string,
- * -ENOSYS for an unknown one); request_int, request_string and
+ * -ENOSYS for an unknown one, -EACCES for a known one whose declared
+ * rights the handle lacks); request_int, request_string and
  * request_bytes return 0 exactly when bson_find finds no such key, 1 with
  * a value inside the document when it has the type asked for, -EINVAL
  * otherwise. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/abi.h"
 #include "lib/bson.h"
 #include "lib/errors.h"
 #include "object/request.h"
@@ -23,11 +25,23 @@
 #define CHECK(c)	do { if (!(c)) abort(); } while (0)
 #define COUNT(a)	(sizeof(a) / sizeof((a)[0]))
 
-static const char *const file_ops[] = { "read", "write", "seek", "stat", "truncate", "sync" };
-static const char *const dir_ops[] = {
-	"stat", "open", "readdir", "mkdir", "unlink", "rmdir", "rename", "statfs",
+static const struct request_op file_ops[] = {
+	{ "read", RIGHT_READ }, { "write", RIGHT_WRITE }, { "seek", 0 }, { "stat", 0 },
+	{ "truncate", RIGHT_WRITE }, { "sync", 0 },
 };
-static const char *const sysinfo_ops[] = { "processes", "memory", "uptime", "open" };
+static const struct request_op dir_ops[] = {
+	{ "stat", RIGHT_READ }, { "open", 0 }, { "readdir", RIGHT_READ },
+	{ "mkdir", RIGHT_READ | RIGHT_WRITE }, { "unlink", RIGHT_READ | RIGHT_WRITE },
+	{ "rmdir", RIGHT_READ | RIGHT_WRITE }, { "rename", RIGHT_READ | RIGHT_WRITE },
+	{ "statfs", RIGHT_READ },
+};
+static const struct request_op sysinfo_ops[] = {
+	{ "processes", RIGHT_READ }, { "memory", RIGHT_READ }, { "uptime", RIGHT_READ },
+	{ "open", RIGHT_READ }, { "limits", RIGHT_READ },
+};
+/* Rights a handle may hold, each op checked with every one of them. */
+static const uint32_t rights_tried[] = { 0, RIGHT_READ, RIGHT_WRITE, RIGHT_READ | RIGHT_WRITE,
+					 0xffffffffu };
 
 static bool inside(const void *p, size_t len, const uint8_t *doc, size_t size)
 {
@@ -36,25 +50,31 @@ static bool inside(const void *p, size_t len, const uint8_t *doc, size_t size)
 	return b >= doc && len <= size && (size_t)(b - doc) <= size - len;
 }
 
-static void check_ops(const struct message *req, const char *const *names, unsigned count)
+static void check_ops(const struct message *req, const struct request_op *ops, unsigned count)
 {
 	uint32_t len = 0;
 	const char *op = request_op(req, &len);
-	int index = request_op_index(req, names, count);
 
-	if (!op) {
-		CHECK(index == -EINVAL);
-		return;
+	for (unsigned r = 0; r < COUNT(rights_tried); r++) {
+		int index = request_op_index(req, ops, count, rights_tried[r]);
+		if (!op) {
+			CHECK(index == -EINVAL);
+			continue;
+		}
+		CHECK(inside(op, len, req->data, req->size));
+		int first = -ENOSYS;
+		for (unsigned i = 0; i < count && first < 0; i++)
+			if (strlen(ops[i].name) == len && memcmp(op, ops[i].name, len) == 0)
+				first = (int)i;
+		if (first >= 0 && (ops[first].rights & ~rights_tried[r]))
+			first = -EACCES;
+		CHECK(index == first);
 	}
-	CHECK(inside(op, len, req->data, req->size));
-	int first = -ENOSYS;
-	for (unsigned i = 0; i < count && first < 0; i++)
-		if (strlen(names[i]) == len && memcmp(op, names[i], len) == 0)
-			first = (int)i;
-	CHECK(index == first);
+	if (!op)
+		return;
 	for (unsigned i = 0; i < count; i++)
-		CHECK(request_op_is(op, len, names[i]) ==
-		      (strlen(names[i]) == len && memcmp(op, names[i], len) == 0));
+		CHECK(request_op_is(op, len, ops[i].name) ==
+		      (strlen(ops[i].name) == len && memcmp(op, ops[i].name, len) == 0));
 }
 
 static void check_fields(const struct message *req, const char *key)

@@ -17,7 +17,9 @@ BIN = ["bench", "cat", "count", "cp", "echo", "env", "free", "head", "hexdump", 
        "rmdir", "select", "sh", "sleep", "sort", "stat", "touch", "uptime", "where"]
 
 # /test holds a program for each source in user/test (a file or a folder).
-TEST = sorted(name.removesuffix(".c") for name in os.listdir(os.path.join(ROOT, "user", "test")))
+# A program is a .c file or a folder; a header (xorshift.h) is shared source.
+TEST = sorted(name.removesuffix(".c") for name in os.listdir(os.path.join(ROOT, "user", "test"))
+              if not name.endswith(".h"))
 
 
 def run_init(command):

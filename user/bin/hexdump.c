@@ -100,12 +100,9 @@ static void dump_end(struct dump *d)
 
 static int dump_file(struct dump *d, const char *path)
 {
-	struct panda_where at;
-	long f = panda_resolve(path, &at);
+	long f = panda_open_path(path, OPEN_READ);
 	long n;
 
-	if (f == 0)
-		f = panda_open(at.dir, at.path, OPEN_READ);
 	if (f < 0)
 		return complain("hexdump", path, (int)f);
 	while ((n = panda_read((panda_handle_t)f, buf, sizeof(buf))) > 0)

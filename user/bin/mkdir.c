@@ -69,10 +69,5 @@ int main(int argc, char **argv)
 	int i = panda_options(&cmd, argc, argv, &flags);
 	bool parents = flags & PANDA_FLAG('p');
 
-	if (i == argc)
-		return panda_usage_error(&cmd);
-	int status = 0;
-	for (; i < argc; i++)
-		status |= parents ? make_parents(argv[i]) : make_one(argv[i]);
-	return status;
+	return panda_each_operand(&cmd, i, argc, argv, parents ? make_parents : make_one);
 }

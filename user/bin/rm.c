@@ -91,10 +91,5 @@ int main(int argc, char **argv)
 	int i = panda_options(&cmd, argc, argv, &flags);
 
 	recursive = flags & PANDA_FLAG('r');
-	if (i == argc)
-		return panda_usage_error(&cmd);
-	int status = 0;
-	for (; i < argc; i++)
-		status |= remove_operand(argv[i]);
-	return status;
+	return panda_each_operand(&cmd, i, argc, argv, remove_operand);
 }

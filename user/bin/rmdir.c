@@ -9,22 +9,20 @@ static const struct panda_command cmd = {
 	NULL,
 };
 
+static int rmdir_one(const char *path)
+{
+	struct panda_where at;
+	long rc = panda_resolve(path, &at);
+
+	if (rc == 0)
+		rc = panda_rmdir(at.dir, at.path);
+	return rc < 0 ? complain("rmdir", path, (int)rc) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned flags;
 	int i = panda_options(&cmd, argc, argv, &flags);
 
-	if (i == argc)
-		return panda_usage_error(&cmd);
-	int status = 0;
-	for (; i < argc; i++) {
-		struct panda_where at;
-		long rc = panda_resolve(argv[i], &at);
-
-		if (rc == 0)
-			rc = panda_rmdir(at.dir, at.path);
-		if (rc < 0)
-			status = complain("rmdir", argv[i], (int)rc);
-	}
-	return status;
+	return panda_each_operand(&cmd, i, argc, argv, rmdir_one);
 }

@@ -35,10 +35,5 @@ int main(int argc, char **argv)
 	unsigned flags;
 	int i = panda_options(&cmd, argc, argv, &flags);
 
-	if (i == argc)
-		return panda_usage_error(&cmd);
-	int status = 0;
-	for (; i < argc; i++)
-		status |= touch(argv[i]);
-	return status;
+	return panda_each_operand(&cmd, i, argc, argv, touch);
 }

@@ -350,6 +350,14 @@ long panda_resolve(const char *path, struct panda_where *w)
 	return resolve_as_is(path, panda_cwd(), w);
 }
 
+long panda_open_path(const char *path, uint32_t flags)
+{
+	struct panda_where at;
+	long rc = panda_resolve(path, &at);
+
+	return rc < 0 ? rc : panda_open(at.dir, at.path, flags);
+}
+
 long panda_resolve_from_root(const char *path, struct panda_where *w)
 {
 	return path[0] == '/' ? resolve_as_is(path, panda_root(), w) : resolve_from_pwd(path, w);
@@ -482,7 +490,7 @@ void panda_dir_list_free(struct panda_dir_list *list)
 long panda_copy_file(const char *from, const struct panda_stat *src, const char *to,
 		     bool remove_partial, const char **failed)
 {
-	struct panda_where in_at, out_at;
+	struct panda_where out_at;
 	struct panda_stat dst;
 	bool on_write;
 
@@ -495,9 +503,7 @@ long panda_copy_file(const char *from, const struct panda_stat *src, const char 
 	    panda_same_file(src, &dst))
 		return -EEXIST;
 	*failed = from;
-	long in = panda_resolve(from, &in_at);
-	if (in == 0)
-		in = panda_open(in_at.dir, in_at.path, OPEN_READ);
+	long in = panda_open_path(from, OPEN_READ);
 	if (in < 0)
 		return in;
 	*failed = to;

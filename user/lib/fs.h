@@ -80,6 +80,9 @@ long panda_resolve(const char *path, struct panda_where *w);
  * (-EOUTSIDE without them): for two paths that must meet at one handle
  * (mv's rename). */
 long panda_resolve_from_root(const char *path, struct panda_where *w);
+/* Opens a path the user gave (panda_resolve, then panda_open with flags):
+ * the new handle, or the error of either. */
+long panda_open_path(const char *path, uint32_t flags);
 
 /* The last component of path without trailing slashes: *len bytes. */
 const char *panda_path_last(const char *path, size_t *len);

@@ -31,3 +31,15 @@ int panda_options(const struct panda_command *cmd, int argc, char **argv, unsign
 	}
 	return i;
 }
+
+int panda_each_operand(const struct panda_command *cmd, int i, int argc, char **argv,
+		       int (*fn)(const char *operand))
+{
+	int status = 0;
+
+	if (i == argc)
+		return panda_usage_error(cmd);
+	for (; i < argc; i++)
+		status |= fn(argv[i]);
+	return status;
+}

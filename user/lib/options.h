@@ -33,4 +33,11 @@ int panda_options(const struct panda_command *cmd, int argc, char **argv, unsign
  * main to return when the operands are wrong. */
 int panda_usage_error(const struct panda_command *cmd);
 
+/* For a program whose every operand is a path to act on, one at a time
+ * (stat, touch, mkdir, rmdir, rm): a usage error without one, else fn on
+ * each of argv[i..argc) in order, and 1 when any failed (fn returns 0 or
+ * 1, as complain does), the status for main to return. */
+int panda_each_operand(const struct panda_command *cmd, int i, int argc, char **argv,
+		       int (*fn)(const char *operand));
+
 #endif

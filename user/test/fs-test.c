@@ -26,6 +26,7 @@
 #include "lib/bson.h"
 #include "panda.h"
 #include "verdict.h"
+#include "xorshift.h"
 
 #define WORK		"/tmp/fs-test"
 #define HANDLE_MAX	4096	/* per process: docs/syscalls.md */
@@ -794,10 +795,7 @@ static uint32_t fuzz_seed = 0x9e3779b9u;
 
 static uint32_t fuzz_next(void)
 {
-	fuzz_seed ^= fuzz_seed << 13;
-	fuzz_seed ^= fuzz_seed >> 17;
-	fuzz_seed ^= fuzz_seed << 5;
-	return fuzz_seed;
+	return xorshift32(&fuzz_seed);
 }
 
 static void fuzz_field(struct bson_builder *b, const char *key)

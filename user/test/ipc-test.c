@@ -19,6 +19,7 @@
 #include "lib/bson.h"
 #include "panda.h"
 #include "verdict.h"
+#include "xorshift.h"
 
 #define MS		1000000ull
 #define USER_TOP	0x00007ffffffff000ul
@@ -453,16 +454,6 @@ static void check_round_trip(void)
 }
 
 /* --- c. forged and stale handles ---------------------------------------- */
-
-static uint32_t xorshift32(uint32_t *state)
-{
-	uint32_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *state = x;
-}
 
 /* Every handle-taking call on h must say EBADHANDLE. */
 static void expect_dead(struct tally *t, panda_handle_t h, panda_handle_t carrier)

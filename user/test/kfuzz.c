@@ -31,6 +31,7 @@
  * of the workers among themselves. */
 #include "panda.h"
 #include "lib/bson.h"
+#include "xorshift.h"
 
 #define WORKERS_MAX	8
 #define PROG_MAX	8
@@ -93,12 +94,7 @@ static uint8_t bigdata[PANDA_MSG_MAX + PAGE];
 
 static uint64_t rnd(void)
 {
-	uint64_t x = rng;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng = x;
+	return xorshift64(&rng);
 }
 
 static uint64_t pick(uint64_t n)

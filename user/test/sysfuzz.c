@@ -9,6 +9,7 @@
  * stack, and debug_write gets user memory only with length 0, so nothing
  * is printed per call. The parent kills a child still running after 2 s. */
 #include "panda.h"
+#include "xorshift.h"
 
 #define CALLS 300
 #define USER_TOP 0x00007ffffffff000ul
@@ -20,12 +21,7 @@ static unsigned char garbage[4096];
 
 static uint64_t rnd(void)
 {
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
+	return xorshift64(&rng_state);
 }
 
 static uint64_t interesting(void)
