@@ -6,28 +6,28 @@
 
 enum { LIST_EMPTY, LIST_PARTIAL, LIST_FULL };
 
-static struct slab **list_head(struct kmem_cache *c, unsigned list)
+static struct list_node *list_head(struct kmem_cache *c, unsigned list)
 {
 	return list == LIST_EMPTY ? &c->empty : list == LIST_PARTIAL ? &c->partial : &c->full;
 }
 
+/* The slab at the front of a list (the one used last), or NULL. */
+static struct slab *first(struct list_node *head)
+{
+	return list_empty(head) ? NULL : list_entry(head->next, struct slab, link);
+}
+
+/* Puts s at the front of list `to`: the next allocation finds it first. */
+static void list_push(struct kmem_cache *c, struct slab *s, unsigned to)
+{
+	list_insert_before(list_head(c, to)->next, &s->link);
+	s->list = (uint16_t)to;
+}
+
 static void list_move(struct kmem_cache *c, struct slab *s, unsigned to)
 {
-	struct slab **from = list_head(c, s->list);
-
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		*from = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	struct slab **head = list_head(c, to);
-	s->prev = NULL;
-	s->next = *head;
-	if (*head)
-		(*head)->prev = s;
-	*head = s;
-	s->list = (uint16_t)to;
+	list_del(&s->link);
+	list_push(c, s, to);
 }
 
 void kmem_cache_init(struct kmem_cache *c, const char *name, size_t size,
@@ -42,6 +42,9 @@ void kmem_cache_init(struct kmem_cache *c, const char *name, size_t size,
 	while (((SLAB_PAGE_SIZE << order) - first) / stride < 8 && order < 4)
 		order++;
 	memset(c, 0, sizeof(*c));
+	list_init(&c->partial);
+	list_init(&c->full);
+	list_init(&c->empty);
 	c->name = name;
 	c->size = size;
 	c->stride = stride;
@@ -80,7 +83,6 @@ static struct slab *slab_create(struct kmem_cache *c)
 	memset(s, 0, sizeof(*s));
 	s->cache = c;
 	s->magic = SLAB_MAGIC;
-	s->list = LIST_EMPTY;
 	/* Chain the objects in address order, each poisoned after its link. */
 	for (unsigned i = c->per_slab; i-- > 0;) {
 		void **obj = object_at(c, s, i);
@@ -88,10 +90,7 @@ static struct slab *slab_create(struct kmem_cache *c)
 		*obj = s->freelist;
 		s->freelist = obj;
 	}
-	s->next = c->empty;
-	if (c->empty)
-		c->empty->prev = s;
-	c->empty = s;
+	list_push(c, s, LIST_EMPTY);
 	c->slabs++;
 	return s;
 }
@@ -120,8 +119,12 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 
 void *kmem_cache_alloc_uninit(struct kmem_cache *c)
 {
-	struct slab *s = c->partial ? c->partial : c->empty ? c->empty : slab_create(c);
+	struct slab *s = first(&c->partial);
 
+	if (!s)
+		s = first(&c->empty);
+	if (!s)
+		s = slab_create(c);
 	if (!s)
 		return NULL;
 	void **obj = s->freelist;
@@ -188,11 +191,9 @@ int kmem_cache_free(struct kmem_cache *c, void *obj)
 	else if (s->inuse == 0)
 		list_move(c, s, LIST_EMPTY);
 	/* Keep one empty slab for the next burst; give the rest back. */
-	if (s->inuse == 0 && c->empty && c->empty->next) {
-		struct slab *extra = c->empty->next;
-		c->empty->next = extra->next;
-		if (extra->next)
-			extra->next->prev = c->empty;
+	if (s->inuse == 0 && c->empty.next->next != &c->empty) {
+		struct slab *extra = list_entry(c->empty.next->next, struct slab, link);
+		list_del(&extra->link);
 		extra->magic = 0;
 		c->slabs--;
 		c->source->free(extra, c->order);
@@ -204,9 +205,10 @@ uint64_t kmem_cache_shrink(struct kmem_cache *c)
 {
 	uint64_t pages = 0;
 
-	while (c->empty) {
-		struct slab *s = c->empty;
-		c->empty = s->next;
+	struct slab *s;
+
+	while ((s = first(&c->empty))) {
+		list_del(&s->link);
 		s->magic = 0;
 		c->slabs--;
 		c->source->free(s, c->order);
@@ -215,12 +217,13 @@ uint64_t kmem_cache_shrink(struct kmem_cache *c)
 	return pages;
 }
 
-static unsigned check_slabs(struct kmem_cache *c, struct slab *s,
+static unsigned check_slabs(struct kmem_cache *c, struct list_node *list,
 			    bool (*check)(struct kmem_cache *c, void *obj))
 {
 	unsigned bad = 0;
 
-	for (; s; s = s->next) {
+	list_for_each(pos, list) {
+		struct slab *s = list_entry(pos, struct slab, link);
 		for (unsigned i = 0; i < c->per_slab; i++) {
 			void *obj = object_at(c, s, i);
 			if (s->live[i / 64] & (1ull << (i % 64))) {
@@ -237,6 +240,6 @@ static unsigned check_slabs(struct kmem_cache *c, struct slab *s,
 
 unsigned kmem_cache_check(struct kmem_cache *c, bool (*check)(struct kmem_cache *c, void *obj))
 {
-	return check_slabs(c, c->partial, check) + check_slabs(c, c->full, check) +
-	       check_slabs(c, c->empty, check);
+	return check_slabs(c, &c->partial, check) + check_slabs(c, &c->full, check) +
+	       check_slabs(c, &c->empty, check);
 }

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/list.h"
+
 #define SLAB_PAGE_SIZE 4096
 #define SLAB_MAX_OBJECTS 512
 #define SLAB_POISON 0x6b
@@ -33,7 +35,8 @@ struct kmem_cache {
 	unsigned order;			/* slab = 2^order pages */
 	unsigned per_slab;
 	size_t first_offset;		/* of object 0 from the slab start */
-	struct slab *partial, *full, *empty;
+	/* Slabs by how full they are, the one used last first. */
+	struct list_node partial, full, empty;
 	uint64_t slabs, objects_in_use;
 	const struct slab_page_source *source;
 	/* Bytes at the end of each object that poisoning leaves alone, for
@@ -45,7 +48,7 @@ struct kmem_cache {
 };
 
 struct slab {
-	struct slab *next, *prev;
+	struct list_node link;		/* on its cache's list for s->list */
 	struct kmem_cache *cache;
 	void *freelist;			/* first free object; link in its first word */
 	uint16_t inuse, list;

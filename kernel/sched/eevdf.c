@@ -146,35 +146,9 @@ static __int128 avg_term(const struct sched_queue *q, uint64_t v, uint32_t w)
 	return (__int128)w * vdiff(v, q->vbase);
 }
 
-static void list_add_tail(struct sched_queue *q, struct sched_entity *se)
-{
-	if (q->head == NULL) {
-		se->next = se->prev = se;
-		q->head = se;
-		return;
-	}
-	se->next = q->head;
-	se->prev = q->head->prev;
-	q->head->prev->next = se;
-	q->head->prev = se;
-}
-
-static void list_del(struct sched_queue *q, struct sched_entity *se)
-{
-	if (se->next == se) {
-		q->head = NULL;
-	} else {
-		se->prev->next = se->next;
-		se->next->prev = se->prev;
-		if (q->head == se)
-			q->head = se->next;
-	}
-	se->next = se->prev = NULL;
-}
-
 void sched_queue_init(struct sched_queue *q)
 {
-	q->head = NULL;
+	list_init(&q->entities);
 	q->count = 0;
 	q->vbase = 0;
 	q->avg_frac = 0;
@@ -183,7 +157,7 @@ void sched_queue_init(struct sched_queue *q)
 
 void sched_entity_init(struct sched_entity *se, int nice)
 {
-	se->next = se->prev = NULL;
+	list_init(&se->link);
 	se->vruntime = se->deadline = 0;
 	se->lag = 0;
 	se->nice = clamp_nice(nice);
@@ -241,7 +215,7 @@ void sched_enqueue(struct sched_queue *q, struct sched_entity *se)
 	se->deadline = se->vruntime + vslice(se);
 	se->lag = 0;
 	se->queued = true;
-	list_add_tail(q, se);
+	list_add_tail(&q->entities, &se->link);
 	q->count++;
 	q->weight_sum += se->weight;
 	set_avg(q, q->avg_frac + avg_term(q, se->vruntime, se->weight));
@@ -253,7 +227,7 @@ void sched_dequeue(struct sched_queue *q, struct sched_entity *se)
 		return;
 	se->lag = vdiff(q->vbase, se->vruntime);
 	se->queued = false;
-	list_del(q, se);
+	list_del(&se->link);
 	q->count--;
 	q->weight_sum -= se->weight;
 	set_avg(q, q->avg_frac - avg_term(q, se->vruntime, se->weight));
@@ -309,18 +283,16 @@ static bool due_before(const struct sched_entity *a,
  * fairness rather than a NULL. */
 struct sched_entity *sched_pick(struct sched_queue *q)
 {
-	struct sched_entity *se = q->head, *best = NULL, *least = NULL;
+	struct sched_entity *best = NULL, *least = NULL;
 
-	if (se == NULL)
-		return NULL;
-	do {
+	list_for_each(pos, &q->entities) {
+		struct sched_entity *se = list_entry(pos, struct sched_entity, link);
 		if (least == NULL || vdiff(se->vruntime, least->vruntime) < 0)
 			least = se;
 		if (vdiff(se->vruntime, q->vbase) <= 0 &&
 		    (best == NULL || due_before(se, best)))
 			best = se;
-		se = se->next;
-	} while (se != q->head);
+	}
 	return best != NULL ? best : least;
 }
 

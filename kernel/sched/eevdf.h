@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/list.h"
+
 #define SCHED_SLICE_NS		3000000ull	/* real ns one request asks for */
 #define SCHED_MIN_RUN_NS	100000ull	/* floor of sched_runtime_left() */
 #define SCHED_NICE_MIN		(-20)
@@ -36,7 +38,7 @@
 #endif
 
 struct sched_entity {
-	struct sched_entity *next, *prev;	/* queue links (private) */
+	struct list_node link;			/* on its queue (private) */
 	uint64_t vruntime, deadline;		/* virtual ns */
 	int64_t lag;				/* saved while not queued */
 	uint32_t weight;
@@ -50,7 +52,7 @@ struct sched_entity {
 };
 
 struct sched_queue {
-	struct sched_entity *head;	/* circular; head->prev is the tail */
+	struct list_node entities;	/* in the order they were queued */
 	uint32_t count;
 	/* private: V = vbase + avg_frac / weight_sum exactly, where avg_frac
 	 * = sum of w_i * (v_i - vbase) is kept in [0, weight_sum), so vbase is

@@ -1,7 +1,6 @@
 /* Wait queues: what blocking code (channels, devices, processes) needs of
- * the scheduler, without the rest of it. Implemented in sched/sched.c,
- * beside the blocking they are made of (sched_block_prepare and friends,
- * sched/sched.h). */
+ * the scheduler, without the rest of it. Implemented in sched/wait.c, on
+ * the blocking of sched/sched.h (sched_block_prepare and friends). */
 #ifndef SCHED_WAIT_H
 #define SCHED_WAIT_H
 

@@ -23,19 +23,16 @@ static struct handle_table *my_handles(void)
 
 long sys_close(SYSCALL_ARGS)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4;
 	return handle_close(my_handles(), (panda_handle_t)a0);
 }
 
 long sys_dup(SYSCALL_ARGS)
 {
-	(void)a2, (void)a3, (void)a4;
 	return handle_dup(my_handles(), (panda_handle_t)a0, (uint32_t)a1);
 }
 
 long sys_channel_create(SYSCALL_ARGS)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4;
 	panda_handle_t __user *uends = user_ptr(a0);
 	const uint32_t rights = RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_DUP | RIGHT_TRANSFER;
 	struct kobj *a, *b;
@@ -210,7 +207,6 @@ static int outgoing(panda_handle_t h, const struct panda_msg *um, struct kobj **
 
 long sys_send(SYSCALL_ARGS)
 {
-	(void)a3, (void)a4;
 	const struct panda_msg __user *umsg = user_ptr(a1);
 	struct panda_msg um;
 	struct kobj *obj __free(kobj_put) = NULL;
@@ -229,7 +225,6 @@ long sys_send(SYSCALL_ARGS)
 
 long sys_recv(SYSCALL_ARGS)
 {
-	(void)a4;
 	struct panda_msg __user *umsg = user_ptr(a1);
 	struct panda_msg um;
 	struct kobj *obj __free(kobj_put) = NULL;
@@ -323,7 +318,6 @@ static int call_prepare(struct kobj_send *s, struct message *req, uint32_t room)
 
 long sys_call(SYSCALL_ARGS)
 {
-	(void)a4;
 	const struct panda_msg __user *ureq = user_ptr(a1);
 	struct panda_msg __user *ureply = user_ptr(a2);
 	struct panda_msg req, reply_buf;
@@ -396,7 +390,6 @@ static uint32_t wait_check(struct panda_wait_item *items, struct wait_entry *e, 
 
 long sys_wait(SYSCALL_ARGS)
 {
-	(void)a3, (void)a4;
 	struct panda_wait_item __user *uitems = user_ptr(a0);
 	uint64_t deadline = a2;
 	uint32_t n = (uint32_t)a1;

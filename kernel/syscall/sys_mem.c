@@ -27,7 +27,6 @@ static bool mmap_range_ok(uint64_t addr, uint64_t len)
 
 long sys_mem_map(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4)
 {
-	(void)a3, (void)a4;
 	struct address_space *as = current_process()->as;
 	unsigned p;
 
@@ -47,7 +46,6 @@ long sys_mem_map(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64
 
 long sys_mem_unmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a2, (void)a3, (void)a4;
 	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (!mmap_range_ok(addr, len))
 		return -EINVAL;
@@ -56,7 +54,6 @@ long sys_mem_unmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64
 
 long sys_mem_protect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4)
 {
-	(void)a3, (void)a4;
 	unsigned p;
 
 	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);

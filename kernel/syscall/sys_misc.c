@@ -31,7 +31,6 @@ static size_t log_allowance(struct process *p, size_t want)
 
 long sys_debug_write(uint64_t a0, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a2, (void)a3, (void)a4;
 	const char __user *ubuf = user_ptr(a0);
 	char chunk[256];
 	size_t done = 0;
@@ -51,12 +50,10 @@ long sys_debug_write(uint64_t a0, uint64_t len, uint64_t a2, uint64_t a3, uint64
 
 long sys_sleep(uint64_t deadline, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4;
 	return sched_sleep_until(deadline);
 }
 
 long sys_clock(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
 	return (long)arch_clock_ns();
 }

@@ -14,20 +14,17 @@
 
 long sys_exit(uint64_t code, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4;
 	process_exit_current((int)code, EXIT_NORMAL);
 }
 
 long sys_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
 	thread_yield();
 	return 0;
 }
 
 long sys_getpid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
 	return current_thread()->proc->pid;
 }
 
@@ -112,7 +109,6 @@ _Static_assert(PANDA_PATH_MAX == PATH_MAX_LEN + 1, "spawn takes any path lib/pat
 
 long sys_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4;
 	const struct panda_spawn __user *uargs = user_ptr(a0);
 	struct process *self = current_process();
 	struct panda_spawn args;
@@ -166,7 +162,6 @@ long sys_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 
 long sys_process_wait(uint64_t h, uint64_t deadline, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a3, (void)a4;
 	struct panda_exit_status __user *ustatus = user_ptr(a2);
 	struct kobj *obj;
 	struct panda_exit_status status;
@@ -184,7 +179,6 @@ long sys_process_wait(uint64_t h, uint64_t deadline, uint64_t a2, uint64_t a3, u
 
 long sys_process_kill(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4;
 	struct kobj *obj;
 
 	int rc = handle_get(&current_process()->handles, (panda_handle_t)h, &process_type,

@@ -16,7 +16,6 @@ typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, u
 
 static long sys_kcov(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	(void)a4;
 	return kcov_syscall(op, a1, a2, a3);
 }
 
