@@ -4,6 +4,7 @@
 #include "fs/tmpfs_private.h"
 
 #include "lib/errors.h"
+#include "lib/search.h"
 #include "lib/string.h"
 
 /* --- memory: every allocation is charged, and either failing is ENOSPC --- */
@@ -81,26 +82,26 @@ static int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	return alen < blen ? -1 : alen > blen;
 }
 
-/* Binary search: the index of the name (*found) or where it would go. */
+struct sought {
+	const struct tmpfs_node *dir;
+	const char *name;
+	size_t len;
+};
+
+static int entry_cmp(const void *ctx, size_t i)
+{
+	const struct sought *k = ctx;
+	const struct tmpfs_entry *e = k->dir->dir.ents[i];
+
+	return name_cmp(e->name, e->len, k->name, k->len);
+}
+
+/* The index of the name (*found) or where it would go. */
 static uint32_t dir_find(const struct tmpfs_node *d, const char *name, size_t len, bool *found)
 {
-	uint32_t lo = 0, hi = d->dir.count;
+	const struct sought k = { d, name, len };
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		const struct tmpfs_entry *e = d->dir.ents[mid];
-		int c = name_cmp(e->name, e->len, name, len);
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return (uint32_t)search_sorted(d->dir.count, entry_cmp, &k, found);
 }
 
 static struct tmpfs_entry *dir_get(const struct tmpfs_node *d, const char *name, size_t len)

@@ -55,11 +55,8 @@ static int make_parents(const char *path)
 /* One directory, its parent already there. */
 static int make_one(const char *path)
 {
-	struct panda_where at;
-	long rc = panda_resolve(path, &at);
+	long rc = panda_mkdir_path(path);
 
-	if (rc == 0)
-		rc = panda_mkdir(at.dir, at.path);
 	return rc < 0 ? complain("mkdir", path, (int)rc) : 0;
 }
 

@@ -11,11 +11,8 @@ static const struct panda_command cmd = {
 
 static int rmdir_one(const char *path)
 {
-	struct panda_where at;
-	long rc = panda_resolve(path, &at);
+	long rc = panda_rmdir_path(path);
 
-	if (rc == 0)
-		rc = panda_rmdir(at.dir, at.path);
 	return rc < 0 ? complain("rmdir", path, (int)rc) : 0;
 }
 

@@ -19,13 +19,10 @@ static const struct panda_command cmd = {
 static int stat_one(const char *path)
 {
 	static uint8_t doc[2048];	/* a path (1024) and the fields fit */
-	struct panda_where at;
 	struct panda_stat st;
 	struct bson_builder b;
-	long rc = panda_resolve(path, &at);
+	long rc = panda_stat_path(path, &st);
 
-	if (rc == 0)
-		rc = panda_stat(at.dir, at.path, &st);
 	if (rc < 0)
 		return complain("stat", path, (int)rc);
 	bson_build_init(&b, doc, sizeof(doc));

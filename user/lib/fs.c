@@ -358,6 +358,30 @@ long panda_open_path(const char *path, uint32_t flags)
 	return rc < 0 ? rc : panda_open(at.dir, at.path, flags);
 }
 
+long panda_stat_path(const char *path, struct panda_stat *st)
+{
+	struct panda_where at;
+	long rc = panda_resolve(path, &at);
+
+	return rc < 0 ? rc : panda_stat(at.dir, at.path, st);
+}
+
+long panda_mkdir_path(const char *path)
+{
+	struct panda_where at;
+	long rc = panda_resolve(path, &at);
+
+	return rc < 0 ? rc : panda_mkdir(at.dir, at.path);
+}
+
+long panda_rmdir_path(const char *path)
+{
+	struct panda_where at;
+	long rc = panda_resolve(path, &at);
+
+	return rc < 0 ? rc : panda_rmdir(at.dir, at.path);
+}
+
 long panda_resolve_from_root(const char *path, struct panda_where *w)
 {
 	return path[0] == '/' ? resolve_as_is(path, panda_root(), w) : resolve_from_pwd(path, w);

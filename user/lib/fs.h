@@ -83,6 +83,10 @@ long panda_resolve_from_root(const char *path, struct panda_where *w);
 /* Opens a path the user gave (panda_resolve, then panda_open with flags):
  * the new handle, or the error of either. */
 long panda_open_path(const char *path, uint32_t flags);
+/* The same resolve-then-act for stat, mkdir and rmdir of one path. */
+long panda_stat_path(const char *path, struct panda_stat *st);
+long panda_mkdir_path(const char *path);
+long panda_rmdir_path(const char *path);
 
 /* The last component of path without trailing slashes: *len bytes. */
 const char *panda_path_last(const char *path, size_t *len);

@@ -1,29 +1,29 @@
 #include "vars.h"
 
+#include "lib/search.h"
 #include "panda.h"
 #include "parse.h"
+
+struct sought {
+	const struct vars *vs;
+	const char *name;
+	size_t len;
+};
+
+static int var_cmp(const void *ctx, size_t i)
+{
+	const struct sought *k = ctx;
+	int c = strncmp(k->vs->v[i].name, k->name, k->len);
+
+	return c == 0 && k->vs->v[i].name[k->len] ? 1 : c;
+}
 
 /* Where name[0..len) is, or would be inserted: *found says which. */
 static unsigned find(const struct vars *vs, const char *name, size_t len, bool *found)
 {
-	unsigned lo = 0, hi = vs->count;
+	const struct sought k = { vs, name, len };
 
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		int c = strncmp(vs->v[mid].name, name, len);
-		if (c == 0 && vs->v[mid].name[len])
-			c = 1;
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return (unsigned)search_sorted(vs->count, var_cmp, &k, found);
 }
 
 const char *vars_get(const struct vars *vs, const char *name, size_t len)
