@@ -111,23 +111,32 @@ static int sysinfo_uptime(struct bson_builder *b)
 	return 0;
 }
 
+/* The process a request's "pid" names, with a reference for the caller:
+ * 0, -EINVAL for a missing or impossible pid, -ENOENT for none. */
+static int request_process(const struct message *req, int64_t *pid, struct process **out)
+{
+	if (request_int(req, "pid", pid) != 1 || *pid < 0 || *pid > UINT32_MAX)
+		return -EINVAL;
+	*out = process_find((uint32_t)*pid);
+	return *out ? 0 : -ENOENT;
+}
+
 /* {"op": "open", "pid": N} -> {"pid": N} and a process handle */
 static int sysinfo_open(uint32_t rights, const struct message *req, struct kobj_reply *reply)
 {
 	int64_t pid;
+	struct process *p __free(process_put) = NULL;
+	int rc = request_process(req, &pid, &p);
 
-	if (request_int(req, "pid", &pid) != 1 || pid < 0 || pid > UINT32_MAX)
-		return -EINVAL;
-	struct process *p __free(process_put) = process_find((uint32_t)pid);
-	if (!p)
-		return -ENOENT;
+	if (rc < 0)
+		return rc;
 	uint32_t granted = rights & OPEN_RIGHTS;
 	/* Least authority: the kill right only over what the caller started
 	 * (docs/protocols.md, "Who may kill whom"), so nothing below init
 	 * can stop init, its parent or a sibling by pid. */
 	if (!process_in_subtree(current_process(), p))
 		granted &= ~RIGHT_KILL;
-	int rc = kobj_reply_attach(reply, &p->obj, granted);
+	rc = kobj_reply_attach(reply, &p->obj, granted);
 	if (rc < 0)
 		return rc;
 	bson_append_int64(reply->doc, "pid", pid);
@@ -158,12 +167,11 @@ static int sysinfo_limits(const struct message *req, struct bson_builder *b)
 {
 	int64_t pid;
 	struct quota_info q;
+	struct process *p __free(process_put) = NULL;
+	int rc = request_process(req, &pid, &p);
 
-	if (request_int(req, "pid", &pid) != 1 || pid < 0 || pid > UINT32_MAX)
-		return -EINVAL;
-	struct process *p __free(process_put) = process_find((uint32_t)pid);
-	if (!p)
-		return -ENOENT;
+	if (rc < 0)
+		return rc;
 	quota_read(p->quota, &q);	/* the node lasts as long as p */
 	bson_append_int64(b, "pid", pid);
 	append_quota(b, "limit", q.limit);
@@ -182,12 +190,11 @@ static int sysinfo_limits(const struct message *req, struct bson_builder *b)
 static int sysinfo_stacks(const struct message *req, struct bson_builder *b)
 {
 	int64_t pid;
+	struct process *p __free(process_put) = NULL;
+	int rc = request_process(req, &pid, &p);
 
-	if (request_int(req, "pid", &pid) != 1 || pid < 0 || pid > UINT32_MAX)
-		return -EINVAL;
-	struct process *p __free(process_put) = process_find((uint32_t)pid);
-	if (!p)
-		return -ENOENT;
+	if (rc < 0)
+		return rc;
 	bson_append_int32(b, "threads", (int32_t)process_print_stacks(p));
 	return 0;
 }

@@ -530,9 +530,9 @@ static int tidy(int v)
 	return v;
 }
 
-static int fam_fs_create(void)
+/* A create under injected failures: it works, or fails leaving no file. */
+static int create_case(void)
 {
-	exists("/tmp");
 	arm(SYS_CALL);
 	long h = panda_open(panda_root(), F, OPEN_READ | OPEN_WRITE | OPEN_CREATE);
 	int v = verdict(h);
@@ -540,7 +540,13 @@ static int fam_fs_create(void)
 		v = broken("a failed create left the file", h);
 	if (h >= 0)
 		panda_close((panda_handle_t)h);
-	return tidy(v);
+	return v;
+}
+
+static int fam_fs_create(void)
+{
+	exists("/tmp");
+	return tidy(create_case());
 }
 
 static int fam_fs_open(void)
@@ -647,13 +653,7 @@ static int fam_fs_create_grow(void)
 		if (((panda_handle_t)d & (HANDLE_INITIAL_SLOTS - 1)) == HANDLE_INITIAL_SLOTS - 1)
 			break;
 	}
-	arm(SYS_CALL);
-	long h = panda_open(panda_root(), F, OPEN_READ | OPEN_WRITE | OPEN_CREATE);
-	int v = verdict(h);
-	if (h < 0 && exists(F))
-		v = broken("a failed create left the file", h);
-	if (h >= 0)
-		panda_close((panda_handle_t)h);
+	int v = create_case();
 	while (n)
 		panda_close(dups[--n]);
 	return tidy(v);
