@@ -268,6 +268,20 @@ void frame_get_stats(struct frame_stats *s)
 	s->bad_frees = bad_frees;
 }
 
+uint64_t frame_next_owned(enum frame_owner owner, uint64_t *pfn, unsigned *order)
+{
+	guard(spinlock)(&frame_lock);
+
+	for (; *pfn < buddy.nframes; (*pfn)++) {
+		const struct frame *f = &buddy.frames[*pfn];
+		if (f->state == FRAME_USED && f->owner == owner) {
+			*order = f->order;
+			return (*pfn)++ << PAGE_SHIFT;
+		}
+	}
+	return 0;
+}
+
 void frame_set_tag(uint64_t phys, unsigned order, uint8_t tag)
 {
 	uint64_t pfn = phys >> PAGE_SHIFT;

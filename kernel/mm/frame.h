@@ -49,6 +49,10 @@ int frame_refcount(uint64_t phys);
 unsigned frame_order(uint64_t phys);
 
 void frame_get_stats(struct frame_stats *stats);
+/* For leak diagnosis: the first used block of `owner` at or after frame
+ * number *pfn (its address and order), with *pfn moved past it; 0 when
+ * there is none. */
+uint64_t frame_next_owned(enum frame_owner owner, uint64_t *pfn, unsigned *order);
 
 /* A tag on every frame of a used block, for allocators layered on top
  * (kmalloc marks its slabs and large blocks). 0 means untagged. */

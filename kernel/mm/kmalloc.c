@@ -238,6 +238,45 @@ unsigned kmalloc_check(void)
 	return bad;
 }
 
+/* The cache whose lists hold `page`, or NULL. */
+static struct kcache *cache_holding(const void *page)
+{
+	for (unsigned i = 0; i < __atomic_load_n(&cache_count, __ATOMIC_ACQUIRE); i++) {
+		guard(spinlock)(&caches[i].lock);
+		if (kmem_cache_holds(&caches[i].cache, page))
+			return &caches[i];
+	}
+	return NULL;
+}
+
+unsigned kmalloc_report_strays(void)
+{
+	unsigned strays = 0;
+	uint64_t pfn = 0, phys;
+	unsigned order;
+
+	for (unsigned i = 0; i < __atomic_load_n(&cache_count, __ATOMIC_ACQUIRE); i++) {
+		guard(spinlock)(&caches[i].lock);
+		uint64_t listed = kmem_cache_listed(&caches[i].cache);
+		if (listed != caches[i].cache.slabs) {
+			log_error("kmalloc: cache %s counts %lu slabs, its lists hold %lu\n",
+				  caches[i].cache.name, caches[i].cache.slabs, listed);
+			strays++;
+		}
+	}
+	while ((phys = frame_next_owned(OWNER_CACHE, &pfn, &order))) {
+		const struct slab *s = phys_to_virt(phys);
+		if (cache_holding(s))
+			continue;
+		const uint64_t *w = (const uint64_t *)s;
+		log_error("kmalloc: frame %#lx (order %u, tag %#x) is the caches' but on no "
+			  "cache's list: %016lx %016lx %016lx %016lx %016lx %016lx %016lx %016lx\n",
+			  phys, order, frame_tag(phys), w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
+		strays++;
+	}
+	return strays;
+}
+
 void kmalloc_get_stats(struct kmalloc_stats *s)
 {
 	*s = (struct kmalloc_stats){ .large_pages = large_pages, .bad_frees = bad_frees };

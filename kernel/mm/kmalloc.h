@@ -39,6 +39,10 @@ void kmalloc_get_stats(struct kmalloc_stats *stats);
  * sanitized kernel, allocated ones' redzones (mm/redzone.h). Reports each
  * bad one and returns how many there were. */
 unsigned kmalloc_check(void);
+/* Leak diagnosis: reports every cache whose slab count disagrees with its
+ * lists, and every frame owned by the caches (OWNER_CACHE) that no
+ * cache's list holds, with its first words; returns how many. */
+unsigned kmalloc_report_strays(void);
 /* Returns empty slabs of every cache to the frame allocator. */
 uint64_t kmalloc_shrink(void);
 

@@ -243,3 +243,25 @@ unsigned kmem_cache_check(struct kmem_cache *c, bool (*check)(struct kmem_cache 
 	return check_slabs(c, &c->partial, check) + check_slabs(c, &c->full, check) +
 	       check_slabs(c, &c->empty, check);
 }
+
+bool kmem_cache_holds(const struct kmem_cache *c, const void *page)
+{
+	const struct list_node *lists[] = { &c->partial, &c->full, &c->empty };
+
+	for (unsigned l = 0; l < 3; l++)
+		list_for_each(pos, lists[l])
+			if (list_entry(pos, struct slab, link) == page)
+				return true;
+	return false;
+}
+
+uint64_t kmem_cache_listed(const struct kmem_cache *c)
+{
+	const struct list_node *lists[] = { &c->partial, &c->full, &c->empty };
+	uint64_t n = 0;
+
+	for (unsigned l = 0; l < 3; l++)
+		list_for_each(pos, lists[l])
+			n++;
+	return n;
+}

@@ -77,5 +77,9 @@ int kmem_cache_index(const struct kmem_cache *c, const void *obj, bool *live);
  * free one whose poison was written; returns how many objects were bad
  * (free ones written, and allocated ones `check` said true of). */
 unsigned kmem_cache_check(struct kmem_cache *c, bool (*check)(struct kmem_cache *c, void *obj));
+/* For leak diagnosis: whether `page` is one of c's slabs, and how many
+ * slabs c's lists hold (c->slabs should say the same). */
+bool kmem_cache_holds(const struct kmem_cache *c, const void *page);
+uint64_t kmem_cache_listed(const struct kmem_cache *c);
 
 #endif

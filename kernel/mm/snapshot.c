@@ -1,6 +1,7 @@
 #include "mm/snapshot.h"
 
 #include "core/log.h"
+#include "lib/format.h"
 
 void mm_snapshot_take(struct mm_snapshot *s)
 {
@@ -10,6 +11,11 @@ void mm_snapshot_take(struct mm_snapshot *s)
 	frame_get_stats(&s->frames);
 	kmalloc_get_stats(&s->heap);
 }
+
+static const char *const owner_names[OWNER_COUNT] = {
+	[OWNER_KERNEL] = "kernel frames", [OWNER_USER] = "user frames",
+	[OWNER_PAGE_TABLE] = "page-table frames", [OWNER_CACHE] = "slab-cache frames",
+};
 
 static bool same(const char *what, uint64_t before, uint64_t now)
 {
@@ -28,10 +34,19 @@ bool mm_snapshot_same(const struct mm_snapshot *before)
 	ok &= same("heap objects", before->heap.objects, now.heap.objects);
 	ok &= same("slab pages", before->heap.slab_pages, now.heap.slab_pages);
 	ok &= same("large kmalloc pages", before->heap.large_pages, now.heap.large_pages);
-	for (unsigned o = 0; o < BUDDY_ORDERS; o++)
-		ok &= same("free blocks of an order", before->frames.free_blocks[o],
-			   now.frames.free_blocks[o]);
+	for (unsigned o = 0; o < BUDDY_ORDERS; o++) {
+		char what[32];
+		fmt_snprintf(what, sizeof(what), "free blocks of order %u", o);
+		ok &= same(what, before->frames.free_blocks[o], now.frames.free_blocks[o]);
+	}
 	for (unsigned i = 0; i < OWNER_COUNT; i++)
-		ok &= same("frames of an owner", before->frames.owned[i], now.frames.owned[i]);
+		ok &= same(owner_names[i], before->frames.owned[i], now.frames.owned[i]);
+	/* Every frame the caches own is one of their slabs: when not, say
+	 * which frame strayed. */
+	if (!same("frames of the caches against slab pages", now.frames.owned[OWNER_CACHE],
+		  now.heap.slab_pages)) {
+		kmalloc_report_strays();
+		ok = false;
+	}
 	return ok;
 }
