@@ -80,8 +80,11 @@ enum { MAP_READ = 0, MAP_WRITE = 1 << 0, MAP_EXEC = 1 << 1, MAP_USER = 1 << 2 };
  * mapping it with those pages (physically contiguous at table_phys). */
 uint64_t arch_direct_map_tables_needed(uint64_t max_phys);
 void arch_direct_map_extend(uint64_t max_phys, uint64_t table_phys);
-/* Gives the kernel half its own top-level entries for [start, start+size)
- * now, so every root created later shares them. Returns 0 or -ENOMEM. */
+/* Gives the kernel half every page-table page of [start, start+size) now,
+ * down to the last level: every root created later shares them, and
+ * mapping a page there never needs a table (so it cannot fail for one,
+ * and leak checks see the same count of table pages whatever the most
+ * stacks ever used was). Returns 0 or -ENOMEM. */
 int arch_kernel_area_init(uintptr_t start, uint64_t size);
 
 uint64_t arch_kernel_root(void);

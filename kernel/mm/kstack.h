@@ -15,6 +15,12 @@ struct kstack {
 	uintptr_t top;			/* initial stack pointer */
 };
 
+/* The bytes of the stack area the slots take, from its start. */
+static inline uint64_t kstack_area_used(void)
+{
+	return (uint64_t)KSTACK_SLOTS * 2 * KSTACK_SIZE;
+}
+
 /* Returns 0, -ENOMEM, or -EBUSY when every slot is taken. */
 int kstack_alloc(struct kstack *stack);
 void kstack_free(struct kstack *stack);

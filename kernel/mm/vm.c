@@ -79,7 +79,7 @@ void vm_init(void)
 	as_cache = kcache_create("address_space", sizeof(struct address_space));
 	region_cache = kcache_create("vm_region", sizeof(struct vm_region));
 	KASSERT(as_cache && region_cache);
-	if (arch_kernel_area_init(KSTACK_BASE, KSTACK_AREA_SIZE) < 0)
+	if (arch_kernel_area_init(KSTACK_BASE, kstack_area_used()) < 0)
 		panic("vm: no memory for the kernel stack area's page tables");
 	arch_set_page_fault_handler(user_half_fault);
 	arch_set_stack_guard_check(kstack_is_guard);

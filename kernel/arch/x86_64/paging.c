@@ -113,20 +113,6 @@ void arch_set_page_table_pages(uint64_t (*alloc)(void), void (*free)(uint64_t ph
 	table_free = free;
 }
 
-int arch_kernel_area_init(uintptr_t start, uint64_t size)
-{
-	for (uintptr_t va = start; va - start < size; va += 1ull << 39) {
-		uint64_t *entry = &boot_pml4[index_at(va, 4)];
-		if (*entry & PTE_PRESENT)
-			continue;
-		uint64_t table = table_alloc();
-		if (!table)
-			return -ENOMEM;
-		*entry = table | PTE_PRESENT | PTE_WRITABLE;
-	}
-	return 0;
-}
-
 uint64_t arch_kernel_root(void)
 {
 	return (uintptr_t)boot_pml4 - KERNEL_VMA;	/* in the kernel image */
@@ -186,6 +172,25 @@ static uint64_t *walk(uint64_t root, uintptr_t va, bool create)
 		table = table_at(*entry);
 	}
 	return &table[index_at(va, 1)];
+}
+
+int arch_kernel_area_init(uintptr_t start, uint64_t size)
+{
+	/* The top-level entries first, without the user bit that the lower
+	 * levels' TABLE_FLAGS carry: no user access anywhere below them. */
+	for (uintptr_t va = start; va - start < size; va += 1ull << 39) {
+		uint64_t *entry = &boot_pml4[index_at(va, 4)];
+		if (*entry & PTE_PRESENT)
+			continue;
+		uint64_t table = table_alloc();
+		if (!table)
+			return -ENOMEM;
+		*entry = table | PTE_PRESENT | PTE_WRITABLE;
+	}
+	for (uintptr_t va = start; va - start < size; va += 1ull << 21)
+		if (!walk(arch_kernel_root(), va, true))
+			return -ENOMEM;
+	return 0;
 }
 
 static uint64_t leaf_flags(unsigned prot)
