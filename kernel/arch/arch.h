@@ -112,6 +112,18 @@ void arch_tlb_flush_page(uintptr_t va);
 uint64_t arch_tsc(void);
 uint64_t arch_tsc_hz(void);
 
+/* The CPU's random-number instructions: which it has (CPUID, asked once),
+ * and one 64-bit value from each. A read retries a failure (carry clear:
+ * the unit had nothing ready) up to ARCH_RNG_RETRIES times, as Intel's DRNG
+ * guide advises, and returns false only when every try failed or the CPU
+ * lacks the instruction (*v is then 0). RDSEED gives conditioned entropy straight from
+ * the source (for seeding), RDRAND the output of the CPU's own DRBG. */
+enum { ARCH_RNG_RDRAND = 1 << 0, ARCH_RNG_RDSEED = 1 << 1 };
+#define ARCH_RNG_RETRIES 10
+unsigned arch_rng_features(void);		/* ARCH_RNG_* */
+bool arch_rdrand(uint64_t *v);
+bool arch_rdseed(uint64_t *v);
+
 /* Device interrupts. An ISA IRQ (0-15) is routed through the IOAPIC (with
  * the MADT's interrupt source overrides, once ACPI has told them) to a
  * vector of its own; handler(ctx) runs in interrupt context and the

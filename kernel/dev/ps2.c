@@ -16,6 +16,7 @@
 #include "core/spinlock.h"
 #include "dev/input.h"
 #include "dev/keymap.h"
+#include "dev/random.h"
 
 #define PS2_DATA	0x60
 #define PS2_STATUS	0x64		/* read */
@@ -120,6 +121,7 @@ static void ps2_irq(void *ctx)
 	struct key_event ev;
 
 	(void)ctx;
+	random_add_event(arch_tsc());
 	irq_state_t s = spin_lock(&ps2_lock);
 	for (int i = 0; i < DRAIN_MAX; i++) {
 		uint8_t status = inb(PS2_STATUS);

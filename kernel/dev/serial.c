@@ -8,6 +8,7 @@
 #include "core/spinlock.h"
 #include "dev/input.h"
 #include "dev/keymap.h"
+#include "dev/random.h"
 #include "sched/sched.h"
 
 #define COM1		0x3f8
@@ -147,6 +148,7 @@ static void serial_irq(void *ctx)
 	bool quiet = false;
 
 	(void)ctx;
+	random_add_event(arch_tsc());
 	irq_state_t s = spin_lock(&rx_lock);
 	for (int i = 0; i < RX_DRAIN_MAX; i++) {
 		if (!data_ready() && !(serial_decode_esc_pending(&decoder) && wait_data_ready())) {

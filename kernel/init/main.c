@@ -12,6 +12,7 @@
 #include "dev/console.h"
 #include "dev/debug_exit.h"
 #include "dev/ps2.h"
+#include "dev/random.h"
 #include "dev/rtc.h"
 #include "dev/screen.h"
 #include "dev/serial.h"
@@ -69,6 +70,7 @@ static void kernel_init(void *arg)
 {
 	(void)arg;
 	rtc_init();
+	random_init();		/* after the clock, which it mixes in */
 	fs_init();
 	selftest_run_requested();
 	mm_bench_run_requested();
