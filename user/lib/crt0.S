@@ -20,4 +20,17 @@ _start:
 mxcsr_default:
 	.long 0x1f80
 
+/* The mark of a native Panda executable (lib/elf.h); user/user.ld keeps
+ * it in a PT_NOTE near the start of the file. */
+#include "lib/elf.h"
+
+	.section .note.panda, "a", @note
+	.balign 4
+	.long ELF_NOTE_PANDA_NAMESZ
+	.long ELF_NOTE_PANDA_DESCSZ
+	.long ELF_NOTE_PANDA_NATIVE
+	.asciz ELF_NOTE_PANDA_NAME
+	.balign 4
+	.long ELF_PANDA_ABI_VERSION
+
 	.section .note.GNU-stack, "", @progbits

@@ -199,12 +199,18 @@ static long write_big_image(panda_handle_t dir, const char *path)
 	long h = panda_open(dir, path, OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE);
 	static const uint8_t ehdr[64] = {
 		0x7f, 'E', 'L', 'F', 2, 1, 1, 0, [16] = 2, 0, 62, 0, 1, 0, 0, 0,
-		[24] = 0x78, 0, 0x40, 0, 0, 0, 0, 0,		/* e_entry 0x400078 */
+		[24] = 0xd0, 0, 0x40, 0, 0, 0, 0, 0,		/* e_entry 0x4000d0 */
 		[32] = 64, 0, 0, 0, 0, 0, 0, 0,			/* e_phoff */
-		[52] = 64, 0, 56, 0, 1, 0,			/* ehsize, phentsize, phnum */
+		[52] = 64, 0, 56, 0, 2, 0,			/* ehsize, phentsize, phnum */
 	};
 	uint8_t phdr[56] = { 1, 0, 0, 0, 5, 0, 0, 0 };		/* PT_LOAD, R+X */
+	uint8_t note_phdr[56] = { 4, 0, 0, 0, 4, 0, 0, 0 };	/* PT_NOTE, R */
+	/* The native mark (lib/elf.h): namesz 6, descsz 4, type 1,
+	 * "Panda" padded to 8, ABI version 1. */
+	static const uint8_t note[24] = { 6, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0,
+					  'P', 'a', 'n', 'd', 'a', 0, 0, 0, 1, 0, 0, 0 };
 	uint64_t vaddr = 0x400000, size = BIG_IMAGE, align = 4096;
+	uint64_t note_off = 0xb0, note_va = vaddr + note_off, note_size = sizeof(note);
 
 	if (h < 0)
 		return h;
@@ -213,16 +219,24 @@ static long write_big_image(panda_handle_t dir, const char *path)
 	memcpy(phdr + 32, &size, 8);
 	memcpy(phdr + 40, &size, 8);
 	memcpy(phdr + 48, &align, 8);
+	memcpy(note_phdr + 8, &note_off, 8);
+	memcpy(note_phdr + 16, &note_va, 8);
+	memcpy(note_phdr + 24, &note_va, 8);
+	memcpy(note_phdr + 32, &note_size, 8);
+	memcpy(note_phdr + 40, &note_size, 8);
+	note_phdr[48] = 4;					/* p_align */
 	memset(chunk, 0, sizeof(chunk));
 	memcpy(chunk, ehdr, sizeof(ehdr));
 	memcpy(chunk + 64, phdr, sizeof(phdr));
-	chunk[0x78] = 0xeb, chunk[0x79] = 0xfe;			/* jmp . */
+	memcpy(chunk + 120, note_phdr, sizeof(note_phdr));
+	memcpy(chunk + note_off, note, sizeof(note));
+	chunk[0xd0] = 0xeb, chunk[0xd1] = 0xfe;			/* jmp . */
 	long rc = 0;
 	for (uint64_t off = 0; off < size && rc >= 0; off += (uint64_t)rc) {
 		size_t len = size - off < sizeof(chunk) ? size - off : sizeof(chunk);
 		rc = panda_write((panda_handle_t)h, chunk, len);
 		if (off == 0)
-			memset(chunk, 0, 128);
+			memset(chunk, 0, 256);
 		if (rc == 0)
 			rc = -ENOSPC;
 	}
