@@ -151,11 +151,24 @@ void arch_timer_oneshot(uint64_t ns);
 
 /* Threads. A thread's kernel stack holds, when it is not running, the
  * frame arch_switch left; a user thread's entry frame sits at the top. */
-#define ARCH_FPU_STATE_SIZE 512		/* 16-byte aligned */
 void arch_init_threads(void);		/* FPU, SYSCALL MSRs */
-void arch_fpu_init_state(void *state);
+/* A thread's FPU/SSE/AVX state: arch_fpu_state_size() bytes (known once
+ * arch_init_threads has run; fixed after), ARCH_FPU_STATE_ALIGN-aligned.
+ * Its format is XSAVE's standard form with the components of XCR0 =
+ * arch_fpu_xfeatures() when that is not 0, else FXSAVE's 512 bytes
+ * (SDM Vol. 1 13.4, 10.5.1). */
+#define ARCH_FPU_STATE_ALIGN 64
+size_t arch_fpu_state_size(void);
+uint64_t arch_fpu_xfeatures(void);
+void arch_fpu_init_state(void *state);	/* a new thread's: clean registers */
 void arch_fpu_save(void *state);
 void arch_fpu_restore(const void *state);
+/* The FS segment base user code addresses its thread-local storage by
+ * (Linux's arch_prctl(ARCH_SET_FS)); the scheduler sets it on a switch to
+ * a thread whose base differs. */
+void arch_set_user_fs_base(uint64_t base);
+/* What CPUID leaf 1 says in EDX: the System V auxiliary vector's AT_HWCAP. */
+uint32_t arch_cpu_hwcap(void);
 /* Saves the running context, stores its stack pointer in *from_sp and
  * resumes the context saved at to_sp. Returns when switched back to. */
 void arch_switch(uint64_t *from_sp, uint64_t to_sp);

@@ -26,6 +26,7 @@ struct run_queue {
 	struct thread *idle;
 	struct thread *switched_from;	/* for finish_switch on the other side */
 	uint64_t armed_at;		/* when the one-shot timer fires (MAX: off) */
+	uint64_t fs_base;		/* the user FS base this CPU has loaded */
 };
 
 static struct run_queue run_queues[1];	/* per-CPU, each with its lock */
@@ -179,6 +180,12 @@ static void switch_to(struct run_queue *rq, struct thread *prev, struct thread *
 	arch_fpu_save(prev->fpu);
 	arch_fpu_restore(next->fpu);
 	arch_set_kernel_stack(next->stack.top);
+	/* The kernel never addresses through FS: only a user thread whose
+	 * base differs from the loaded one pays for the MSR write. */
+	if (next->proc && next->fs_base != rq->fs_base) {
+		arch_set_user_fs_base(next->fs_base);
+		rq->fs_base = next->fs_base;
+	}
 	/* Each thread keeps the address space it had active: its process's,
 	 * or for a kernel thread none (or one it borrowed and holds). */
 	prev->active_as = as_current();
@@ -188,6 +195,17 @@ static void switch_to(struct run_queue *rq, struct thread *prev, struct thread *
 	KASSERT(spin_held_count() == 0);	/* rq->lock was given back */
 	arch_switch(&prev->saved_sp, next->saved_sp);
 	finish_switch();
+}
+
+void sched_set_fs_base(uint64_t base)
+{
+	irq_state_t irq = arch_irq_save();
+	struct run_queue *rq = &run_queues[arch_cpu_id()];
+
+	current_thread()->fs_base = base;
+	arch_set_user_fs_base(base);
+	rq->fs_base = base;
+	arch_irq_restore(irq);
 }
 
 /* Picks the next thread and switches to it. The running thread's state
@@ -315,6 +333,30 @@ void thread_put(struct thread *t)
 		kobj_put(&t->obj);
 }
 
+/* A thread's FPU state lives in the tail of its thread_cache object,
+ * sized at boot for what the CPU saves (arch_fpu_state_size): it comes and
+ * goes with the thread and has no failure of its own. An area of
+ * fpu_area_bytes() has room to round its start up to the alignment XSAVE
+ * needs. */
+static size_t fpu_area_bytes(void)
+{
+	return arch_fpu_state_size() + ARCH_FPU_STATE_ALIGN - 1;
+}
+
+static size_t thread_object_size(void)
+{
+	return sizeof(struct thread) + fpu_area_bytes();
+}
+
+static void thread_fpu_init(struct thread *t, void *area)
+{
+	uintptr_t start = (uintptr_t)area;
+
+	start = (start + ARCH_FPU_STATE_ALIGN - 1) & ~(uintptr_t)(ARCH_FPU_STATE_ALIGN - 1);
+	t->fpu = (void *)start;
+	arch_fpu_init_state(t->fpu);
+}
+
 static struct thread *thread_alloc(const char *name)
 {
 	struct thread *t = kcache_alloc(thread_cache);
@@ -334,7 +376,7 @@ static struct thread *thread_alloc(const char *name)
 	list_init(&t->timer_link);
 	list_init(&t->proc_link);
 	list_init(&t->reap_link);
-	arch_fpu_init_state(t->fpu);
+	thread_fpu_init(t, t + 1);
 	return t;
 }
 
@@ -451,7 +493,8 @@ void sched_init(void)
 {
 	struct run_queue *rq = this_rq();
 
-	thread_cache = kcache_create("thread", sizeof(struct thread));
+	arch_init_threads();		/* first: it sizes the FPU state */
+	thread_cache = kcache_create("thread", thread_object_size());
 	KASSERT(thread_cache);
 	rq->lock = (struct spinlock)SPINLOCK_INIT("run_queue");
 	sched_queue_init(&rq->queue);
@@ -459,16 +502,20 @@ void sched_init(void)
 	rq->armed_at = UINT64_MAX;
 
 	/* The boot context becomes the idle thread: never queued, it runs
-	 * when nothing else can. */
+	 * when nothing else can. Its FPU area is allocated once it is the
+	 * current thread (allocators may ask whose the allocation is) and,
+	 * like the idle thread, never freed. */
 	kobj_init(&idle_thread.obj, &thread_type);
 	strlcpy(idle_thread.name, "idle", sizeof(idle_thread.name));
 	idle_thread.state = THREAD_RUNNING;
-	arch_fpu_init_state(idle_thread.fpu);
 	rq->idle = &idle_thread;
 	arch_set_current_thread(&idle_thread);
+	void *idle_fpu = kmalloc(fpu_area_bytes());
+	if (!idle_fpu)
+		panic("sched: no memory for the idle thread's FPU state");
+	thread_fpu_init(&idle_thread, idle_fpu);
 
 	arch_clock_init();
-	arch_init_threads();
 	arch_timer_init(timer_tick);
 
 	wait_queue_init(&reaper_wq);

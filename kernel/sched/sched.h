@@ -27,13 +27,14 @@ enum thread_state {
 };
 
 struct thread {
-	uint8_t fpu[ARCH_FPU_STATE_SIZE] __attribute__((aligned(16)));
+	void *fpu;			/* FPU state (arch.h), in this object's tail */
 	struct kobj obj;
 	char name[32];
 	struct process *proc;		/* a reference; NULL for kernel threads */
 	struct kstack stack;
 	uint64_t saved_sp;		/* while switched out */
 	struct address_space *active_as; /* while switched out */
+	uint64_t fs_base;		/* user FS base (TLS); sched_set_fs_base */
 	void (*fn)(void *);		/* kernel threads: what to run */
 	void *arg;
 
@@ -94,6 +95,9 @@ struct thread_owner_ops {
 };
 void sched_set_owner_ops(const struct thread_owner_ops *ops);
 void thread_start(struct thread *t);	/* makes a new thread runnable */
+/* The running thread's user FS base, loaded at once and on every switch
+ * back to it. The caller checks that base is a user address. */
+void sched_set_fs_base(uint64_t base);
 void thread_put(struct thread *t);
 __attribute__((noreturn)) void thread_exit(void);
 

@@ -40,3 +40,16 @@ void arch_halt_forever(void)
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
+
+void arch_set_user_fs_base(uint64_t base)
+{
+	wrmsr(MSR_FS_BASE, base);	/* the caller keeps it canonical */
+}
+
+uint32_t arch_cpu_hwcap(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	return d;
+}

@@ -75,6 +75,7 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
 }
 
 #define MSR_EFER		0xC0000080
+#define MSR_FS_BASE		0xC0000100
 #define MSR_GS_BASE		0xC0000101
 #define MSR_KERNEL_GS_BASE	0xC0000102
 

@@ -3,21 +3,14 @@
  * machinery (SDM Vol. 3A 5.8.8). */
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
-#include "lib/string.h"
 
 #define MSR_STAR	0xC0000081
 #define MSR_LSTAR	0xC0000082
 #define MSR_FMASK	0xC0000084
 #define EFER_SCE	(1u << 0)
-
-#define CR0_MP		(1u << 1)
-#define CR0_EM		(1u << 2)
-#define CR0_TS		(1u << 3)
-#define CR0_NE		(1u << 5)
-#define CR4_OSFXSR	(1u << 9)
-#define CR4_OSXMMEXCPT	(1u << 10)
 
 /* RFLAGS bits: interrupt enable, and the always-one bit 1. */
 #define RFLAGS_USER	(RFLAGS_IF | 0x2)
@@ -26,10 +19,6 @@
 
 extern char syscall_entry[];
 extern char arch_kernel_thread_trampoline[], arch_user_thread_trampoline[];
-void fpu_reset(void);
-
-/* Set once at boot. */
-static uint8_t clean_fpu_state[ARCH_FPU_STATE_SIZE] __attribute__((aligned(16)));
 
 /* arch_switch pops these, then returns to `ret`. */
 struct switch_frame {
@@ -39,24 +28,13 @@ struct switch_frame {
 
 void arch_init_threads(void)
 {
-	uint64_t cr0 = read_cr0();
-
-	cr0 = (cr0 & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE;
-	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
-	__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT));
-	fpu_reset();
-	arch_fpu_save(clean_fpu_state);
+	fpu_init();
 
 	/* SYSRET loads CS from STAR[63:48] + 16 and SS from + 8 (gdt.h). */
 	wrmsr(MSR_STAR, ((uint64_t)GDT_USER_BASE << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
 	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
 	wrmsr(MSR_FMASK, SYSCALL_FMASK);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-}
-
-void arch_fpu_init_state(void *state)
-{
-	memcpy(state, clean_fpu_state, ARCH_FPU_STATE_SIZE);
 }
 
 void arch_set_kernel_stack(uintptr_t top)
