@@ -2,6 +2,9 @@
 # `make run` boots it; `make test` runs every test. See README.md.
 
 VERSION := $(shell cat VERSION)
+# POSIX=0 builds the Linux personality out (docs/posix.md); posix=off on
+# the command line refuses it at boot instead.
+POSIX ?= 1
 BUILD   := build
 PYTHON  ?= /usr/bin/python3
 
@@ -27,7 +30,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-mno-red-zone -mcmodel=kernel -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 \
 	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
 	--param=min-pagesize=0 -MMD -MP -I. -Ikernel \
-	-DPANDA_VERSION='"$(VERSION)"' -DPANDA_IN_KERNEL
+	-DPANDA_VERSION='"$(VERSION)"' -DPANDA_IN_KERNEL -DPANDA_POSIX=$(POSIX)
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T kernel/arch/x86_64/linker.ld
 
@@ -37,6 +40,9 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	-fno-omit-frame-pointer -MMD -MP -I.
 
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
+ifeq ($(POSIX),0)
+KERNEL_SRCS := $(filter-out kernel/posix/%,$(KERNEL_SRCS))
+endif
 LIB_SRCS    := $(shell find lib -name '*.c' | sort)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) \
 	$(patsubst lib/%,$(BUILD)/kernel-lib/%.o,$(LIB_SRCS))
@@ -53,7 +59,7 @@ INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 .SECONDARY:
 .PHONY: all kernel initrd iso run test unit-tests fuzz check-deps debug bench clean cppcheck analyze
 .PHONY: sparse soak layers
-all: kernel initrd
+all: kernel initrd posix
 
 kernel: $(BUILD)/panda.elf
 initrd: $(BUILD)/initrd.tar
@@ -197,6 +203,34 @@ UNIT_FLAGS_test_bson_libbson = $$($(PKG_CONFIG) --cflags --libs libbson-1.0)
 UNIT_FLAGS_test_malloc := -DMALLOC_HOST
 UNIT_FLAGS_test_slab := -DKSAN=1	# the sanitized kernel's kept tail too
 
+# ELF samples for test_elf: what Debian's toolchains make of small programs
+# (tests/data/elf), built here rather than checked in. Static musl and glibc
+# executables must be accepted (the glibc one and tls-musl have PT_TLS); a
+# dynamic one (PT_INTERP) and a static PIE (ET_DYN) must not. The test also
+# reads build/user/bin/ls (native) and /bin/busybox (busybox-static).
+ELF_SAMPLES_DIR := $(BUILD)/tests/elf
+ELF_SAMPLES := $(addprefix $(ELF_SAMPLES_DIR)/,hello-musl tls-musl hello-glibc \
+	hello-dynamic hello-static-pie)
+UNIT_FLAGS_test_elf = -DELF_SAMPLES='"$(abspath $(ELF_SAMPLES_DIR))"' \
+	-DELF_NATIVE_SAMPLE='"$(abspath $(BUILD)/user/bin/ls)"'
+$(BUILD)/tests/unit/test_elf: $(ELF_SAMPLES) $(BUILD)/user/bin/ls
+
+$(ELF_SAMPLES_DIR)/%-musl: tests/data/elf/%.c | check-deps
+	@mkdir -p $(@D)
+	$(Q)$(call say,MUSLCC,$@)musl-gcc -static -O2 -o $@ $<
+
+$(ELF_SAMPLES_DIR)/%-glibc: tests/data/elf/%.c | check-deps
+	@mkdir -p $(@D)
+	$(Q)$(call say,HOSTCC,$@)$(CC) -static -O2 -o $@ $<
+
+$(ELF_SAMPLES_DIR)/hello-dynamic: tests/data/elf/hello.c | check-deps
+	@mkdir -p $(@D)
+	$(Q)$(call say,HOSTCC,$@)$(CC) -no-pie -O2 -o $@ $<
+
+$(ELF_SAMPLES_DIR)/hello-static-pie: tests/data/elf/hello.c | check-deps
+	@mkdir -p $(@D)
+	$(Q)$(call say,HOSTCC,$@)$(CC) -static-pie -fpie -O2 -o $@ $<
+
 # Tests see lib/bson.h's functions under their host names (bson_names.h).
 .SECONDEXPANSION:
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/bson_names.h \
@@ -254,11 +288,12 @@ $(BUILD)/tests/fuzz/bson-seeds/.done: tools/bson-corpus-seeds $(wildcard $(BSON_
 	$(Q)$(call say,SEEDS,$(@D))tools/bson-corpus-seeds $(BSON_CORPUS) $(@D)
 	@touch $@
 
-# Seeds that reach past the first checks: a small real executable and a
-# small real archive.
-$(BUILD)/tests/fuzz/elf-seeds/.done: $(BUILD)/user/test/exit-code
+# Seeds that reach past the first checks: small real executables (a native
+# one with its note, a musl one with PT_TLS; both stripped) and a small real
+# archive.
+$(BUILD)/tests/fuzz/elf-seeds/.done: $(BUILD)/user/test/exit-code $(ELF_SAMPLES_DIR)/tls-musl
 	@mkdir -p $(@D)
-	$(Q)strip -o $(@D)/exit-code $< && touch $@
+	$(Q)strip -o $(@D)/exit-code $< && strip -o $(@D)/tls-musl $(word 2,$^) && touch $@
 
 $(BUILD)/tests/fuzz/ustar-seeds/.done: $(INITRD_FILES)
 	@mkdir -p $(@D)
@@ -338,6 +373,7 @@ fuzz-kernel: check-deps all kcov-kernel
 	$(PYTHON) tools/fuzz-kernel --minutes $(MINUTES)
 
 include user/user.mk
+include tests/posix/posix.mk
 
 # --- running ---------------------------------------------------------------
 # Installs what is missing. Whatever needs a package depends on this, order

@@ -75,3 +75,21 @@ def test_a_missing_package_stops_the_build_with_pkg_configs_message(tmp_path):
     assert run.returncode != 0
     assert "libbson-1.0 was not found" in run.stdout
     assert not marker.exists()
+
+
+def test_musl_gcc_runs_after_the_install(tmp_path):
+    """The POSIX test programs (tests/posix/posix.mk) are built with
+    musl-gcc, which musl-tools brings: a first `make` must install it before
+    it compiles with it, even under -j2."""
+    marker, install, pkg_config = fake_machine(tmp_path)
+    musl_gcc = tmp_path / "musl-gcc"
+    write_script(musl_gcc, f"""#!/bin/sh
+if [ ! -e {marker} ]; then echo "musl-gcc: not found" >&2; exit 127; fi
+exec {shutil.which("musl-gcc")} "$@"
+""")
+    target = tmp_path / "build" / "posix" / "musl" / "hello"
+    run = make(tmp_path, install, pkg_config, f"MUSL_GCC={musl_gcc}", str(target))
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert "fake install-deps: installing" in run.stdout
+    check = subprocess.run([str(target), "/tmp"], stdout=subprocess.PIPE, text=True, timeout=60)
+    assert check.returncode == 0 and "=== end hello 0" in check.stdout
