@@ -63,7 +63,7 @@ def kernel_functions(kernel, pcs):
 
 
 def test_a_million_fuzzed_calls_leave_the_kernel_whole():
-    run = campaign("-w 4 -n 1000000 -t 80 -s 1", timeout=200)
+    run = campaign("-w 4 -n 1000000 -t 400 -s 1", timeout=480)
     assert_clean(run)
     calls, ms = calls_of(run)
     assert calls >= 1000000, run.output[-4000:]
