@@ -64,21 +64,6 @@ uint64_t vfs_dir_count(void)
 
 /* --- paths -------------------------------------------------------------- */
 
-/* A request's path field, parsed. Absent counts as "" (the directory
- * itself) when optional. */
-static int get_path(const struct message *req, const char *key, bool optional,
-		    const char **path, struct path *p)
-{
-	uint32_t len = 0;
-	int rc = request_string(req, key, path, &len);
-
-	if (rc < 0 || (rc == 0 && !optional))
-		return -EINVAL;
-	if (rc == 0)
-		*path = "";
-	return path_parse(*path, len, p);
-}
-
 /* Walks to the directory that holds p's last component: *parent gets it
  * (with a reference) and *name, *len the name. -EINVAL for the empty path. */
 static int walk_parent(struct vfs_dir *d, const char *path, const struct path *p,
@@ -95,19 +80,17 @@ static int walk_parent(struct vfs_dir *d, const char *path, const struct path *p
 	return vfs_walk(d->node, path, p, count, parent);
 }
 
-/* The entry a request's path field names: get_path, then walk_parent.
+/* The entry path[0..len) names: parsed into *p, then walk_parent.
  * Making, removing or renaming an entry needs its name, and a path that
  * does not end in one ("", "a/..", "a/.") names a directory by where it
  * is: if there is such a directory, *unnamed* is the answer (mkdir: it
  * exists; unlink: it is a directory; rmdir, rename: it is in use, as the
  * directory the path starts from or passes through). So "mkdir a/b/.."
  * never makes a, and "rmdir x/.." never removes the handle's directory. */
-static int resolve_entry(struct vfs_dir *d, const struct message *req, const char *key,
-			 int unnamed, struct path *p, struct vfs_node *parent, const char **name,
-			 size_t *len)
+static int resolve_entry(struct vfs_dir *d, const char *path, size_t path_len, int unnamed,
+			 struct path *p, struct vfs_node *parent, const char **name, size_t *len)
 {
-	const char *path;
-	int rc = get_path(req, key, false, &path, p);
+	int rc = path_parse(path, path_len, p);
 
 	if (rc < 0)
 		return rc;
@@ -118,6 +101,14 @@ static int resolve_entry(struct vfs_dir *d, const struct message *req, const cha
 	if (rc < 0)
 		return rc;
 	return vfs_type(n) == VFS_DIR ? unnamed : -ENOTDIR;	/* "file/." */
+}
+
+/* A request's path field (absent: -EINVAL), as (pointer, length). */
+static int request_path(const struct message *req, const char *key, const char **path,
+			uint32_t *len)
+{
+	*len = 0;
+	return request_string(req, key, path, len) == 1 ? 0 : -EINVAL;
 }
 
 /* True when the entry name[0..len) of dir is covered by a mount. */
@@ -157,22 +148,25 @@ static const char *type_name(enum vfs_type type)
 	return type == VFS_DIR ? "dir" : "file";
 }
 
+int vfs_append_stat(const struct vfs_stat *st, struct bson_builder *b)
+{
+	bson_append_cstr(b, "type", type_name(st->type));
+	bson_append_int64(b, "size", (int64_t)st->size);
+	bson_append_int64(b, "nlink", st->nlink);
+	bson_append_int64(b, "ino", (int64_t)st->ino);
+	bson_append_int64(b, "blocks", (int64_t)st->blocks);
+	bson_append_int64(b, "atime", (int64_t)st->atime);
+	bson_append_int64(b, "mtime", (int64_t)st->mtime);
+	bson_append_int64(b, "ctime", (int64_t)st->ctime);
+	return 0;
+}
+
 int vfs_reply_stat(struct vfs_node n, struct bson_builder *b)
 {
 	struct vfs_stat st;
 	int rc = n.fs->ops->stat(n.fs, n.node, &st);
 
-	if (rc < 0)
-		return rc;
-	bson_append_cstr(b, "type", type_name(st.type));
-	bson_append_int64(b, "size", (int64_t)st.size);
-	bson_append_int64(b, "nlink", st.nlink);
-	bson_append_int64(b, "ino", (int64_t)st.ino);
-	bson_append_int64(b, "blocks", (int64_t)st.blocks);
-	bson_append_int64(b, "atime", (int64_t)st.atime);
-	bson_append_int64(b, "mtime", (int64_t)st.mtime);
-	bson_append_int64(b, "ctime", (int64_t)st.ctime);
-	return 0;
+	return rc < 0 ? rc : vfs_append_stat(&st, b);
 }
 
 /* Checks open's flags; fills in OPEN_READ when neither READ nor WRITE. */
@@ -238,22 +232,20 @@ static int open_create(struct vfs_dir *d, const char *path, struct path *p, uint
 	return 0;
 }
 
-static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *req,
-		    struct kobj_reply *reply)
+int vfs_dir_open(struct kobj *dir, uint32_t rights, const char *path, size_t len,
+		 uint32_t flags, int (*accept)(void *ctx, const struct vfs_opened *o), void *ctx,
+		 struct vfs_opened *out)
 {
-	const char *path;
+	struct vfs_dir *d = dir_of(dir);
 	struct path p;
-	uint32_t flags;
 	struct vfs_node n __free(vfs_node_put) = { 0 };
 	struct created c __free(created_undo) = { 0 };
-	int rc = open_flags(req, &flags);
-
-	if (rc < 0)
-		return rc;
 	bool writes = flags & (OPEN_WRITE | OPEN_CREATE | OPEN_TRUNCATE);
+	int rc;
+
 	if (!(rights & RIGHT_READ) || (writes && !(rights & RIGHT_WRITE)))
 		return -EACCES;
-	rc = get_path(req, "path", false, &path, &p);
+	rc = path_parse(path, len, &p);
 	if (rc < 0)
 		return rc;
 	if (flags & OPEN_CREATE && p.count > 0)
@@ -273,7 +265,7 @@ static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *re
 			return rc;
 	}
 	uint32_t granted = VFS_HANDLE_RIGHTS;
-	struct kobj *obj __free(kobj_put) = NULL;
+	struct kobj *obj;
 	if (type == VFS_DIR) {
 		granted |= RIGHT_READ | (flags & OPEN_WRITE ? RIGHT_WRITE : 0) |
 			   (rights & RIGHT_SPAWN);
@@ -285,37 +277,67 @@ static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *re
 	}
 	if (!obj)
 		return -ENOMEM;
-	rc = kobj_reply_attach(reply, obj, granted);
-	if (rc < 0)
+	struct vfs_opened o = { obj, granted, type };
+	rc = accept ? accept(ctx, &o) : 0;
+	if (rc < 0) {
+		kobj_put(obj);
 		return rc;
+	}
 	c.fresh = false;	/* the open worked: the file stays */
-	bson_append_cstr(reply->doc, "type", type_name(type));
+	*out = o;
 	return 0;
 }
 
-/* {"op": "mkdir", "path": P} -> {} */
-static int dir_mkdir(struct vfs_dir *d, const struct message *req)
+/* The open's handle goes with its reply (reply_prepare made room for it,
+ * so only a limit refuses it, and that undoes the open). */
+static int attach(void *ctx, const struct vfs_opened *o)
+{
+	struct kobj_reply *reply = ctx;
+	int rc = kobj_reply_attach(reply, o->obj, o->rights);
+
+	if (rc == 0)
+		bson_append_cstr(reply->doc, "type", type_name(o->type));
+	return rc;
+}
+
+static int dir_open(struct vfs_dir *d, uint32_t rights, const struct message *req,
+		    struct kobj_reply *reply)
+{
+	const char *path;
+	uint32_t flags, len;
+	struct vfs_opened o;
+	int rc = open_flags(req, &flags);
+
+	if (rc == 0)
+		rc = request_path(req, "path", &path, &len);
+	if (rc == 0)
+		rc = vfs_dir_open(&d->obj, rights, path, len, flags, attach, reply, &o);
+	if (rc == 0)
+		kobj_put(o.obj);	/* the reply's handle holds it */
+	return rc;
+}
+
+int vfs_dir_mkdir(struct kobj *dir, const char *path, size_t path_len)
 {
 	struct path p;
 	struct vfs_node parent __free(vfs_node_put) = { 0 };
 	const char *name;
 	size_t len;
-	int rc = resolve_entry(d, req, "path", -EEXIST, &p, &parent, &name, &len);
+	int rc = resolve_entry(dir_of(dir), path, path_len, -EEXIST, &p, &parent, &name, &len);
 
 	if (rc < 0)
 		return rc;
 	return parent.fs->ops->create(parent.fs, parent.node, name, len, VFS_DIR, true, NULL);
 }
 
-/* {"op": "unlink" | "rmdir", "path": P} -> {} */
-static int dir_remove(struct vfs_dir *d, const struct message *req, bool is_rmdir)
+int vfs_dir_remove(struct kobj *dir, const char *path, size_t path_len, bool is_rmdir)
 {
 	struct path p;
 	struct vfs_node parent __free(vfs_node_put) = { 0 };
 	const char *name;
 	size_t len;
-	int rc = resolve_entry(d, req, "path", is_rmdir ? -EBUSY : -EISDIR, &p, &parent, &name,
-			       &len);
+	int rc = resolve_entry(dir_of(dir), path, path_len, is_rmdir ? -EBUSY : -EISDIR, &p,
+			       &parent, &name, &len);
 
 	if (rc < 0)
 		return rc;
@@ -332,42 +354,103 @@ static int dir_remove(struct vfs_dir *d, const struct message *req, bool is_rmdi
 	return parent.fs->ops->rmdir(parent.fs, parent.node, name, len);
 }
 
-/* {"op": "rename", "from": P, "to": Q} -> {} */
-static int dir_rename(struct vfs_dir *d, const struct message *req)
+int vfs_dir_rename(struct kobj *dir, const char *from_path, size_t from_path_len,
+		   const char *to_path, size_t to_path_len, bool replace)
 {
+	struct vfs_dir *d = dir_of(dir);
 	struct path p;		/* only the names are kept from each */
 	struct vfs_node df __free(vfs_node_put) = { 0 };
 	struct vfs_node dt __free(vfs_node_put) = { 0 };
 	const char *from, *to;
 	size_t from_len, to_len;
-	int rc = resolve_entry(d, req, "from", -EBUSY, &p, &df, &from, &from_len);
+	int rc = resolve_entry(d, from_path, from_path_len, -EBUSY, &p, &df, &from, &from_len);
 
 	if (rc == 0)
-		rc = resolve_entry(d, req, "to", -EBUSY, &p, &dt, &to, &to_len);
+		rc = resolve_entry(d, to_path, to_path_len, -EBUSY, &p, &dt, &to, &to_len);
 	if (rc < 0)
 		return rc;
 	if (df.fs != dt.fs)
 		return -EXDEV;
 	if (is_covered(df, from, from_len) || is_covered(dt, to, to_len))
 		return -EBUSY;
+	if (!replace) {
+		struct vfs_node old __free(vfs_node_put) = { 0 };
+		if (vfs_lookup(dt, to, to_len, &old) == 0)
+			return -EEXIST;
+	}
 	return df.fs->ops->rename(df.fs, df.node, from, from_len, dt.node, to, to_len);
+}
+
+int vfs_dir_stat(struct kobj *dir, const char *path, size_t len, struct vfs_stat *st)
+{
+	struct path p;
+	struct vfs_node n __free(vfs_node_put) = { 0 };
+	int rc = path_parse(path, len, &p);
+
+	if (rc == 0)
+		rc = vfs_walk(dir_of(dir)->node, path, &p, p.count, &n);
+	if (rc < 0)
+		return rc;
+	if (p.trailing_slash && vfs_type(n) != VFS_DIR)
+		return -ENOTDIR;
+	return n.fs->ops->stat(n.fs, n.node, st);
+}
+
+/* {"op": "mkdir", "path": P} -> {} */
+static int dir_mkdir(struct vfs_dir *d, const struct message *req)
+{
+	const char *path;
+	uint32_t len;
+	int rc = request_path(req, "path", &path, &len);
+
+	return rc < 0 ? rc : vfs_dir_mkdir(&d->obj, path, len);
+}
+
+/* {"op": "unlink" | "rmdir", "path": P} -> {} */
+static int dir_remove(struct vfs_dir *d, const struct message *req, bool is_rmdir)
+{
+	const char *path;
+	uint32_t len;
+	int rc = request_path(req, "path", &path, &len);
+
+	return rc < 0 ? rc : vfs_dir_remove(&d->obj, path, len, is_rmdir);
+}
+
+/* {"op": "rename", "from": P, "to": Q} -> {} */
+static int dir_rename(struct vfs_dir *d, const struct message *req)
+{
+	const char *from, *to;
+	uint32_t from_len, to_len;
+
+	if (request_path(req, "from", &from, &from_len) < 0 ||
+	    request_path(req, "to", &to, &to_len) < 0)
+		return -EINVAL;
+	return vfs_dir_rename(&d->obj, from, from_len, to, to_len, true);
 }
 
 /* {"op": "stat", "path": P (optional)} -> the stat fields */
 static int dir_stat(struct vfs_dir *d, const struct message *req, struct bson_builder *b)
 {
-	const char *path;
-	struct path p;
-	struct vfs_node n __free(vfs_node_put) = { 0 };
-	int rc = get_path(req, "path", true, &path, &p);
+	const char *path = "";
+	uint32_t len = 0;
+	struct vfs_stat st;
 
-	if (rc == 0)
-		rc = vfs_walk(d->node, path, &p, p.count, &n);
-	if (rc < 0)
-		return rc;
-	if (p.trailing_slash && vfs_type(n) != VFS_DIR)
-		return -ENOTDIR;
-	return vfs_reply_stat(n, b);
+	if (request_string(req, "path", &path, &len) < 0)
+		return -EINVAL;
+	int rc = vfs_dir_stat(&d->obj, path, len, &st);
+	return rc < 0 ? rc : vfs_append_stat(&st, b);
+}
+
+int vfs_dir_readdir(struct kobj *dir, uint64_t *cursor, struct vfs_dirent *out, unsigned max)
+{
+	struct vfs_node n = dir_of(dir)->node;
+
+	return n.fs->ops->readdir(n.fs, n.node, cursor, out, max);
+}
+
+struct vfs_fs *vfs_dir_fs(struct kobj *dir)
+{
+	return dir_of(dir)->node.fs;
 }
 
 /* {"op": "readdir", "cursor": C (optional)} ->

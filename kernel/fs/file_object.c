@@ -22,7 +22,7 @@ struct vfs_file {
 	struct vfs_node node;		/* a reference, for the object's life */
 	struct spinlock lock;		/* guards offset; held around each I/O */
 	uint64_t offset;
-	bool append;			/* OPEN_APPEND: writes go to the end */
+	bool append;			/* OPEN_APPEND: writes go to the end (atomic) */
 };
 
 static uint64_t live_files;	/* atomic */
@@ -86,11 +86,22 @@ static int read_length(const struct message *req, size_t *len)
 	return 0;
 }
 
+long vfs_file_read(struct kobj *file, void *buf, size_t len, const uint64_t *at)
+{
+	struct vfs_file *f = file_of(file);
+	struct vfs_node n = f->node;
+
+	guard(spinlock)(&f->lock);
+	long got = n.fs->ops->read(n.fs, n.node, at ? *at : f->offset, buf, len);
+	if (got > 0 && !at)
+		f->offset += (uint64_t)got;
+	return got;
+}
+
 /* {"op": "read", "len": N, "offset": O (optional)} -> {"data": binary};
  * fewer bytes than asked at the end of the file, none past it. */
 static int file_read(struct vfs_file *f, const struct message *req, struct bson_builder *b)
 {
-	struct vfs_node n = f->node;
 	uint64_t off = 0;
 	size_t len;
 	int rc = read_length(req, &len);
@@ -101,74 +112,113 @@ static int file_read(struct vfs_file *f, const struct message *req, struct bson_
 	uint8_t *space = bson_append_binary_space(b, "data", len);
 	if (!space)
 		return -ENOMEM;
-	guard(spinlock)(&f->lock);
-	long got = n.fs->ops->read(n.fs, n.node, given ? off : f->offset, space, len);
+	long got = vfs_file_read(&f->obj, space, len, given ? &off : NULL);
 	if (got < 0)
 		return (int)got;
-	if (!given)
-		f->offset += (uint64_t)got;
 	bson_binary_shrink(b, space, (size_t)got);
 	return 0;
+}
+
+long vfs_file_write(struct kobj *file, const void *buf, size_t len, const uint64_t *at)
+{
+	struct vfs_file *f = file_of(file);
+	struct vfs_node n = f->node;
+	uint64_t end;
+
+	guard(spinlock)(&f->lock);
+	uint64_t off = at ? *at : f->append ? VFS_APPEND : f->offset;
+	long put = n.fs->ops->write(n.fs, n.node, off, buf, len, &end);
+	if (put >= 0 && !at)
+		f->offset = end;
+	return put;
 }
 
 /* {"op": "write", "data": binary or string, "offset": O (optional)} ->
  * {"written": N}; a short count when the filesystem filled part way. */
 static int file_write(struct vfs_file *f, const struct message *req, struct bson_builder *b)
 {
-	struct vfs_node n = f->node;
 	const uint8_t *data;
 	uint32_t len;
-	uint64_t off = 0, end;
+	uint64_t off = 0;
 
 	if (request_bytes(req, "data", &data, &len) != 1)
 		return -EINVAL;
 	int given = explicit_offset(req, &off);
 	if (given < 0)
 		return given;
-	guard(spinlock)(&f->lock);
-	if (!given)
-		off = f->append ? VFS_APPEND : f->offset;
-	long put = n.fs->ops->write(n.fs, n.node, off, data, len, &end);
+	long put = vfs_file_write(&f->obj, data, len, given ? &off : NULL);
 	if (put < 0)
 		return (int)put;
-	if (!given)
-		f->offset = end;
 	bson_append_int64(b, "written", put);
 	return 0;
+}
+
+int vfs_file_seek(struct kobj *file, int64_t delta, enum vfs_whence whence, uint64_t *result)
+{
+	struct vfs_file *f = file_of(file);
+	struct vfs_node n = f->node;
+	uint64_t base;
+
+	guard(spinlock)(&f->lock);
+	if (whence == VFS_SEEK_SET) {
+		base = 0;
+	} else if (whence == VFS_SEEK_CUR) {
+		base = f->offset;
+	} else {
+		struct vfs_stat st;
+		int rc = n.fs->ops->stat(n.fs, n.node, &st);
+		if (rc < 0)
+			return rc;
+		base = st.size;
+	}
+	if ((delta < 0 && (uint64_t)-(delta + 1) >= base) ||
+	    (delta > 0 && (uint64_t)delta > INT64_MAX - base))
+		return -EINVAL;
+	f->offset = base + (uint64_t)delta;
+	*result = f->offset;
+	return 0;
+}
+
+struct vfs_node vfs_file_node(struct kobj *file)
+{
+	return file_of(file)->node;
+}
+
+bool vfs_file_appends(struct kobj *file)
+{
+	return __atomic_load_n(&file_of(file)->append, __ATOMIC_RELAXED);
+}
+
+void vfs_file_set_append(struct kobj *file, bool append)
+{
+	__atomic_store_n(&file_of(file)->append, append, __ATOMIC_RELAXED);
 }
 
 /* {"op": "seek", "offset": N, "whence": "set" | "cur" | "end"} ->
  * {"offset": new offset}. The result may lie past the end, never before 0. */
 static int file_seek(struct vfs_file *f, const struct message *req, struct bson_builder *b)
 {
-	struct vfs_node n = f->node;
 	int64_t delta;
 	const char *whence = "set";
 	uint32_t wlen = 3;
-	uint64_t base;
+	enum vfs_whence w;
+	uint64_t at;
 
 	if (request_int(req, "offset", &delta) != 1 ||
 	    request_string(req, "whence", &whence, &wlen) < 0)
 		return -EINVAL;
-	guard(spinlock)(&f->lock);
-	if (request_op_is(whence, wlen, "set")) {
-		base = 0;
-	} else if (request_op_is(whence, wlen, "cur")) {
-		base = f->offset;
-	} else if (request_op_is(whence, wlen, "end")) {
-		struct vfs_stat st;
-		int rc = n.fs->ops->stat(n.fs, n.node, &st);
-		if (rc < 0)
-			return rc;
-		base = st.size;
-	} else {
+	if (request_op_is(whence, wlen, "set"))
+		w = VFS_SEEK_SET;
+	else if (request_op_is(whence, wlen, "cur"))
+		w = VFS_SEEK_CUR;
+	else if (request_op_is(whence, wlen, "end"))
+		w = VFS_SEEK_END;
+	else
 		return -EINVAL;
-	}
-	if ((delta < 0 && (uint64_t)-(delta + 1) >= base) ||
-	    (delta > 0 && (uint64_t)delta > INT64_MAX - base))
-		return -EINVAL;
-	f->offset = base + (uint64_t)delta;
-	bson_append_int64(b, "offset", (int64_t)f->offset);
+	int rc = vfs_file_seek(&f->obj, delta, w, &at);
+	if (rc < 0)
+		return rc;
+	bson_append_int64(b, "offset", (int64_t)at);
 	return 0;
 }
 

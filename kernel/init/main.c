@@ -27,6 +27,7 @@
 #include "mm/mm_bench.h"
 #include "mm/vm.h"
 #include "object/message.h"
+#include "posix/posix.h"
 #include "proc/process.h"
 
 static struct cmdline kernel_cmdline;	/* set once at boot */
@@ -72,6 +73,9 @@ static void kernel_init(void *arg)
 	rtc_init();
 	random_init();		/* after the clock, which it mixes in */
 	fs_init();
+#if PANDA_POSIX
+	posix_init();
+#endif
 	selftest_run_requested();
 	mm_bench_run_requested();
 	init_run();

@@ -249,6 +249,32 @@ int as_unmap(struct address_space *as, uintptr_t start, size_t len)
 	return 0;
 }
 
+int as_region_prot(struct address_space *as, uintptr_t addr, unsigned *prot)
+{
+	guard(spinlock)(&as->lock);
+	for (struct vm_region *r = as->regions; r && r->start <= addr; r = r->next)
+		if (addr < r->end && !r->guard) {
+			*prot = r->prot;
+			return 0;
+		}
+	return -EFAULT;
+}
+
+int as_discard(struct address_space *as, uintptr_t start, size_t len)
+{
+	if (!range_ok(start, len))
+		return -EINVAL;
+	guard(spinlock)(&as->lock);
+	uintptr_t end = start + len;
+	for (struct vm_region *r = as->regions; r && r->start < end; r = r->next) {
+		uintptr_t from = r->start > start ? r->start : start;
+		uintptr_t to = r->end < end ? r->end : end;
+		if (from < to && !r->guard)
+			unmap_pages(as, from, to);
+	}
+	return 0;
+}
+
 int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned prot)
 {
 	if (!range_ok(start, len))

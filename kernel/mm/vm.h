@@ -53,6 +53,13 @@ int as_map_anon(struct address_space *as, uintptr_t start, size_t len, unsigned 
 int as_map_guard(struct address_space *as, uintptr_t start, size_t len);
 int as_unmap(struct address_space *as, uintptr_t start, size_t len);
 int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned prot);
+/* Gives back the frames of [start, start+len) and keeps its regions: the
+ * pages read as zeros again on their next touch (Linux's MADV_DONTNEED).
+ * Holes in the range are fine. 0 or -EINVAL. */
+int as_discard(struct address_space *as, uintptr_t start, size_t len);
+/* The protection of the region holding addr: 0, or -EFAULT when none
+ * (or a guard) does. */
+int as_region_prot(struct address_space *as, uintptr_t addr, unsigned *prot);
 
 /* Resolves a fault at addr: 0 when a page was mapped (retry the access),
  * -EFAULT when no region allows the access, -ENOMEM without memory,

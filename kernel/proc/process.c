@@ -12,6 +12,7 @@
 #include "mm/quota.h"
 #include "mm/vm.h"
 #include "object/message.h"
+#include "proc/personality.h"
 
 static struct kcache *process_cache;	/* set once at boot */
 /* Every process from process_create until its destroy, in pid order: the
@@ -300,6 +301,8 @@ static void release(struct process *p)
 		as = p->as;
 		p->as = NULL;
 	}
+	if (p->personality)
+		p->personality->release(p);
 	handle_table_destroy(&p->handles);
 	free_parked(p);
 	as_put(as);

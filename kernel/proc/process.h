@@ -19,6 +19,7 @@
 struct address_space;
 struct message;
 struct panda_limits;
+struct personality;
 struct quota;
 
 #define PROCESS_LOG_BURST (64u << 10)	/* debug_write bytes a process starts with */
@@ -52,6 +53,11 @@ struct process {
 
 	struct list_node parked;	/* replies to calls that did not fit */
 	uint32_t next_txid;		/* for calls to kernel objects */
+
+	/* proc/personality.h: NULL for a native process; fixed at spawn.
+	 * personality_data is the personality's own state. */
+	const struct personality *personality;
+	void *personality_data;
 
 	uint64_t log_tokens;		/* debug_write rate limit, bytes */
 	uint64_t log_refilled_at;

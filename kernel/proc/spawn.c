@@ -3,17 +3,17 @@
 #include "arch/arch.h"
 #include "core/log.h"
 #include "fs/vfs_object.h"
+#include "lib/align.h"
 #include "lib/elf.h"
 #include "lib/errors.h"
 #include "lib/string.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
-#include "proc/process.h"
 #include "mm/quota.h"
+#include "proc/personality.h"
+#include "proc/process.h"
 
-#define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~(uint64_t)((a) - 1))
-#define ALIGN_DOWN(x, a)	((x) & ~(uint64_t)((a) - 1))
 
 /* Copies count bytes at file offset off to user address va, a page at a
  * time through buf (PAGE_SIZE bytes). */
@@ -93,7 +93,21 @@ static long write_startup(struct process *p, const struct spawn_request *req,
 	return rc < 0 ? rc : (long)block_va;
 }
 
-/* Fills a fresh process; on failure the caller discards it. */
+/* The native stack: a guard below it, the startup block at its top
+ * (lib/abi.h); returns the stack pointer. */
+static long start_native(struct process *p, const struct spawn_request *req,
+			 const panda_handle_t *handles)
+{
+	int rc = as_map_guard(p->as, USER_STACK_LO, USER_STACK_GUARD);
+
+	if (rc == 0)
+		rc = as_map_anon(p->as, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
+				 MAP_WRITE);
+	return rc < 0 ? rc : write_startup(p, req, handles);
+}
+
+/* Fills a fresh process, native or of the foreign personality; on
+ * failure the caller discards it. */
 static int build(struct process *p, const struct spawn_request *req, struct vfs_node file,
 		 const struct elf_image *img, uint8_t *buf)
 {
@@ -103,23 +117,21 @@ static int build(struct process *p, const struct spawn_request *req, struct vfs_
 	rc = load_segments(p->as, file, img, buf);
 	if (rc < 0)
 		return rc;
-	rc = as_map_guard(p->as, USER_STACK_LO, USER_STACK_GUARD);
-	if (rc == 0)
-		rc = as_map_anon(p->as, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
-				 MAP_WRITE);
-	if (rc < 0)
-		return rc;
 	for (uint32_t i = 0; i < req->grant_count; i++) {
 		long h = handle_insert(&p->handles, req->grants[i].obj, req->grants[i].rights);
 		if (h < 0)
 			return (int)h;
 		handles[i] = (panda_handle_t)h;
 	}
-	long sp = write_startup(p, req, handles);
+	long sp = p->personality ? p->personality->start(p, req, img, handles) :
+				   start_native(p, req, handles);
 	if (sp < 0)
 		return (int)sp;
 	struct thread *t;
-	rc = thread_create_user(p, img->entry, (uintptr_t)sp, (uint64_t)sp, &t);
+	/* A native program's crt0 takes the startup block in rdi; the System
+	 * V entry wants every register but rsp zero (rdx: no exit hook). */
+	rc = thread_create_user(p, img->entry, (uintptr_t)sp, p->personality ? 0 : (uint64_t)sp,
+				&t);
 	if (rc < 0)
 		return rc;
 	rc = process_add_thread(p, t);
@@ -159,6 +171,13 @@ static int open_executable(const struct spawn_request *req, struct vfs_node *fil
 	return 0;
 }
 
+static const struct personality *foreign;	/* set once at boot */
+
+void spawn_set_foreign(const struct personality *p)
+{
+	foreign = p;
+}
+
 int spawn_process(const struct spawn_request *req, struct process **out)
 {
 	struct vfs_node file __free(vfs_node_put) = { 0 };
@@ -172,6 +191,11 @@ int spawn_process(const struct spawn_request *req, struct process **out)
 	rc = open_executable(req, &file, &img, buf);
 	if (rc < 0)
 		return rc;
+	if (!img.native && !foreign) {
+		log_warn("spawn: %s is not a Panda executable, and the POSIX personality is off\n",
+			 req->path);
+		return -ENOEXEC;
+	}
 	const char *name = strrchr(req->path, '/');
 	struct process *p;
 	rc = process_create(name ? name + 1 : req->path, req->ppid, req->parent_quota,
@@ -179,6 +203,7 @@ int spawn_process(const struct spawn_request *req, struct process **out)
 	if (rc < 0)
 		return rc;
 	p->oom_exempt = req->oom_exempt;
+	p->personality = img.native ? NULL : foreign;
 	rc = build(p, req, file, &img, buf);
 	if (rc < 0) {
 		process_discard(p);

@@ -10,6 +10,7 @@
 #include "lib/abi.h"
 #include "lib/errors.h"
 #include "mm/failinject.h"
+#include "proc/personality.h"
 #include "proc/process.h"
 
 typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
@@ -42,8 +43,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_KCOV] = sys_kcov,
 };
 
-/* Called from syscall.S with interrupts on; the result goes back in rax. */
-void syscall_dispatch(struct trap_frame *f)
+static void native_syscall(struct trap_frame *f)
 {
 	uint64_t nr = f->rax;
 
@@ -57,6 +57,23 @@ void syscall_dispatch(struct trap_frame *f)
 	} else
 		f->rax = -ENOSYS;
 	failinject_syscall_exit();
+}
+
+/* Called from syscall.S with interrupts on; the result goes back in rax.
+ * A process of another personality (proc/personality.h) has its own
+ * table, which gets the whole frame. */
+void syscall_dispatch(struct trap_frame *f)
+{
+	const struct personality *persona = current_thread()->proc->personality;
+
+	if (persona) {
+		failinject_syscall_enter(SYS_COUNT);
+		kcov_syscall_enter();
+		persona->syscall(f);
+		kcov_syscall_leave();
+		failinject_syscall_exit();
+	} else
+		native_syscall(f);
 	/* Every return in the sanitized kernel; process_before_user_mode
 	 * checks the rest (the normal kernel's syscalls pay nothing). */
 	if (KSAN && spin_held_count() != 0)
