@@ -30,6 +30,7 @@ struct kobj;
 struct process;
 struct quota;
 struct posix_file;
+struct posix_pipe;
 
 /* What a description of one kind does; NULL entries answer as Linux does
  * for a file that cannot (EINVAL, ESPIPE, ENOTTY). `at` NULL means the
@@ -59,6 +60,7 @@ struct posix_file {
 	uint32_t rights;		/* of the handle it came from */
 	char *path;			/* a directory's path beneath the root, or NULL */
 	struct quota *quota;		/* pays for it (a reference) */
+	struct posix_pipe *pipe;	/* a pipe's end (pipe.c), or NULL */
 	struct spinlock lock;		/* guards what follows */
 	uint64_t cursor;		/* a directory's readdir place */
 	/* Byte streams over record objects (console, channels): the bytes
@@ -83,10 +85,10 @@ static inline struct posix_file *posix_file_get(struct posix_file *f)
 void posix_file_put(struct posix_file *f);
 DEFINE_FREE(posix_file_put, struct posix_file *, if (_T) posix_file_put(_T))
 
-/* The kinds (file.c, tty.c, records.c). */
+/* The kinds (file.c, stream.c, pipe.c). */
 extern const struct posix_file_ops posix_vfs_file_ops, posix_dir_ops, posix_null_ops,
 	posix_zero_ops, posix_random_ops, posix_tty_ops, posix_records_in_ops,
-	posix_records_out_ops;
+	posix_records_out_ops, posix_pipe_read_ops, posix_pipe_write_ops;
 
 /* A description for a Panda object of any type a process can be handed:
  * a file, a directory (with its path, or NULL), the console, a channel

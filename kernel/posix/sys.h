@@ -39,6 +39,9 @@ typedef long (*posix_syscall_fn)(struct posix_call *c, uint64_t a0, uint64_t a1,
 	X(fchmodat) X(faccessat) X(utimensat) X(dup3) X(renameat2) X(statx)	\
 	X(faccessat2) X(sendfile) X(sync)
 
+/* pipe.c */
+#define POSIX_PIPE_CALLS(X)	X(pipe) X(pipe2)
+
 /* sys_proc.c */
 #define POSIX_PROC_CALLS(X)						\
 	X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getuid)		\
@@ -58,7 +61,7 @@ typedef long (*posix_syscall_fn)(struct posix_call *c, uint64_t a0, uint64_t a1,
 	X(brk) X(mmap) X(munmap) X(mprotect) X(madvise) X(mremap)
 
 #define POSIX_ALL_CALLS(X)						\
-	POSIX_FILE_CALLS(X) POSIX_PROC_CALLS(X) POSIX_TIME_CALLS(X) POSIX_MEM_CALLS(X)
+	POSIX_FILE_CALLS(X) POSIX_PIPE_CALLS(X) POSIX_PROC_CALLS(X) POSIX_TIME_CALLS(X) POSIX_MEM_CALLS(X)
 
 #define POSIX_DECLARE(name)	POSIX_CALL(name);
 POSIX_ALL_CALLS(POSIX_DECLARE)

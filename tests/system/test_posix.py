@@ -40,8 +40,8 @@ import posix_output  # noqa: E402
 
 # The programs the POSIX subsystem passes (names of tests/posix/NAME.c).
 # Every program: hello files dirs fds stat memory processes wait exec pipes
-# time errors identity.
-ENABLED = ["hello", "files", "dirs", "time", "nosys"]
+# pipebytes time errors identity nosys.
+ENABLED = ["hello", "files", "dirs", "stat", "time", "pipebytes", "nosys"]
 
 LIBCS = ("musl", "glibc")
 BUILD = os.path.join(ROOT, "build", "posix")
