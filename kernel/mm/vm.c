@@ -306,8 +306,16 @@ int as_protect(struct address_space *as, uintptr_t start, size_t len, unsigned p
 			continue;
 		r->prot = prot;
 		for (uintptr_t va = r->start;
-		     (va = arch_pt_next_table(as->root, va, r->end)) < r->end; va += PAGE_SIZE)
-			arch_pt_protect(as->root, va, prot | MAP_USER);
+		     (va = arch_pt_next_table(as->root, va, r->end)) < r->end; va += PAGE_SIZE) {
+			unsigned missing;
+			uint64_t pa = arch_pt_probe(as->root, va, &missing);
+			if (!pa)
+				continue;
+			/* A frame another space shares stays read-only: the
+			 * first write copies it (unshare). */
+			unsigned p = frame_refcount(pa) > 1 ? prot & ~MAP_WRITE : prot;
+			arch_pt_protect(as->root, va, p | MAP_USER);
+		}
 	}
 	return 0;
 }
@@ -335,34 +343,73 @@ static int charge_page(struct address_space *as, unsigned tables)
 	return rc;
 }
 
-/* The frame behind the page at va in *pa, allocated (zeroed) if need be:
- * 0, -EFAULT when va is in no mappable region, -ENOMEM when memory ran
- * out, -EDQUOT past the tree's limits. Caller holds the lock. */
-static int populate(struct address_space *as, uintptr_t va, uint64_t *pa)
+/* Takes back charge_page's charge after the mapping at va failed. The
+ * tables a failed map made stay until destroy, and stay charged; the
+ * rest of the charge goes back. Caller holds the lock. */
+static void uncharge_failed_map(struct address_space *as, uintptr_t va, unsigned tables)
+{
+	unsigned left;
+
+	arch_pt_probe(as->root, va, &left);
+	as->tables += tables - left;
+	quota_uncharge(as->quota, QUOTA_KMEM, left * PAGE_SIZE);
+	quota_uncharge(as->quota, QUOTA_UMEM, 1);
+}
+
+/* Before a write to the present page at va: gives it a frame of its own.
+ * A frame another space still maps is copied into a new one;
+ * one nobody else maps any more is only made writable again where the
+ * region allows. Either way the page stays one resident page of this
+ * space, so nothing is charged. 0 or -ENOMEM. Caller holds the lock. */
+static int unshare(struct address_space *as, const struct vm_region *r, uintptr_t va,
+		   uint64_t *pa)
+{
+	unsigned prot = r->prot | MAP_USER;
+
+	spin_assert_held(&as->lock);
+	/* A count of 1: only this space maps the frame, and only a clone of
+	 * this space (which takes the lock we hold) could add a reference. */
+	if (frame_refcount(*pa) == 1) {
+		if ((prot & MAP_WRITE) && !arch_pt_user_writable(as->root, va))
+			arch_pt_protect(as->root, va, prot);
+		return 0;
+	}
+	uint64_t copy = frame_alloc(0, OWNER_USER, FRAME_USER_REQUEST);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(phys_to_virt(copy), phys_to_virt(*pa), PAGE_SIZE);
+	arch_pt_unmap(as->root, va);	/* flushes the old entry if active */
+	int rc = arch_pt_map(as->root, va, copy, prot);
+	KASSERT(rc == 0);		/* its tables are there: nothing to allocate */
+	frame_put(*pa);
+	*pa = copy;
+	return 0;
+}
+
+/* The frame behind the page at va in *pa, allocated (zeroed) if need be,
+ * and this space's own (unshare) when `write`: 0, -EFAULT when va is in
+ * no mappable region, -ENOMEM when memory ran out, -EDQUOT past the
+ * tree's limits. Caller holds the lock. */
+static int populate(struct address_space *as, uintptr_t va, bool write, uint64_t *pa)
 {
 	const struct vm_region *r = find_region(as, va);
-	unsigned tables, left;
+	unsigned tables;
 
 	spin_assert_held(&as->lock);
 	if (!r || r->guard)
 		return -EFAULT;
 	*pa = arch_pt_probe(as->root, va, &tables);
 	if (*pa)
-		return 0;
+		return write ? unshare(as, r, va, pa) : 0;
 	int rc = charge_page(as, tables);
 	if (rc < 0)
 		return rc;
 	*pa = frame_alloc(0, OWNER_USER, FRAME_ZERO | FRAME_USER_REQUEST);
 	rc = *pa ? arch_pt_map(as->root, va, *pa, r->prot | MAP_USER) : -ENOMEM;
 	if (rc < 0) {
-		/* The tables a failed map made stay until destroy, and stay
-		 * charged; the rest of the charge goes back. */
-		arch_pt_probe(as->root, va, &left);
-		as->tables += tables - left;
-		quota_uncharge(as->quota, QUOTA_KMEM, left * PAGE_SIZE);
+		uncharge_failed_map(as, va, tables);
 		if (*pa)
 			frame_free(*pa, 0);
-		quota_uncharge(as->quota, QUOTA_UMEM, 1);
 		return -ENOMEM;
 	}
 	as->tables += tables;
@@ -380,7 +427,7 @@ int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec)
 	if ((write && !(r->prot & MAP_WRITE)) || (exec && !(r->prot & MAP_EXEC)))
 		return -EFAULT;
 	uint64_t pa;
-	return populate(as, addr & ~(PAGE_SIZE - 1), &pa);
+	return populate(as, addr & ~(PAGE_SIZE - 1), write, &pa);
 }
 
 int as_prefault(struct address_space *as, uintptr_t start, size_t len)
@@ -388,9 +435,10 @@ int as_prefault(struct address_space *as, uintptr_t start, size_t len)
 	if (start >= USER_TOP || len > USER_TOP - start)
 		return -EFAULT;
 	uintptr_t page = start & ~(PAGE_SIZE - 1);
-	/* Pages that have a frame already need no lock: the tables live as
-	 * long as the address space, and one that another thread unmaps
-	 * meanwhile only makes the later copy fail as it would anyway. */
+	/* Pages writable already (a shared one never is) need no lock: the
+	 * tables live as long as the address space, and one that another
+	 * thread unmaps meanwhile only makes the later copy fail as it would
+	 * anyway. */
 	while (page < start + len && arch_pt_user_writable(as->root, page))
 		page += PAGE_SIZE;
 	if (page >= start + len)
@@ -401,7 +449,7 @@ int as_prefault(struct address_space *as, uintptr_t start, size_t len)
 		if (!r || !(r->prot & MAP_WRITE))
 			return -EFAULT;
 		uint64_t pa;
-		int rc = populate(as, page, &pa);
+		int rc = populate(as, page, true, &pa);
 		if (rc < 0)
 			return rc;
 	}
@@ -423,7 +471,7 @@ int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len
 		if (!r || r->guard)
 			return -EFAULT;
 		uint64_t pa;
-		int rc = populate(as, page, &pa);
+		int rc = populate(as, page, true, &pa);	/* never into a shared frame */
 		if (rc < 0)
 			return rc;
 		char *dst = (char *)phys_to_virt(pa) + (va - page);

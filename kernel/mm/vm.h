@@ -22,7 +22,9 @@ struct quota;
 
 /* Charged to `quota` (proc/quota.h), exactly, from creation to destroy:
  * QUOTA_UMEM per resident page, QUOTA_MAPPINGS per region, QUOTA_KMEM for
- * each region and each page-table page (the root too). */
+ * each region and each page-table page (the root too). A frame shared
+ * with another space is a resident page of each space that maps it,
+ * charged to each, and read-only in all of them. */
 struct address_space {
 	struct kobj obj;
 	uint64_t root;			/* page-table root (physical) */
@@ -61,18 +63,21 @@ int as_discard(struct address_space *as, uintptr_t start, size_t len);
  * (or a guard) does. */
 int as_region_prot(struct address_space *as, uintptr_t addr, unsigned *prot);
 
-/* Resolves a fault at addr: 0 when a page was mapped (retry the access),
- * -EFAULT when no region allows the access, -ENOMEM without memory,
- * -EDQUOT when the page is past the tree's memory limits. */
+/* Resolves a fault at addr: 0 when a page was mapped, or a write to a
+ * shared page got a copy (retry the access), -EFAULT when no region
+ * allows the access, -ENOMEM without memory, -EDQUOT when the page is
+ * past the tree's memory limits. */
 int as_fault(struct address_space *as, uintptr_t addr, bool write, bool exec);
 
 /* Fills [va, va+len) from src (or with zeros when src is NULL), whatever
  * the regions' protections: how the loader writes a new program. The range
  * must lie in mapped regions. 0, -EFAULT, -ENOMEM or -EDQUOT. */
 int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len);
-/* Gives every page of [start, start+len) a frame now, as writes would
- * (user_prefault_write in mm/usercopy.h): 0, -EFAULT when a page is in no
- * writable region, -ENOMEM, or -EDQUOT past the tree's limits. */
+/* Gives every page of [start, start+len) a writable frame of its own now,
+ * as writes would (user_prefault_write in mm/usercopy.h): a shared page
+ * gets its copy here, not in the later copy_to_user. 0, -EFAULT when a
+ * page is in no writable region, -ENOMEM, or -EDQUOT past the tree's
+ * limits. */
 int as_prefault(struct address_space *as, uintptr_t start, size_t len);
 /* The lowest free range of len bytes within [lo, hi), or 0 when none. */
 uintptr_t as_find_free(struct address_space *as, size_t len, uintptr_t lo, uintptr_t hi);
