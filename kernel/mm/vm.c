@@ -357,7 +357,7 @@ static void uncharge_failed_map(struct address_space *as, uintptr_t va, unsigned
 }
 
 /* Before a write to the present page at va: gives it a frame of its own.
- * A frame another space still maps is copied into a new one;
+ * A frame another space still maps (as_clone) is copied into a new one;
  * one nobody else maps any more is only made writable again where the
  * region allows. Either way the page stays one resident page of this
  * space, so nothing is charged. 0 or -ENOMEM. Caller holds the lock. */
@@ -484,6 +484,104 @@ int as_write(struct address_space *as, uintptr_t va, const void *src, size_t len
 		va += chunk;
 		len -= chunk;
 	}
+	return 0;
+}
+
+/* Copies src's region list into the empty dst, charging dst a region
+ * each. Caller holds both locks. */
+static int clone_regions(struct address_space *dst, const struct address_space *src)
+{
+	struct vm_region **tail = &dst->regions;
+
+	spin_assert_held(&src->lock);
+	spin_assert_held(&dst->lock);
+	for (const struct vm_region *r = src->regions; r; r = r->next) {
+		struct vm_region *copy = kcache_alloc(region_cache);
+		if (!copy)
+			return -ENOMEM;
+		int rc = charge_regions(dst, 1);
+		if (rc < 0) {
+			kcache_free(region_cache, copy);
+			return rc;
+		}
+		*copy = *r;
+		copy->next = NULL;
+		*tail = copy;
+		tail = &copy->next;
+	}
+	return 0;
+}
+
+/* Maps the frame pa, which another space maps, at va in dst with prot:
+ * one reference more, and dst charged a resident page and its tables as
+ * for a page of its own. Caller holds dst's lock. */
+static int map_shared(struct address_space *dst, uintptr_t va, uint64_t pa, unsigned prot)
+{
+	unsigned tables;
+
+	spin_assert_held(&dst->lock);
+	arch_pt_probe(dst->root, va, &tables);
+	int rc = charge_page(dst, tables);
+	if (rc < 0)
+		return rc;
+	if (arch_pt_map(dst->root, va, pa, prot) < 0) {
+		uncharge_failed_map(dst, va, tables);
+		return -ENOMEM;
+	}
+	frame_get(pa);
+	dst->tables += tables;
+	dst->resident++;
+	return 0;
+}
+
+/* Shares src's resident pages of the region r (dst's copy of it) with dst.
+ * In a writable region both sides get the page read-only, src's after
+ * dst's map succeeded (so a failure leaves this page of src as it was):
+ * the first write on either side faults and unshares it. Caller holds
+ * both locks. */
+static int share_region(struct address_space *dst, struct address_space *src,
+			const struct vm_region *r)
+{
+	unsigned prot = (r->prot & ~MAP_WRITE) | MAP_USER;
+
+	spin_assert_held(&src->lock);
+	for (uintptr_t va = r->start; (va = arch_pt_next_table(src->root, va, r->end)) < r->end;
+	     va += PAGE_SIZE) {
+		unsigned missing;
+		uint64_t pa = arch_pt_probe(src->root, va, &missing);
+		if (!pa)
+			continue;
+		int rc = map_shared(dst, va, pa, prot);
+		if (rc < 0)
+			return rc;
+		/* Flushes src's writable TLB entry when src is the active
+		 * space, as it is when a process forks itself. */
+		if (r->prot & MAP_WRITE)
+			arch_pt_protect(src->root, va, prot);
+	}
+	return 0;
+}
+
+int as_clone(struct address_space *src, struct quota *quota, struct address_space **out)
+{
+	struct address_space *dst __free(as_put) = NULL;
+	int rc = as_create(quota, &dst);
+
+	if (rc < 0)
+		return rc;
+	{
+		guard(spinlock)(&src->lock);
+		/* Nobody else knows dst yet; its lock is for the helpers'
+		 * assertions (same class as src's, so no order to keep). */
+		guard(spinlock)(&dst->lock);
+		rc = clone_regions(dst, src);
+		for (const struct vm_region *r = dst->regions; rc == 0 && r; r = r->next)
+			if (!r->guard)
+				rc = share_region(dst, src, r);
+	}
+	if (rc < 0)
+		return rc;	/* dst's destroy gives back all it took */
+	*out = take_ptr(dst);
 	return 0;
 }
 

@@ -23,7 +23,7 @@ struct quota;
 /* Charged to `quota` (proc/quota.h), exactly, from creation to destroy:
  * QUOTA_UMEM per resident page, QUOTA_MAPPINGS per region, QUOTA_KMEM for
  * each region and each page-table page (the root too). A frame shared
- * with another space is a resident page of each space that maps it,
+ * with a clone (as_clone) is a resident page of each space that maps it,
  * charged to each, and read-only in all of them. */
 struct address_space {
 	struct kobj obj;
@@ -47,6 +47,18 @@ static inline void as_put(struct address_space *as)
 		kobj_put(&as->obj);
 }
 DEFINE_FREE(as_put, struct address_space *, as_put(_T))
+
+/* A copy-on-write clone of src in *out, charged to quota (or NULL), with
+ * one reference: the same regions (guards too) and every resident page of
+ * src mapped in both, the same frame with a reference more. Pages of
+ * writable regions become read-only in both spaces (src's TLB entries are
+ * flushed), and the first write on either side gives that side a copy.
+ * The clone is charged as if every page were its own (src's charges do
+ * not change), so a write never needs a charge, only a frame. 0, -ENOMEM
+ * or -EDQUOT; on failure nothing was taken and src reads as before (some
+ * of its pages may be read-only, and their next write makes them
+ * writable again). */
+int as_clone(struct address_space *src, struct quota *quota, struct address_space **out);
 
 /* All return 0 or a negative error: -EINVAL for unaligned, empty, kernel
  * or overlapping ranges, -ENOMEM when memory for the bookkeeping ran out,
