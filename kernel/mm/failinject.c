@@ -152,6 +152,11 @@ static void arm(const struct failinject_plan *p, enum scope s, bool log, unsigne
 	__atomic_store_n(&failinject_armed, p->kinds != 0, __ATOMIC_RELEASE);
 }
 
+void failinject_arm(const struct failinject_plan *p)
+{
+	arm(p, p->pid ? SCOPE_PROCESS : SCOPE_ALL, false, 0);
+}
+
 void failinject_arm_next_call(const struct failinject_plan *p, unsigned syscall_nr)
 {
 	struct failinject_plan q = *p;

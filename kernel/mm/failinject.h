@@ -50,6 +50,10 @@ struct failinject_counts {
 /* Parses the syntax above; false (and *plan untouched) for a bad spec. */
 bool failinject_parse(const char *spec, struct failinject_plan *plan);
 
+/* Arms a plan for every allocation (one process's with p->pid), as
+ * `failinject=` does but without logging each failure: for self-tests,
+ * which narrow it with p->site to the function they test. */
+void failinject_arm(const struct failinject_plan *plan);
 /* Arms a plan for the calling thread's next system call numbered
  * `syscall_nr` only (the plan's pid is ignored). */
 void failinject_arm_next_call(const struct failinject_plan *plan, unsigned syscall_nr);
