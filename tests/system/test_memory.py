@@ -7,7 +7,7 @@ import pytest
 
 from conftest import OK, PANIC, assert_cases_passed, boot, selftest
 
-MM_SUITES = ["frames", "heap", "kobj", "vm", "kstack"]
+MM_SUITES = ["frames", "heap", "kobj", "vm", "cow", "kstack"]
 
 
 @pytest.mark.parametrize("mem", ["16", "4096"])
