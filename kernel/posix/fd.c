@@ -168,3 +168,55 @@ int posix_fd_cloexec(struct posix_fds *t, int fd, int set)
 		t->fd[fd].cloexec = set;
 	return t->fd[fd].cloexec;
 }
+
+int posix_fds_copy(struct posix_fds *dst, struct posix_fds *src, struct quota *quota)
+{
+	*dst = (struct posix_fds){ .lock = SPINLOCK_INIT("posix fds") };
+	for (;;) {
+		unsigned cap;
+		{
+			guard(spinlock)(&src->lock);
+			cap = src->cap;
+		}
+		if (quota_charge(quota, QUOTA_KMEM, table_bytes(cap)) < 0)
+			return -EDQUOT;
+		struct posix_fd *fd = kmalloc(table_bytes(cap));
+		if (!fd) {
+			quota_uncharge(quota, QUOTA_KMEM, table_bytes(cap));
+			return -ENOMEM;
+		}
+		{
+			guard(spinlock)(&src->lock);
+			if (src->cap == cap) {
+				for (unsigned i = 0; i < cap; i++) {
+					fd[i] = src->fd[i];
+					if (fd[i].file)
+						posix_file_get(fd[i].file);
+				}
+				dst->fd = fd;
+				dst->cap = cap;
+				return 0;
+			}
+		}
+		kfree(fd);		/* it grew meanwhile: again at its new size */
+		quota_uncharge(quota, QUOTA_KMEM, table_bytes(cap));
+	}
+}
+
+void posix_fds_close_on_exec(struct posix_fds *t)
+{
+	for (unsigned i = 0;; i++) {
+		struct posix_file *f = NULL;
+		{
+			guard(spinlock)(&t->lock);
+			if (i >= t->cap)
+				return;
+			if (t->fd[i].file && t->fd[i].cloexec) {
+				f = t->fd[i].file;
+				t->fd[i] = (struct posix_fd){ 0 };
+			}
+		}
+		if (f)
+			posix_file_put(f);
+	}
+}

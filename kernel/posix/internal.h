@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/cleanup.h"
+#include "core/list.h"
 #include "core/compiler.h"
 #include "core/spinlock.h"
 #include "fs/vfs.h"
@@ -31,6 +32,7 @@ struct process;
 struct quota;
 struct posix_file;
 struct posix_pipe;
+struct posix_vfork;
 
 /* What a description of one kind does; NULL entries answer as Linux does
  * for a file that cannot (EINVAL, ESPIPE, ENOTTY). `at` NULL means the
@@ -129,6 +131,10 @@ int posix_fd_install(struct posix_fds *t, struct quota *quota, struct posix_file
 int posix_fd_install_at(struct posix_fds *t, struct quota *quota, struct posix_file *f,
 			bool cloexec, int fd);
 int posix_fd_close(struct posix_fds *t, int fd);
+/* dst (uninitialised) as a copy of src, sharing its descriptions (fork). */
+int posix_fds_copy(struct posix_fds *dst, struct posix_fds *src, struct quota *quota);
+/* Closes every descriptor marked close-on-exec (execve). */
+void posix_fds_close_on_exec(struct posix_fds *t);
 int posix_fd_cloexec(struct posix_fds *t, int fd, int set);	/* set -1: query */
 
 /* --- per process ---------------------------------------------------- */
@@ -144,6 +150,16 @@ struct posix_proc {
 	struct kobj *console;		/* /dev/tty's object (a reference), or NULL */
 	uint32_t console_rights;
 	char comm[16];			/* prctl(PR_SET_NAME) */
+	/* Signal dispositions and the mask (sys_signal.c): bit sig-1 of
+	 * ignored is SIG_IGN; actions keep what rt_sigaction was given. */
+	uint64_t sig_ignored;		/* atomic: kill reads it under the process's lock */
+	uint64_t sig_mask;
+	struct linux_sigaction actions[LINUX_NSIG];
+	/* Children from fork not yet waited for (sys_child.c), guarded by
+	 * lock: each holds a reference, so an exit status outlives the
+	 * child until wait4 takes it. */
+	struct list_node children;
+	struct posix_vfork *vfork;	/* a vfork child: its parent's handshake */
 	uint32_t enosys_logged;		/* atomic: unsupported calls logged */
 	struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];	/* as setrlimit left them */
 	char exe[PATH_MAX_LEN + 1];	/* /proc/self/exe, beneath the root */
@@ -154,6 +170,27 @@ struct posix_proc {
 #define LINUX_STACK_TOP		USER_TOP
 #define LINUX_STACK_SIZE	(8ull << 20)
 #define LINUX_STACK_GUARD	(64ull << 10)
+
+/* Bytes of argument and environment strings an exec may pass (Linux's
+ * ARG_MAX is a quarter of the stack limit: the same 2 MiB). */
+#define LINUX_ARGS_MAX		(LINUX_STACK_SIZE / 4)
+
+/* What a new image's initial stack holds besides the auxv (start.c): argc
+ * strings back to back, and envc "KEY=value" strings back to back. */
+struct posix_exec_args {
+	const char *args, *env;
+	size_t args_len, env_len;
+	uint32_t argc, envc;
+};
+struct address_space;
+struct elf_image;
+/* Maps the stack (and its guard) in as and writes the System V initial
+ * stack there: the stack pointer, or an error (E2BIG past
+ * LINUX_ARGS_MAX). */
+long posix_write_stack(struct address_space *as, const struct posix_exec_args *a,
+		       const struct elf_image *img, const char *execfn);
+/* /proc/self/exe: path (beneath the root) made absolute. */
+void posix_set_exe(struct posix_proc *pp, const char *path);
 
 struct posix_proc *posix_current(void);
 struct process;
@@ -181,6 +218,18 @@ int posix_path_get(struct posix_proc *pp, int dirfd, const char __user *user_pat
 
 /* True when p is the absolute path abs beneath the root ("/dev/null"). */
 void posix_rlimits_init(struct posix_proc *pp);
+/* A signal to a process, with its default action or its SIG_IGN (there
+ * are no handlers yet): it may end the process (sys_signal.c). */
+void posix_signal(struct process *p, int sig);
+bool posix_signal_ignored_by_default(int sig);
+/* The signal a failed write raises at its writer: SIGPIPE on EPIPE. */
+long posix_epipe(long rc);
+/* sys_child.c: lets every child go (the parent's end); takes one child
+ * off the list if it is there (a fork that failed). */
+void posix_children_release(struct posix_proc *pp, struct quota *quota);
+void posix_forget_child(struct posix_proc *pp, struct process *child);
+/* A vfork child has exec'd or ended: its parent runs on. */
+void posix_vfork_release(struct posix_proc *pp);
 /* Uptime, memory and load as sysinfo(2) reports them (sys_time.c). */
 struct linux_sysinfo;
 void posix_fill_sysinfo(struct linux_sysinfo *si);

@@ -41,7 +41,7 @@ enum {
 	LINUX_SYS_getresuid = 118, LINUX_SYS_getresgid = 120, LINUX_SYS_getpgid = 121,
 	LINUX_SYS_getsid = 124, LINUX_SYS_statfs = 137, LINUX_SYS_fstatfs = 138,
 	LINUX_SYS_prctl = 157, LINUX_SYS_arch_prctl = 158, LINUX_SYS_setrlimit = 160,
-	LINUX_SYS_sync = 162, LINUX_SYS_gettid = 186, LINUX_SYS_time = 201,
+	LINUX_SYS_sync = 162, LINUX_SYS_gettid = 186, LINUX_SYS_tkill = 200, LINUX_SYS_time = 201,
 	LINUX_SYS_futex = 202, LINUX_SYS_getdents64 = 217,
 	LINUX_SYS_set_tid_address = 218, LINUX_SYS_clock_gettime = 228,
 	LINUX_SYS_clock_getres = 229, LINUX_SYS_clock_nanosleep = 230,
@@ -280,5 +280,15 @@ enum {
 	LINUX_SIGSEGV = 11, LINUX_SIGPIPE = 13, LINUX_SIGTERM = 15, LINUX_SIGCHLD = 17,
 	LINUX_NSIG = 64,
 };
+
+struct linux_sigaction {
+	uint64_t handler;		/* SIG_DFL 0, SIG_IGN 1, else a function */
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+enum { LINUX_SIG_DFL = 0, LINUX_SIG_IGN = 1 };
+enum { LINUX_SIG_BLOCK = 0, LINUX_SIG_UNBLOCK = 1, LINUX_SIG_SETMASK = 2 };
+enum { LINUX_SIGSTOP = 19 };
 
 #endif

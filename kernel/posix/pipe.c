@@ -3,7 +3,8 @@
  * least one byte, waiting for it), or 0 once no writer is left; a write of
  * at most PIPE_BUF bytes goes in whole or waits, a longer one may be
  * interleaved with other writers' bytes, and a write with no reader left
- * is EPIPE (SIGPIPE comes with signals, in part 2). O_NONBLOCK makes the
+ * is EPIPE and raises SIGPIPE (which ends the writer unless it ignores
+ * it). O_NONBLOCK makes the
  * waits EAGAIN. The pipe's memory is charged to the tree of the process
  * that made it. */
 #include "posix/internal.h"
@@ -228,7 +229,7 @@ static long pipe_write(struct posix_file *f, const void __user *buf, size_t len,
 			return done ? (long)done : -EFAULT;
 		long put_n = write_bytes(f, k, n, len <= PIPE_BUF);
 		if (put_n < 0)
-			return done ? (long)done : put_n;
+			return done ? (long)done : posix_epipe(put_n);
 		done += (size_t)put_n;
 		if ((uint32_t)put_n < n)
 			break;
@@ -244,7 +245,7 @@ static long pipe_write_kernel(struct posix_file *f, const void *buf, size_t len)
 		uint32_t n = len - done < PIPE_CHUNK ? (uint32_t)(len - done) : PIPE_CHUNK;
 		long put_n = write_bytes(f, (const uint8_t *)buf + done, n, false);
 		if (put_n < 0)
-			return done ? (long)done : put_n;
+			return done ? (long)done : posix_epipe(put_n);
 		done += (size_t)put_n;
 		if ((uint32_t)put_n < n)
 			break;

@@ -137,48 +137,64 @@ static uint64_t push_bytes(struct stack_builder *s, const void *p, size_t n)
 	return s->at;
 }
 
-/* Environment entries: "KEY=value" for each string of the document's env
- * whose key has no '=' (what a Unix environment can hold). */
-static size_t env_count(const struct spawn_request *req, size_t *bytes)
+/* The environment of the startup message: "KEY=value" for each string of
+ * its env whose key has no '=' (what a Unix environment can hold), back to
+ * back in a new buffer (*out, the caller's to free). */
+static int env_strings(const struct spawn_request *req, char **out, size_t *len,
+		       uint32_t *count)
 {
 	struct bson_iter it, env;
-	size_t n = 0;
+	size_t bytes = 0;
 
-	*bytes = 0;
+	*out = NULL, *len = 0, *count = 0;
 	if (!req->doc || !bson_find(req->doc, "env", &it) || !bson_iter_recurse(&it, &env))
 		return 0;
-	while (bson_iter_next(&env)) {
-		uint32_t len;
-		const char *v = bson_iter_utf8(&env, &len);
-		if (!v || strchr(env.key, '=') || strlen(v) != len)
-			continue;
-		*bytes += strlen(env.key) + 1 + len + 1;
-		n++;
+	struct bson_iter walk = env;
+	while (bson_iter_next(&walk)) {
+		uint32_t n;
+		const char *v = bson_iter_utf8(&walk, &n);
+		if (v && !strchr(walk.key, '=') && strlen(v) == n)
+			bytes += strlen(walk.key) + 1 + n + 1;
 	}
-	return n;
+	if (!bytes)
+		return 0;
+	char *buf = kmalloc(bytes), *d = buf;
+	if (!buf)
+		return -ENOMEM;
+	while (bson_iter_next(&env)) {
+		uint32_t n;
+		const char *v = bson_iter_utf8(&env, &n);
+		if (!v || strchr(env.key, '=') || strlen(v) != n)
+			continue;
+		size_t klen = strlen(env.key);
+		memcpy(d, env.key, klen);
+		d[klen] = '=';
+		memcpy(d + klen + 1, v, n + 1);
+		d += klen + 1 + n + 1;
+		(*count)++;
+	}
+	*out = buf, *len = bytes;
+	return 0;
 }
 
-static uint64_t push_env(struct stack_builder *s, struct bson_iter *env)
+/* Pushes count NUL-terminated strings of block[0..len) and writes their
+ * addresses to w[0..count); returns w past them. */
+static uint64_t *push_strings(struct stack_builder *s, uint64_t *w, const char *block,
+			      size_t len, uint32_t count)
 {
-	uint32_t len;
-	const char *v = bson_iter_utf8(env, &len);
-	size_t klen = strlen(env->key);
+	uint64_t at = len ? push_bytes(s, block, len) : s->at;
 
-	s->at -= klen + 1 + len + 1;
-	char *d = (char *)s->buf + (s->at - s->lo);
-	memcpy(d, env->key, klen);
-	d[klen] = '=';
-	memcpy(d + klen + 1, v, len + 1);
-	return s->at;
+	for (uint32_t i = 0; i < count; i++) {
+		*w++ = at;
+		at += strlen((const char *)s->buf + (at - s->lo)) + 1;
+	}
+	return w;
 }
 
-/* Writes the initial stack below LINUX_STACK_TOP; returns the stack
- * pointer (at argc, 16-byte aligned) or an error. */
-static long write_stack(struct process *p, const struct spawn_request *req,
-			const struct elf_image *img, const char *execfn)
+long posix_write_stack(struct address_space *as, const struct posix_exec_args *a,
+		       const struct elf_image *img, const char *execfn)
 {
-	size_t env_bytes, envc = env_count(req, &env_bytes);
-	size_t strings = strlen(execfn) + 1 + req->args_len + env_bytes + sizeof(platform) + 16;
+	size_t strings = strlen(execfn) + 1 + a->args_len + a->env_len + sizeof(platform) + 16;
 	uint64_t auxv[][2] = {
 		{ LINUX_AT_PHDR, img->phdr_vaddr }, { LINUX_AT_PHENT, img->phentsize },
 		{ LINUX_AT_PHNUM, img->phnum }, { LINUX_AT_PAGESZ, PAGE_SIZE },
@@ -188,17 +204,17 @@ static long write_stack(struct process *p, const struct spawn_request *req,
 		{ LINUX_AT_CLKTCK, 100 }, { LINUX_AT_RANDOM, 0 }, { LINUX_AT_EXECFN, 0 },
 		{ LINUX_AT_PLATFORM, 0 }, { LINUX_AT_NULL, 0 },
 	};
-	size_t words = 1 + req->argc + 1 + envc + 1 + 2 * ARRAY_SIZE(auxv);
+	size_t words = 1 + a->argc + 1 + a->envc + 1 + 2 * ARRAY_SIZE(auxv);
 	uint64_t strings_lo = ALIGN_DOWN(LINUX_STACK_TOP - strings, 16);
 	uint64_t sp = ALIGN_DOWN(strings_lo - words * 8, 16);
 
-	if (LINUX_STACK_TOP - sp > LINUX_STACK_SIZE / 4)
+	if (strings > LINUX_ARGS_MAX || LINUX_STACK_TOP - sp > LINUX_STACK_SIZE / 4)
 		return -E2BIG;
-	struct stack_builder s = { .lo = sp, .top = LINUX_STACK_TOP, .at = LINUX_STACK_TOP };
 	uint8_t *buf __free(kfree) = kmalloc(LINUX_STACK_TOP - sp);
 	if (!buf)
 		return -ENOMEM;
-	s.buf = buf;
+	struct stack_builder s = { .buf = buf, .lo = sp, .top = LINUX_STACK_TOP,
+				   .at = LINUX_STACK_TOP };
 
 	uint8_t random[16];
 	random_bytes(random, sizeof(random));
@@ -206,25 +222,28 @@ static long write_stack(struct process *p, const struct spawn_request *req,
 	auxv[15][1] = push_bytes(&s, execfn, strlen(execfn) + 1);
 	auxv[16][1] = push_bytes(&s, platform, sizeof(platform));
 	uint64_t *w = (uint64_t *)buf;
-	*w++ = req->argc;
-	uint64_t arg = push_bytes(&s, req->args, req->args_len);
-	for (uint32_t i = 0; i < req->argc; i++) {
-		*w++ = arg;
-		arg += strlen((const char *)buf + (arg - s.lo)) + 1;
-	}
+	*w++ = a->argc;
+	w = push_strings(&s, w, a->args, a->args_len, a->argc);
 	*w++ = 0;
-	struct bson_iter it, env;
-	if (envc && bson_find(req->doc, "env", &it) && bson_iter_recurse(&it, &env))
-		while (bson_iter_next(&env)) {
-			uint32_t len;
-			const char *v = bson_iter_utf8(&env, &len);
-			if (v && !strchr(env.key, '=') && strlen(v) == len)
-				*w++ = push_env(&s, &env);
-		}
+	w = push_strings(&s, w, a->env, a->env_len, a->envc);
 	*w++ = 0;
 	memcpy(w, auxv, sizeof(auxv));
-	int rc = as_write(p->as, sp, buf, LINUX_STACK_TOP - sp);
+	int rc = as_map_guard(as, LINUX_STACK_TOP - LINUX_STACK_SIZE - LINUX_STACK_GUARD,
+			      LINUX_STACK_GUARD);
+	if (rc == 0)
+		rc = as_map_anon(as, LINUX_STACK_TOP - LINUX_STACK_SIZE, LINUX_STACK_SIZE,
+				 MAP_WRITE);
+	if (rc == 0)
+		rc = as_write(as, sp, buf, LINUX_STACK_TOP - sp);
 	return rc < 0 ? rc : (long)sp;
+}
+
+void posix_set_exe(struct posix_proc *pp, const char *path)
+{
+	size_t at = path[0] != '/';
+
+	pp->exe[0] = '/';
+	strlcpy(pp->exe + at, path, sizeof(pp->exe) - at);
 }
 
 /* --- the personality's start and release ---------------------------------- */
@@ -240,6 +259,7 @@ long posix_start(struct process *p, const struct spawn_request *req, const struc
 		return -ENOMEM;
 	}
 	pp->lock = (struct spinlock)SPINLOCK_INIT("posix proc");
+	list_init(&pp->children);
 	pp->umask = 022;
 	strlcpy(pp->comm, process_name(p), sizeof(pp->comm));
 	posix_rlimits_init(pp);
@@ -256,27 +276,30 @@ long posix_start(struct process *p, const struct spawn_request *req, const struc
 		rc = install_standard_fds(pp, req, p->quota);
 	if (rc < 0)
 		return rc;
-	if (req->path[0] != '/')
-		pp->exe[0] = '/';
-	strlcpy(pp->exe + (req->path[0] != '/'), req->path, sizeof(pp->exe) - 1);
+	posix_set_exe(pp, req->path);
 	pp->brk_base = pp->brk = ALIGN_UP(img->image_end, PAGE_SIZE);
 
-	rc = as_map_guard(p->as, LINUX_STACK_TOP - LINUX_STACK_SIZE - LINUX_STACK_GUARD,
-			  LINUX_STACK_GUARD);
-	if (rc == 0)
-		rc = as_map_anon(p->as, LINUX_STACK_TOP - LINUX_STACK_SIZE, LINUX_STACK_SIZE,
-				 MAP_WRITE);
-	if (rc < 0)
-		return rc;
-	return write_stack(p, req, img, pp->exe);
+	struct posix_exec_args a = { .args = req->args, .args_len = req->args_len,
+				     .argc = req->argc };
+	char *env __free(kfree) = NULL;
+	rc = env_strings(req, &env, &a.env_len, &a.envc);
+	a.env = env;
+	return rc < 0 ? rc : posix_write_stack(p->as, &a, img, pp->exe);
 }
 
 void posix_release(struct process *p)
 {
-	struct posix_proc *pp = p->personality_data;
+	struct posix_proc *pp;
 
+	{	/* kill reads the dispositions under p->lock (sys_signal.c) */
+		guard(spinlock)(&p->lock);
+		pp = p->personality_data;
+		p->personality_data = NULL;
+	}
 	if (!pp)
 		return;
+	posix_vfork_release(pp);
+	posix_children_release(pp, p->quota);
 	posix_fds_destroy(&pp->fds, p->quota);
 	if (pp->root)
 		posix_file_put(pp->root);
@@ -286,5 +309,4 @@ void posix_release(struct process *p)
 		kobj_put(pp->console);
 	kfree(pp);
 	quota_uncharge(p->quota, QUOTA_KMEM, sizeof(struct posix_proc));
-	p->personality_data = NULL;
 }

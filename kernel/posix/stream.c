@@ -275,7 +275,7 @@ static long records_write(struct posix_file *f, const void __user *buf, size_t l
 			return done ? (long)done : -EFAULT;
 		int rc = gather(f, chunk, n);
 		if (rc < 0)
-			return done ? (long)done : rc == -ECANCELED ? -LINUX_EINTR : rc;
+			return done ? (long)done : rc == -ECANCELED ? -LINUX_EINTR : posix_epipe(rc);
 		done += n;
 	}
 	return (long)done;
@@ -288,7 +288,7 @@ static long records_write_kernel(struct posix_file *f, const void *buf, size_t l
 	if (!f->out && !(f->out = kmalloc_uninit(STREAM_LINE_MAX)))
 		return -ENOMEM;
 	int rc = gather(f, buf, len);
-	return rc < 0 ? (rc == -ECANCELED ? -LINUX_EINTR : rc) : (long)len;
+	return rc < 0 ? (rc == -ECANCELED ? -LINUX_EINTR : posix_epipe(rc)) : (long)len;
 }
 
 static void records_flush(struct posix_file *f)

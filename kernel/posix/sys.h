@@ -51,6 +51,13 @@ typedef long (*posix_syscall_fn)(struct posix_call *c, uint64_t a0, uint64_t a1,
 	X(prlimit64) X(getrlimit) X(setrlimit) X(getrandom) X(sched_yield)	\
 	X(prctl) X(sysinfo)
 
+/* sys_child.c, sys_exec.c */
+#define POSIX_CHILD_CALLS(X)						\
+	X(fork) X(vfork) X(clone) X(execve) X(wait4) X(waitid) X(kill) X(tgkill) X(tkill)
+
+/* sys_signal.c */
+#define POSIX_SIGNAL_CALLS(X)	X(rt_sigaction) X(rt_sigprocmask)
+
 /* sys_time.c */
 #define POSIX_TIME_CALLS(X)						\
 	X(clock_gettime) X(clock_getres) X(gettimeofday) X(time)		\
@@ -61,7 +68,8 @@ typedef long (*posix_syscall_fn)(struct posix_call *c, uint64_t a0, uint64_t a1,
 	X(brk) X(mmap) X(munmap) X(mprotect) X(madvise) X(mremap)
 
 #define POSIX_ALL_CALLS(X)						\
-	POSIX_FILE_CALLS(X) POSIX_PIPE_CALLS(X) POSIX_PROC_CALLS(X) POSIX_TIME_CALLS(X) POSIX_MEM_CALLS(X)
+	POSIX_FILE_CALLS(X) POSIX_PIPE_CALLS(X) POSIX_CHILD_CALLS(X) POSIX_SIGNAL_CALLS(X) \
+	POSIX_PROC_CALLS(X) POSIX_TIME_CALLS(X) POSIX_MEM_CALLS(X)
 
 #define POSIX_DECLARE(name)	POSIX_CALL(name);
 POSIX_ALL_CALLS(POSIX_DECLARE)

@@ -1,7 +1,7 @@
 /* Linux system calls on the address space, over Panda's demand-zero
  * regions (mm/vm.h). What differs from Linux (docs/posix.md, "Memory"):
- * pages are always readable, so PROT_NONE gives a zero-filled readable
- * page rather than one that faults; writable and executable at once is
+ * PROT_NONE makes pages a guard region, dropping their contents (an
+ * mprotect back gives zeros); writable and executable at once is
  * refused (EACCES), as W^X holds for every process; a private file
  * mapping is a copy of the file taken at mmap; shared file mappings are
  * refused (ENODEV) until memory objects come. */
@@ -14,6 +14,7 @@
 #include "lib/align.h"
 #include "lib/errors.h"
 #include "mm/kmalloc.h"
+#include "mm/usercopy.h"
 #include "mm/vm.h"
 #include "proc/process.h"
 #include "proc/spawn.h"
@@ -65,6 +66,44 @@ POSIX_CALL(brk)
 	if (rc == 0)
 		pp->brk = want;
 	return (long)pp->brk;
+}
+
+/* Whether every page of [addr, addr+len) lies in a mapping (an
+ * inaccessible one too). */
+static bool covered(uint64_t addr, uint64_t len)
+{
+	unsigned prot;
+
+	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE)
+		if (as_region_prot(my_as(), va, &prot) < 0 && !as_is_guard(my_as(), va))
+			return false;
+	return true;
+}
+
+/* PROT_NONE turns the pages into a guard region, whose contents are gone:
+ * a later mprotect back gives zeros. Other protections apply run by run,
+ * a guard run becoming fresh zero pages. */
+static int set_protection(uint64_t addr, uint64_t len, uint64_t linux_prot_bits, unsigned prot)
+{
+	uint64_t end = addr + len;
+
+	if (linux_prot_bits == 0) {
+		int rc = as_unmap(my_as(), addr, len);
+		return rc < 0 ? rc : as_map_guard(my_as(), addr, len);
+	}
+	for (uint64_t va = addr; va < end;) {
+		bool guard = as_is_guard(my_as(), va);
+		uint64_t run = va + PAGE_SIZE;
+		while (run < end && as_is_guard(my_as(), run) == guard)
+			run += PAGE_SIZE;
+		int rc = guard ? as_unmap(my_as(), va, run - va) : as_protect(my_as(), va, run - va, prot);
+		if (rc == 0 && guard)
+			rc = as_map_anon(my_as(), va, run - va, prot);
+		if (rc < 0)
+			return rc;
+		va = run;
+	}
+	return 0;
 }
 
 /* --- mmap ---------------------------------------------------------------- */
@@ -143,12 +182,14 @@ POSIX_CALL(mmap)
 		if (!addr)
 			return -ENOMEM;
 	}
+	if (a2 == 0 && !f)		/* PROT_NONE: addresses no access may use */
+		return as_map_guard(my_as(), addr, len) < 0 ? -ENOMEM : (long)addr;
 	/* Writable while the file is copied in; protected as asked after. */
 	rc = as_map_anon(my_as(), addr, len, f ? MAP_WRITE : prot);
 	if (rc == 0 && f) {
 		rc = fill_from_file(f, addr, len, off);
-		if (rc == 0 && prot != MAP_WRITE)
-			rc = as_protect(my_as(), addr, len, prot);
+		if (rc == 0 && (prot != MAP_WRITE || a2 == 0))
+			rc = set_protection(addr, len, a2, prot);
 		if (rc < 0)
 			as_unmap(my_as(), addr, len);
 	}
@@ -166,9 +207,9 @@ POSIX_CALL(munmap)
 
 POSIX_CALL(mprotect)
 {
-	uint64_t len = ALIGN_UP(a1, PAGE_SIZE);
+	uint64_t len = ALIGN_UP(a1, PAGE_SIZE), bits = a2 & ~(uint64_t)0x03000000;
 	unsigned prot;
-	int rc = linux_prot(a2 & ~(uint64_t)0x03000000, &prot);	/* PROT_GROWSDOWN/UP */
+	int rc = linux_prot(bits, &prot);	/* PROT_GROWSDOWN/UP ignored */
 
 	if (rc < 0)
 		return rc;
@@ -176,10 +217,9 @@ POSIX_CALL(mprotect)
 		return -EINVAL;
 	if (!a1)
 		return 0;
-	if (!range_ok(a0, len))
+	if (!range_ok(a0, len) || !covered(a0, len))
 		return -ENOMEM;
-	rc = as_protect(my_as(), a0, len, prot);
-	return rc == -EINVAL ? -ENOMEM : rc;	/* a hole in the range */
+	return set_protection(a0, len, bits, prot);
 }
 
 /* Advice changes nothing but DONTNEED, which drops the pages (they read
@@ -206,9 +246,34 @@ POSIX_CALL(madvise)
 	}
 }
 
-/* Shrinking, and growing where the addresses after the mapping are free.
- * Moving a mapping elsewhere is not done (ENOMEM): the libcs then fall
- * back to a new mapping and a copy. */
+/* Moves the mapping [from, from+old_len) to a new one of new_len bytes:
+ * the bytes are copied through the kernel a page at a time (there is no
+ * moving of page-table entries between regions yet). */
+static long move_mapping(uint64_t from, uint64_t old_len, uint64_t new_len, unsigned prot)
+{
+	uint64_t to = as_find_free(my_as(), new_len, USER_MMAP_LO, MAP_HI);
+	uint8_t *buf __free(kfree) = kmalloc(PAGE_SIZE);
+
+	if (!to || !buf)
+		return -ENOMEM;
+	int rc = as_map_anon(my_as(), to, new_len, MAP_WRITE);
+	for (uint64_t off = 0; rc == 0 && off < old_len; off += PAGE_SIZE) {
+		rc = copy_from_user(buf, user_ptr(from + off), PAGE_SIZE);
+		if (rc == 0)
+			rc = copy_to_user(user_ptr(to + off), buf, PAGE_SIZE);
+	}
+	if (rc == 0 && prot != MAP_WRITE)
+		rc = as_protect(my_as(), to, new_len, prot);
+	if (rc < 0) {
+		as_unmap(my_as(), to, new_len);
+		return rc;
+	}
+	as_unmap(my_as(), from, old_len);
+	return (long)to;
+}
+
+/* Shrinking, growing where the addresses after the mapping are free, and
+ * with MREMAP_MAYMOVE moving it (by a copy) where they are not. */
 POSIX_CALL(mremap)
 {
 	uint64_t addr = a0, old_len = ALIGN_UP(a1, PAGE_SIZE), new_len = ALIGN_UP(a2, PAGE_SIZE);
@@ -229,12 +294,13 @@ POSIX_CALL(mremap)
 	if (new_len == old_len)
 		return (long)addr;
 	uint64_t tail = addr + old_len, grow = new_len - old_len;
-	if (as_find_free(my_as(), grow, tail, tail + grow) != tail)
-		return -ENOMEM;
 	/* The new pages take the protection of the mapping's last page. */
 	unsigned prot;
 	if (as_region_prot(my_as(), tail - PAGE_SIZE, &prot) < 0)
 		return -EFAULT;
+	if (as_find_free(my_as(), grow, tail, tail + grow) != tail)
+		return a3 & LINUX_MREMAP_MAYMOVE ? move_mapping(addr, old_len, new_len, prot) :
+						   -ENOMEM;
 	int rc = as_map_anon(my_as(), tail, grow, prot);
 	return rc < 0 ? rc : (long)addr;
 }

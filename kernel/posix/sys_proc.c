@@ -124,6 +124,12 @@ POSIX_CALL(getsid)
 	return a0 == 0 || (uint32_t)a0 == me ? (long)me : -LINUX_ESRCH;
 }
 
+/* A Linux program asks uname which kernel it runs on to take its Linux
+ * paths (configure scripts, libcs, busybox), so the personality answers
+ * as the other Linux personalities do: Linux, of the release whose ABI
+ * it follows (Debian 12's 6.1), marked as Panda's. */
+#define LINUX_RELEASE	"6.1.0-panda"
+
 static void set_field(char *field, const char *value)
 {
 	strlcpy(field, value, LINUX_UTS_LEN);
@@ -133,9 +139,9 @@ POSIX_CALL(uname)
 {
 	struct linux_utsname u = { 0 };
 
-	set_field(u.sysname, "Panda");
+	set_field(u.sysname, "Linux");
 	set_field(u.nodename, "panda");
-	set_field(u.release, PANDA_VERSION);
+	set_field(u.release, LINUX_RELEASE);
 	set_field(u.version, "Panda OS " PANDA_VERSION);
 	set_field(u.machine, "x86_64");
 	set_field(u.domainname, "(none)");

@@ -170,9 +170,14 @@ static bool decide(struct process *p, int code, uint32_t how)
 
 void process_kill(struct process *p, uint32_t how)
 {
+	process_kill_code(p, how, -1);
+}
+
+void process_kill_code(struct process *p, uint32_t how, int code)
+{
 	guard(spinlock)(&p->lock);
 
-	if (!decide(p, -1, how))
+	if (!decide(p, code, how))
 		return;
 	list_for_each(pos, &p->threads)
 		thread_kill(list_entry(pos, struct thread, proc_link));
@@ -195,6 +200,11 @@ unsigned process_print_stacks(struct process *p)
 
 void process_kill_tree(struct process *root, uint32_t how)
 {
+	process_kill_tree_code(root, how, -1, true);
+}
+
+void process_kill_tree_code(struct process *root, uint32_t how, int code, bool with_root)
+{
 	struct process *tree[TREE_MAX];
 	unsigned n = 0;
 
@@ -213,7 +223,8 @@ void process_kill_tree(struct process *root, uint32_t how)
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
-		process_kill(tree[i], how);
+		if (i > 0 || with_root)
+			process_kill_code(tree[i], how, code);
 		process_put(tree[i]);
 	}
 }
@@ -364,6 +375,15 @@ static bool has_exited(void *arg)
 
 	guard(spinlock)(&p->lock);
 	return p->state == PROCESS_EXITED;
+}
+
+bool process_exit_status(struct process *p, struct panda_exit_status *status)
+{
+	guard(spinlock)(&p->lock);
+	if (p->state != PROCESS_EXITED)
+		return false;
+	*status = p->status;
+	return true;
 }
 
 int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status *status)

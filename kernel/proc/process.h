@@ -94,9 +94,15 @@ struct process *current_process(void);		/* NULL in kernel threads */
 /* Ends p (first decision wins): its threads exit before they next run
  * user code. */
 void process_kill(struct process *p, uint32_t how);
+/* The same with the status's code set to code rather than -1: the Linux
+ * personality records there the signal that ended the process. */
+void process_kill_code(struct process *p, uint32_t how, int code);
 /* process_kill of root and of every descendant it still has (the first 64
  * of them): Ctrl-C stops a script and what it started. */
 void process_kill_tree(struct process *root, uint32_t how);
+/* The same with the status code (process_kill_code), and the root itself
+ * spared when with_root is false. */
+void process_kill_tree_code(struct process *root, uint32_t how, int code, bool with_root);
 /* Whether p is root itself or one of its descendants (through `parent`
  * links): the processes root may kill by pid (sysinfo "open"). A NULL
  * root is the kernel, which started everything. */
@@ -104,6 +110,9 @@ bool process_in_subtree(const struct process *root, struct process *p);
 __attribute__((noreturn)) void process_exit_current(int code, uint32_t how);
 /* Waits for p to end: 0 with *status filled, -ETIMEDOUT, -ECANCELED. */
 int process_wait(struct process *p, uint64_t deadline, struct panda_exit_status *status);
+/* Without waiting: true with *status once p has exited (and everything it
+ * held is released), else false. */
+bool process_exit_status(struct process *p, struct panda_exit_status *status);
 /* The last stop before user mode: preemption, and exit if killed. */
 void process_before_user_mode(void);
 /* A thread of proc that enters user mode at ip with stack sp and arg0 in

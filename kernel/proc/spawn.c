@@ -171,6 +171,19 @@ static int open_executable(const struct spawn_request *req, struct vfs_node *fil
 	return 0;
 }
 
+int spawn_load_image(struct kobj *dir, const char *path, struct address_space *as,
+		     struct elf_image *img)
+{
+	struct spawn_request req = { .dir = dir, .path = path };
+	struct vfs_node file __free(vfs_node_put) = { 0 };
+	uint8_t *buf __free(kfree) = kmalloc(PAGE_SIZE);
+
+	if (!buf)
+		return -ENOMEM;
+	int rc = open_executable(&req, &file, img, buf);
+	return rc < 0 ? rc : load_segments(as, file, img, buf);
+}
+
 static const struct personality *foreign;	/* set once at boot */
 
 void spawn_set_foreign(const struct personality *p)

@@ -48,4 +48,12 @@ struct spawn_request {
  * -EDQUOT (past a limit of the spawner's tree). */
 int spawn_process(const struct spawn_request *req, struct process **out);
 
+/* Loads the executable at path beneath the directory object dir into the
+ * empty address space as (execve's new image), checking it as spawn does:
+ * *img gets its facts (native or not among them). 0 or spawn's errors. */
+struct address_space;
+struct elf_image;
+int spawn_load_image(struct kobj *dir, const char *path, struct address_space *as,
+		     struct elf_image *img);
+
 #endif

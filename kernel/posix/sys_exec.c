@@ -1,0 +1,151 @@
+/* execve: the process keeps its pid, its descriptors (but the
+ * close-on-exec ones), its directories, limits and children, and gets a
+ * new image: a fresh address space with the executable's segments and a
+ * new System V stack, every register cleared. The new image is built
+ * whole before the old one is let go, so an execve that fails returns to
+ * the caller untouched. A Linux process can exec Linux programs only: a
+ * native Panda executable wants a startup block of handles that a Linux
+ * process does not keep, so it is ENOEXEC (docs/posix.md). */
+#include "posix/internal.h"
+#include "posix/sys.h"
+
+#include "arch/arch.h"
+#include "lib/align.h"
+#include "lib/elf.h"
+#include "lib/errors.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/usercopy.h"
+#include "mm/vm.h"
+#include "proc/process.h"
+#include "proc/spawn.h"
+#include "sched/sched.h"
+
+#define RFLAGS_USER	0x202		/* IF, and the bit that is always set */
+
+/* Copies a NULL-terminated array of user strings (argv or envp) into one
+ * block of strings back to back. NULL is an empty array, as Linux takes
+ * it. */
+static int copy_strings(uint64_t array_va, char **out, size_t *len, uint32_t *count)
+{
+	size_t cap = 4096, used = 0;
+	char *buf = kmalloc(cap);
+	uint32_t n = 0;
+
+	*out = NULL;
+	if (!buf)
+		return -ENOMEM;
+	for (; array_va; n++) {
+		uint64_t p;
+		if (copy_from_user(&p, user_ptr(array_va + n * sizeof(p)), sizeof(p)) < 0) {
+			kfree(buf);
+			return -EFAULT;
+		}
+		if (!p)
+			break;
+		for (;;) {
+			long got = copy_string_from_user(buf + used, user_ptr(p), cap - used);
+			if (got >= 0) {
+				used += (size_t)got + 1;
+				break;
+			}
+			if (got != -ENAMETOOLONG || cap >= LINUX_ARGS_MAX) {
+				kfree(buf);
+				return got == -ENAMETOOLONG ? -E2BIG : (int)got;
+			}
+			char *bigger = kmalloc(cap * 2);	/* the string did not fit: room */
+			if (!bigger) {
+				kfree(buf);
+				return -ENOMEM;
+			}
+			memcpy(bigger, buf, used);
+			kfree(buf);
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	*out = buf, *len = used, *count = n;
+	return 0;
+}
+
+/* The new image, in a new address space charged to the process's tree. */
+static int build_image(struct posix_call *c, const struct posix_path *p,
+		       const struct posix_exec_args *a, const char *execfn,
+		       struct address_space **out, struct elf_image *img, uint64_t *sp)
+{
+	struct process *me = current_thread()->proc;
+	struct address_space *as;
+	int rc = as_create(me->quota, &as);
+
+	if (rc < 0)
+		return rc;
+	rc = spawn_load_image(p->dir->obj, p->path, as, img);
+	if (rc == 0 && img->native)
+		rc = -ENOEXEC;
+	long stack = rc < 0 ? rc : posix_write_stack(as, a, img, execfn);
+	if (stack < 0) {
+		as_put(as);
+		return (int)stack;
+	}
+	*out = as, *sp = (uint64_t)stack;
+	return 0;
+}
+
+POSIX_CALL(execve)
+{
+	struct posix_path p __free(posix_path_done) = { 0 };
+	struct posix_exec_args a = { 0 };
+	char *args __free(kfree) = NULL;
+	char *env __free(kfree) = NULL;
+	char execfn[sizeof(c->pp->exe)];
+	struct elf_image img;
+	struct address_space *as = NULL;
+	uint64_t sp = 0;
+
+	int rc = posix_path_get(c->pp, LINUX_AT_FDCWD, user_ptr(a0), false, &p);
+	if (rc == 0 && posix_path_is(&p, c->pp, "/proc/self/exe"))
+		p.len = strlcpy(p.path, c->pp->exe, sizeof(p.path));
+	if (rc == 0)
+		rc = copy_strings(a1, &args, &a.args_len, &a.argc);
+	if (rc == 0)
+		rc = copy_strings(a2, &env, &a.env_len, &a.envc);
+	if (rc < 0)
+		return rc == -EISDIR ? -LINUX_EACCES : rc;
+	a.args = args, a.env = env;
+	if (p.dir != c->pp->root)
+		return -ENOEXEC;	/* beneath a directory of unknown path: no exe path */
+	strlcpy(execfn, p.path, sizeof(execfn));
+	rc = build_image(c, &p, &a, execfn, &as, &img, &sp);
+	if (rc < 0)
+		return rc == -EISDIR ? -LINUX_EACCES : rc;
+
+	/* From here on nothing fails: the old image goes. */
+	struct process *me = current_thread()->proc;
+	struct address_space *old;
+	{
+		guard(spinlock)(&me->lock);
+		old = me->as;
+		me->as = as;
+	}
+	as_activate(as);
+	as_put(old);
+	posix_vfork_release(c->pp);	/* a vfork parent has its memory back */
+	posix_fds_close_on_exec(&c->pp->fds);
+	{
+		guard(spinlock)(&c->pp->lock);
+		posix_set_exe(c->pp, execfn);
+		c->pp->brk_base = c->pp->brk = ALIGN_UP(img.image_end, PAGE_SIZE);
+		c->pp->clear_child_tid = 0;
+		const char *base = strrchr(execfn, '/');
+		strlcpy(c->pp->comm, base ? base + 1 : execfn, sizeof(c->pp->comm));
+	}
+	sched_set_fs_base(0);
+	arch_fpu_init_state(current_thread()->fpu);
+	arch_fpu_restore(current_thread()->fpu);
+	*c->frame = (struct trap_frame){
+		.rip = img.entry, .rsp = sp, .rflags = RFLAGS_USER,
+		.cs = c->frame->cs, .ss = c->frame->ss,
+		.vector = c->frame->vector, .error = c->frame->error,
+	};
+	return 0;		/* rax of the new image: 0 as everything else */
+}
