@@ -239,18 +239,10 @@ static long pipe_write(struct posix_file *f, const void __user *buf, size_t len,
 
 static long pipe_write_kernel(struct posix_file *f, const void *buf, size_t len)
 {
-	size_t done = 0;
+	uint32_t n = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
+	long put_n = write_bytes(f, buf, n, len <= PIPE_BUF);
 
-	while (done < len) {
-		uint32_t n = len - done < PIPE_CHUNK ? (uint32_t)(len - done) : PIPE_CHUNK;
-		long put_n = write_bytes(f, (const uint8_t *)buf + done, n, false);
-		if (put_n < 0)
-			return done ? (long)done : posix_epipe(put_n);
-		done += (size_t)put_n;
-		if ((uint32_t)put_n < n)
-			break;
-	}
-	return (long)done;
+	return put_n < 0 ? posix_epipe(put_n) : put_n;
 }
 
 /* --- the rest of a description ------------------------------------------ */

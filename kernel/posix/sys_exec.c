@@ -137,6 +137,7 @@ POSIX_CALL(execve)
 		c->pp->brk_base = c->pp->brk = ALIGN_UP(img.image_end, PAGE_SIZE);
 		c->pp->clear_child_tid = 0;
 		const char *base = strrchr(execfn, '/');
+		memset(c->pp->comm, 0, sizeof(c->pp->comm));
 		strlcpy(c->pp->comm, base ? base + 1 : execfn, sizeof(c->pp->comm));
 	}
 	sched_set_fs_base(0);

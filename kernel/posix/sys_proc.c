@@ -266,30 +266,40 @@ POSIX_CALL(sched_yield)
 /* The thread's name (PR_SET_NAME, PR_GET_NAME) is the personality's own:
  * `ps` keeps showing the executable's name, which spawn fixed. Other
  * options: EINVAL. */
+static long set_name(struct posix_proc *pp, uint64_t va)
+{
+	char name[sizeof(pp->comm)] = { 0 };
+
+	/* Linux takes the first 15 bytes, ending the string or not. */
+	for (size_t i = 0; i < sizeof(name) - 1; i++) {
+		if (copy_from_user(&name[i], user_ptr(va + i), 1) < 0)
+			return -EFAULT;
+		if (!name[i])
+			break;
+	}
+	guard(spinlock)(&pp->lock);
+	memcpy(pp->comm, name, sizeof(name));
+	return 0;
+}
+
+static long get_name(struct posix_proc *pp, uint64_t va)
+{
+	char name[sizeof(pp->comm)];
+
+	{
+		guard(spinlock)(&pp->lock);
+		memcpy(name, pp->comm, sizeof(name));
+	}
+	return copy_to_user(user_ptr(va), name, sizeof(name));
+}
+
 POSIX_CALL(prctl)
 {
-	char name[sizeof(c->pp->comm)];
-
 	switch (a0) {
 	case LINUX_PR_SET_NAME:
-		/* Linux takes the first 15 bytes, ending the string or not. */
-		for (size_t i = 0; i < sizeof(name) - 1; i++) {
-			if (copy_from_user(&name[i], user_ptr(a1 + i), 1) < 0)
-				return -EFAULT;
-			if (!name[i])
-				break;
-		}
-		name[sizeof(name) - 1] = '\0';
-		{
-			guard(spinlock)(&c->pp->lock);
-			memcpy(c->pp->comm, name, sizeof(name));
-		}
-		return 0;
-	case LINUX_PR_GET_NAME: {
-		guard(spinlock)(&c->pp->lock);
-		memcpy(name, c->pp->comm, sizeof(name));
-	}
-		return copy_to_user(user_ptr(a1), name, sizeof(name));
+		return set_name(c->pp, a1);
+	case LINUX_PR_GET_NAME:
+		return get_name(c->pp, a1);
 	default:
 		return -EINVAL;
 	}
