@@ -41,7 +41,7 @@ import posix_output  # noqa: E402
 # The programs the POSIX subsystem passes (names of tests/posix/NAME.c).
 # Every program: hello files dirs fds stat memory processes wait exec pipes
 # pipebytes time errors identity nosys.
-ENABLED = ["hello", "files", "dirs", "stat", "time", "pipebytes", "nosys"]
+ENABLED = ["hello", "files", "dirs", "stat", "time", "pipebytes", "nosys", "devdir"]
 
 LIBCS = ("musl", "glibc")
 BUILD = os.path.join(ROOT, "build", "posix")
