@@ -163,7 +163,8 @@ $(BUILD)/initrd.tar: $(INITRD_FILES) VERSION
 	$(Q)$(call say,TAR,$@)rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root
 	$(Q)cp -R initrd/. $(BUILD)/initrd-root/
 	$(Q)mkdir -p $(BUILD)/initrd-root/bin && cp $(USER_BIN_PROGRAMS) $(BUILD)/initrd-root/bin/
-	$(Q)mkdir -p $(BUILD)/initrd-root/test && cp $(USER_TEST_PROGRAMS) $(BUILD)/initrd-root/test/
+	$(Q)mkdir -p $(BUILD)/initrd-root/test && cp $(USER_TEST_PROGRAMS) $(LINUX_TEST_PROGRAMS) \
+		$(BUILD)/initrd-root/test/
 	$(Q)strip --strip-debug $(BUILD)/initrd-root/bin/* $(BUILD)/initrd-root/test/*	# gdb reads build/user
 	$(Q)echo "Panda OS $(VERSION)" > $(BUILD)/initrd-root/etc/panda-release
 	$(Q)tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner \

@@ -258,8 +258,17 @@ static int install_opened(void *ctx, const struct vfs_opened *op)
 	return 0;
 }
 
+/* True when p lies beneath the device abs ("/dev/null/", "/dev/null/x"). */
+static bool beneath(const struct posix_path *p, const struct posix_proc *pp, const char *abs)
+{
+	size_t n = strlen(abs);
+
+	return p->dir == pp->root && strncmp(p->path, abs, n) == 0 && p->path[n] == '/';
+}
+
 /* The devices a Linux program expects under /dev: a new description in
- * *out, -ENOENT when the path is none of them. */
+ * *out; -ENOTDIR for a path beneath one (a device has no entries, as on
+ * Linux), -ENOENT when the path is none of them. */
 static int special_file(struct posix_call *c, const struct posix_path *p, uint32_t flags,
 			struct posix_file **out)
 {
@@ -290,6 +299,19 @@ static int special_file(struct posix_call *c, const struct posix_path *p, uint32
 		*out = posix_stream_for(c->pp->console, c->pp->console_rights, true, quota);
 		return *out ? 0 : -ENOMEM;
 	}
+	for (unsigned i = 0; i < ARRAY_SIZE(devices); i++)
+		if (beneath(p, c->pp, devices[i].path))
+			return -ENOTDIR;
+	if (beneath(p, c->pp, "/dev/tty"))
+		return -ENOTDIR;
+	for (int fd = 0; fd < 3; fd++) {
+		struct posix_file *f;
+		if (beneath(p, c->pp, standard[fd]) && posix_fd_get(&c->pp->fds, fd, &f) == 0) {
+			bool dir = f->ops == &posix_dir_ops;	/* its entries are not reached here */
+			posix_file_put(f);
+			return dir ? -ENOENT : -ENOTDIR;
+		}
+	}
 	return -ENOENT;
 }
 
@@ -299,6 +321,8 @@ static bool is_special(const struct posix_path *p, const struct posix_proc *pp)
 				      strcmp(p->path, "/dev") == 0);
 }
 
+/* A device is no directory: O_DIRECTORY is ENOTDIR, as on Linux (and
+ * chdir, which opens with it, must never make one the working directory). */
 static long open_special(struct posix_call *c, const struct posix_path *p, uint32_t flags,
 			 bool cloexec)
 {
@@ -307,6 +331,10 @@ static long open_special(struct posix_call *c, const struct posix_path *p, uint3
 
 	if (rc < 0)
 		return rc;
+	if (flags & LINUX_O_DIRECTORY && f->ops != &posix_dir_ops) {
+		posix_file_put(f);
+		return -ENOTDIR;
+	}
 	return posix_fd_install(&c->pp->fds, current_thread()->proc->quota, f, cloexec, 0);
 }
 
@@ -932,6 +960,10 @@ POSIX_CALL(chdir)
 		return fd;
 	int rc = posix_fd_get(&c->pp->fds, (int)fd, &dir);
 	posix_fd_close(&c->pp->fds, (int)fd);
+	if (rc == 0 && dir->ops != &posix_dir_ops) {
+		posix_file_put(dir);
+		return -ENOTDIR;
+	}
 	return rc < 0 ? rc : set_cwd(c->pp, dir);
 }
 

@@ -25,10 +25,12 @@
 /* The quota node spawn_cmd's processes go below (NULL: each is a root). */
 static struct quota *spawn_quota;	/* the self-test's */
 
-/* Spawns `cmd` (space-separated words, the first one the path), granting
- * the root directory, the console, the root as working directory and the
- * sysinfo object, as init gets them. */
-static int spawn_cmd(const char *cmd, struct process **out)
+/* Spawns `cmd` (space-separated words, the first one the path, found
+ * beneath the root directory), granting as root and working directory
+ * `dir` (NULL: the root directory), the console and the sysinfo object,
+ * as init gets them; its tree has `limits` (NULL: the default share). */
+static int spawn_in(const char *cmd, struct kobj *dir, const struct panda_limits *limits,
+		    struct process **out)
 {
 	static struct spawn_request req;
 	static char args[256];
@@ -37,6 +39,8 @@ static int spawn_cmd(const char *cmd, struct process **out)
 
 	if (!root)
 		return -ENOENT;
+	if (!dir)
+		dir = root;
 	memset(&req, 0, sizeof(req));
 	for (const char *c = cmd; *c && n < sizeof(args) - 2; c++)
 		args[n++] = *c == ' ' ? 0 : *c;
@@ -46,16 +50,22 @@ static int spawn_cmd(const char *cmd, struct process **out)
 	struct kobj *console __free(kobj_put) = console_object();
 	struct kobj *sysinfo __free(kobj_put) = sysinfo_object();
 	req.dir = root;
-	req.grants[STARTUP_ROOT] = (struct spawn_grant){ root, RIGHTS_ALL };
+	req.grants[STARTUP_ROOT] = (struct spawn_grant){ dir, RIGHTS_ALL };
 	req.grants[STARTUP_CONSOLE] = (struct spawn_grant){ console, RIGHTS_ALL };
-	req.grants[STARTUP_CWD] = (struct spawn_grant){ root, RIGHTS_ALL };
+	req.grants[STARTUP_CWD] = (struct spawn_grant){ dir, RIGHTS_ALL };
 	req.grants[STARTUP_SYSINFO] = (struct spawn_grant){ sysinfo, RIGHTS_ALL };
 	req.grant_count = STARTUP_STANDARD;
 	req.path = args;
 	req.args = args;
 	req.args_len = n;
 	req.parent_quota = spawn_quota;
+	req.limits = limits;
 	return spawn_process(&req, out);
+}
+
+static int spawn_cmd(const char *cmd, struct process **out)
+{
+	return spawn_in(cmd, NULL, NULL, out);
 }
 
 static struct panda_exit_status run(const char *cmd)
@@ -259,6 +269,12 @@ SELFTEST(proc, test_processes);
 int proc_selftest_spawn(const char *cmd, struct process **out)
 {
 	return spawn_cmd(cmd, out);
+}
+
+int proc_selftest_spawn_confined(const char *cmd, struct kobj *dir,
+				 const struct panda_limits *limits, struct process **out)
+{
+	return spawn_in(cmd, dir, limits, out);
 }
 
 bool proc_selftest_settle(uint32_t threads)

@@ -29,3 +29,13 @@ $(BUILD)/posix/expected/%.out: $(BUILD)/posix/musl/% $(BUILD)/posix/glibc/% \
 	@mkdir -p $(@D)
 	$(Q)$(call say,RUN,$@)$(PYTHON) tests/posix/posix_output.py expect $* \
 		$(BUILD)/posix/musl/$* $(BUILD)/posix/glibc/$* $@
+
+# The Linux system-call fuzzer (docs/testing.md, "Fuzzing the Linux table"):
+# a Linux program too, built with musl only, in every initrd's /test.
+LINUX_TEST_PROGRAMS := $(BUILD)/linuxfuzz/lfuzz
+
+$(BUILD)/linuxfuzz/%: tests/linuxfuzz/%.c | check-deps
+	@mkdir -p $(@D)
+	$(Q)$(call say,MUSLCC,$<)$(MUSL_GCC) $(POSIX_CFLAGS) -o $@ $<
+
+$(BUILD)/initrd.tar: $(LINUX_TEST_PROGRAMS)

@@ -18,8 +18,11 @@ BIN = ["bench", "cat", "count", "cp", "echo", "env", "free", "head", "hexdump", 
 
 # /test holds a program for each source in user/test (a file or a folder).
 # A program is a .c file or a folder; a header (xorshift.h) is shared source.
-TEST = sorted(name.removesuffix(".c") for name in os.listdir(os.path.join(ROOT, "user", "test"))
-              if not name.endswith(".h"))
+# The Linux programs of tests/linuxfuzz (the fuzzer lfuzz) are there too.
+TEST = sorted([name.removesuffix(".c") for name in os.listdir(os.path.join(ROOT, "user", "test"))
+               if not name.endswith(".h")] +
+              [name.removesuffix(".c") for name in os.listdir(os.path.join(ROOT, "tests", "linuxfuzz"))
+               if name.endswith(".c")])
 
 
 def run_init(command):
