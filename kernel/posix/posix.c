@@ -87,22 +87,23 @@ static bool expected_missing(uint64_t nr)
 	return nr == LINUX_SYS_rseq;
 }
 
-static void linux_syscall(struct trap_frame *f)
+static bool linux_syscall(struct trap_frame *f)
 {
 	uint64_t nr = f->rax;
 	posix_syscall_fn fn = nr < LINUX_SYSCALL_COUNT ? table[nr] : NULL;
 
 	if (!fn && expected_missing(nr)) {
 		f->rax = -(uint64_t)ENOSYS;
-		return;
+		return false;
 	}
 	if (!fn) {
 		log_unsupported(current_thread()->proc, nr);
 		f->rax = -(uint64_t)ENOSYS;
-		return;
+		return false;
 	}
 	struct posix_call c = { .frame = f, .pp = posix_current() };
 	f->rax = (uint64_t)posix_errno(fn(&c, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
+	return c.new_registers;
 }
 
 static const struct personality linux_personality = {

@@ -6,6 +6,7 @@
 #ifndef POSIX_SYS_H
 #define POSIX_SYS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct elf_image;
@@ -17,6 +18,7 @@ struct trap_frame;
 struct posix_call {
 	struct trap_frame *frame;	/* the caller's registers */
 	struct posix_proc *pp;		/* the caller's personality state */
+	bool new_registers;		/* the frame was rewritten (execve) */
 };
 
 typedef long (*posix_syscall_fn)(struct posix_call *c, uint64_t a0, uint64_t a1, uint64_t a2,

@@ -148,5 +148,6 @@ POSIX_CALL(execve)
 		.cs = c->frame->cs, .ss = c->frame->ss,
 		.vector = c->frame->vector, .error = c->frame->error,
 	};
+	c->new_registers = true;
 	return 0;		/* rax of the new image: 0 as everything else */
 }

@@ -6,6 +6,7 @@
 #ifndef PROC_PERSONALITY_H
 #define PROC_PERSONALITY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct elf_image;
@@ -23,8 +24,9 @@ struct personality {
 		      const struct elf_image *img, const uint32_t *handles);
 	/* One system call of a process of this personality (the syscall
 	 * layer's dispatch hands the whole frame over): the result goes in
-	 * the frame's rax. */
-	void (*syscall)(struct trap_frame *f);
+	 * the frame's rax. True when the call gave the thread new registers
+	 * (an exec): the return to user mode then restores them all. */
+	bool (*syscall)(struct trap_frame *f);
 	/* Frees the state once the process has ended (or spawn failed),
 	 * before its handles and memory go. */
 	void (*release)(struct process *p);

@@ -43,10 +43,42 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_KCOV] = sys_kcov,
 };
 
-static void native_syscall(struct trap_frame *f)
+/* What every return to user mode from a call checks (the normal kernel's
+ * syscalls pay only the two flag tests). */
+static void before_return(void)
 {
+	/* Every return in the sanitized kernel; process_before_user_mode
+	 * checks the rest. */
+	if (KSAN && spin_held_count() != 0)
+		spin_held_at_switch("return to user mode");
+	if (arch_need_resched() || current_thread()->killed)
+		process_before_user_mode();
+}
+
+/* A process of another personality (proc/personality.h): its own table
+ * gets the whole frame. Out of line, so the native path stays short. */
+static __attribute__((noinline)) bool foreign_syscall(const struct personality *persona,
+						      struct trap_frame *f)
+{
+	failinject_syscall_enter(SYS_COUNT);
+	kcov_syscall_enter();
+	bool rewritten = persona->syscall(f);
+	kcov_syscall_leave();
+	failinject_syscall_exit();
+	before_return();
+	return rewritten;
+}
+
+/* Called from syscall.S with interrupts on; the result goes back in rax.
+ * True when the call rewrote the frame's registers (syscall.S then
+ * restores all of them). */
+bool syscall_dispatch(struct trap_frame *f)
+{
+	const struct personality *persona = current_thread()->proc->personality;
 	uint64_t nr = f->rax;
 
+	if (__builtin_expect(persona != NULL, 0))
+		return foreign_syscall(persona, f);
 	failinject_syscall_enter(nr < SYS_COUNT ? (unsigned)nr : SYS_COUNT);
 	if (nr == SYS_KCOV) {		/* never its own coverage */
 		f->rax = sys_kcov(f->rdi, f->rsi, f->rdx, f->r10, f->r8);
@@ -57,27 +89,6 @@ static void native_syscall(struct trap_frame *f)
 	} else
 		f->rax = -ENOSYS;
 	failinject_syscall_exit();
-}
-
-/* Called from syscall.S with interrupts on; the result goes back in rax.
- * A process of another personality (proc/personality.h) has its own
- * table, which gets the whole frame. */
-void syscall_dispatch(struct trap_frame *f)
-{
-	const struct personality *persona = current_thread()->proc->personality;
-
-	if (persona) {
-		failinject_syscall_enter(SYS_COUNT);
-		kcov_syscall_enter();
-		persona->syscall(f);
-		kcov_syscall_leave();
-		failinject_syscall_exit();
-	} else
-		native_syscall(f);
-	/* Every return in the sanitized kernel; process_before_user_mode
-	 * checks the rest (the normal kernel's syscalls pay nothing). */
-	if (KSAN && spin_held_count() != 0)
-		spin_held_at_switch("return to user mode");
-	if (arch_need_resched() || current_thread()->killed)
-		process_before_user_mode();
+	before_return();
+	return false;
 }

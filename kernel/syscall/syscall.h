@@ -3,13 +3,14 @@
 #ifndef SYSCALL_SYSCALL_H
 #define SYSCALL_SYSCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct trap_frame;
 
 /* syscall.S calls this with the caller's registers, interrupts on; the
  * result goes back in the frame's rax. */
-void syscall_dispatch(struct trap_frame *f);
+bool syscall_dispatch(struct trap_frame *f);	/* true: restore every register */
 
 #define SYSCALL_ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 

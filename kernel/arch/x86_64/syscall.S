@@ -27,14 +27,13 @@ syscall_entry:
 	movq %rsp, %rdi
 	call syscall_dispatch
 	cli
-	/* Every register comes back from the frame, so that a call that
-	 * gives the thread new registers (the Linux personality's execve)
-	 * has them all: rbx and r12-r15 too, which C code preserved. */
-	movq 0(%rsp), %r15
-	movq 8(%rsp), %r14
-	movq 16(%rsp), %r13
-	movq 24(%rsp), %r12
-	movq 104(%rsp), %rbx
+	/* A call that gave the thread all-new registers (the Linux
+	 * personality's execve) returns true: then every register comes
+	 * back from the frame, by the interrupt return. */
+	testb %al, %al
+	jnz trap_return
+	/* C code preserved rbx and r12-r15, so only the registers it may
+	 * have clobbered come back from the frame (and rbp, zeroed above). */
 	movq 40(%rsp), %r10
 	movq 48(%rsp), %r9
 	movq 56(%rsp), %r8
