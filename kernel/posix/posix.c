@@ -121,8 +121,3 @@ void posix_init(void)
 	}
 	spawn_set_foreign(&linux_personality);
 }
-
-bool posix_enabled(void)
-{
-	return !refused;
-}
