@@ -1,6 +1,6 @@
 /* Memory: brk (the system call; musl's sbrk refuses to move the break),
  * malloc of small and large blocks and a large realloc (musl moves it with
- * mremap), anonymous private and shared mmap across fork, MAP_FIXED
+ * mremap), anonymous private mmap across fork (shared: memshared.c), MAP_FIXED
  * replacing part of a mapping, a PROT_NONE guard page and an unmapped page
  * (a child touches each and is killed by SIGSEGV), munmap, mprotect,
  * mremap with MREMAP_MAYMOVE, madvise(MADV_DONTNEED) zeroing. No address
@@ -133,36 +133,27 @@ static void test_malloc(void)
 	free(z);
 }
 
-static void test_private_and_shared(void)
+static void test_private(void)
 {
 	unsigned char *priv = map_anon(2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	unsigned char *shared = map_anon(PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
 
 	check_map("mmap(anonymous private, 2 pages)", priv);
-	check_map("mmap(anonymous shared, 1 page)", shared);
-	if (priv == MAP_FAILED || shared == MAP_FAILED)
+	if (priv == MAP_FAILED)
 		return;
-	say_bool("anonymous memory starts zero", all_bytes(priv, 2 * PAGE, 0)
-		 && all_bytes(shared, PAGE, 0));
+	say_bool("anonymous memory starts zero", all_bytes(priv, 2 * PAGE, 0));
 	priv[0] = 'P';
-	shared[0] = 'S';
 	pid_t pid = fork();
 	if (pid == 0) {
 		say_bool("child sees the parent's private write", priv[0] == 'P');
-		say_bool("child sees the parent's shared write", shared[0] == 'S');
 		priv[0] = 'c';
 		priv[PAGE] = 'c';
-		shared[0] = 'c';
-		shared[1] = 'C';
 		_exit(0);
 	}
-	reap("child writing both mappings", pid);
+	reap("child writing the mapping", pid);
 	say_bool("parent does not see the child's private writes", priv[0] == 'P' && priv[PAGE] == 0);
-	say_bool("parent sees the child's shared writes", shared[0] == 'c' && shared[1] == 'C');
 	priv[1] = 'x';
 	say_bool("parent's private copy is still writable", priv[1] == 'x');
 	CHECK("munmap(private)", munmap(priv, 2 * PAGE));
-	CHECK("munmap(shared)", munmap(shared, PAGE));
 }
 
 static void test_fixed_guard_unmap(void)
@@ -242,7 +233,7 @@ int main(int argc, char **argv)
 	if (!setup_failures) {
 		test_brk();
 		test_malloc();
-		test_private_and_shared();
+		test_private();
 		test_fixed_guard_unmap();
 		test_mremap_madvise();
 	}
