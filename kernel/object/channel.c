@@ -23,9 +23,8 @@ struct endpoint {
 	uint32_t next_txid;
 	bool closed;			/* no handles left: nobody can receive */
 	struct wait_queue changed;	/* woken on any change of the above */
-	/* Guarded by inflight.lock (below): */
+	/* Guarded by inflight_lock (below): */
 	uint32_t inflight;		/* its handles inside messages on queues */
-	struct list_node inflight_link;	/* on inflight.endpoints while inflight > 0 */
 	uint8_t gc_state;		/* a collection's scratch: GC_* */
 	uint32_t gc_refs;		/* queued references not yet explained */
 	struct list_node gc_link;	/* on one of a collection's lists */
@@ -41,20 +40,14 @@ struct call_slot {
 static struct kcache *endpoint_cache;	/* set once at boot */
 static uint64_t endpoints_alive;	/* atomic */
 
-/* Endpoints whose handles travel inside queued messages, for the cycle
- * collector (see "in-flight handles" below). Lock order: inflight.lock,
- * then a channel's lock. Only messages that carry endpoints take it. */
-static struct {
-	struct spinlock lock;
-	struct list_node endpoints;	/* every endpoint with inflight > 0 */
-	bool busy;			/* a collection is running */
-	bool again;			/* ...and someone asked for another pass */
-} inflight = {
-	.lock = SPINLOCK_INIT("in-flight endpoints"),
-	.endpoints = LIST_INIT(inflight.endpoints),
-};
+/* Guards every endpoint's `inflight` and gc_* fields, and the queues'
+ * messages that carry endpoints (see "in-flight handles" below). Lock
+ * order: inflight_lock, then a channel's lock. Only messages that carry
+ * endpoints take it. */
+static struct spinlock inflight_lock = SPINLOCK_INIT("in-flight endpoints");
 
-static void collect_cycles(void);
+static void collect_from(struct endpoint *ep, struct list_node *dead);
+static void collect_from_carried(const struct message *m, struct list_node *dead);
 static void inflight_forget(struct list_node *messages);
 
 /* Frees the messages on list, closing the handles they carry. Closing one
@@ -234,7 +227,6 @@ static struct endpoint *endpoint_new(struct channel *ch)
 	list_init(&ep->calls);
 	wait_queue_init(&ep->changed);
 	ep->inflight = 0;
-	list_init(&ep->inflight_link);
 	ep->gc_state = 0;
 	list_init(&ep->gc_link);
 	__atomic_fetch_add(&endpoints_alive, 1, __ATOMIC_RELAXED);
@@ -319,7 +311,6 @@ static int deliver_reply(struct endpoint *ep, struct message *m)
 
 static bool carries_endpoints(const struct message *m);
 static void inflight_count(const struct message *m, int delta);
-static bool only_in_flight(struct endpoint *ep);
 
 /* Puts m on ep's peer's queue: 0, or 1 when the queue is full (m stays
  * the caller's); either way *dest is the peer, with a reference. -EPIPE
@@ -346,18 +337,20 @@ static int enqueue(struct endpoint *ep, struct message *m, bool nonblock)
 
 	for (;;) {
 		struct endpoint *dest;
-		bool collect = false;
+		struct list_node dead;
 		int rc;
 
+		list_init(&dead);
 		if (carrier) {
 			/* The message and the counts of what it carries enter
-			 * together, as the collector sees them. An endpoint that
-			 * only queued messages hold may just have closed a loop. */
-			guard(spinlock)(&inflight.lock);
+			 * together, as the collector sees them. An endpoint whose
+			 * last handle outside queues this was may have closed a
+			 * loop. */
+			guard(spinlock)(&inflight_lock);
 			rc = queue_on_peer(ep, m, &dest);
 			if (rc == 0) {
 				inflight_count(m, 1);
-				collect = only_in_flight(dest);
+				collect_from_carried(m, &dead);
 			}
 		} else {
 			rc = queue_on_peer(ep, m, &dest);
@@ -369,8 +362,7 @@ static int enqueue(struct endpoint *ep, struct message *m, bool nonblock)
 		if (rc == 0) {
 			notify(dest);
 			peer_put(dest);
-			if (collect)
-				collect_cycles();
+			free_messages(&dead);
 			return 0;
 		}
 		rc = nonblock ? -EAGAIN : wait_event(&dest->changed, has_room, dest, UINT64_MAX);
@@ -412,10 +404,10 @@ static bool recv_ready(void *arg)
 
 /* What take_head found besides a message or an error. */
 #define TAKE_NOTHING	1	/* nothing queued yet */
-#define TAKE_CARRIER	2	/* the next one carries endpoints: take inflight.lock */
+#define TAKE_CARRIER	2	/* the next one carries endpoints: take inflight_lock */
 
 /* Takes the next message off ep's queue if it fits. A message carrying
- * endpoints leaves only under inflight.lock (`counted`): the collector
+ * endpoints leaves only under inflight_lock (`counted`): the collector
  * must never see it queued while its receiver already has it. */
 static int take_head(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, bool counted,
 		     struct message **out, bool *was_full, struct endpoint **writer,
@@ -460,7 +452,7 @@ int endpoint_recv(struct endpoint *ep, uint32_t max_size, uint32_t max_handles, 
 				   need_size, need_handles);
 
 		if (rc == TAKE_CARRIER) {
-			guard(spinlock)(&inflight.lock);
+			guard(spinlock)(&inflight_lock);
 			rc = take_head(ep, max_size, max_handles, true, &m, &was_full, &writer,
 				       need_size, need_handles);
 		}
@@ -501,21 +493,21 @@ static bool requeue(struct endpoint *ep, struct message *m)
 
 void endpoint_unreceive(struct endpoint *ep, struct message *m)
 {
-	bool collect = false;
+	struct list_node dead;
 
+	list_init(&dead);
 	if (carries_endpoints(m)) {
-		guard(spinlock)(&inflight.lock);
+		guard(spinlock)(&inflight_lock);
 		if (requeue(ep, m)) {
 			inflight_count(m, 1);
-			collect = only_in_flight(ep);
+			collect_from_carried(m, &dead);
 			m = NULL;
 		}
 	} else if (requeue(ep, m)) {
 		m = NULL;
 	}
 	message_free(m);
-	if (collect)
-		collect_cycles();
+	free_messages(&dead);
 }
 
 /* --- call ------------------------------------------------------------- */
@@ -582,17 +574,23 @@ static int endpoint_call(struct kobj *obj, struct message *m, struct kobj_send *
  * their queues are dropped, which closes the handles in them, and so every
  * garbage endpoint reaches zero handles and goes.
  *
- * A collection runs whenever an endpoint may have become garbage: a
- * message carrying endpoints was queued on a candidate, or a handle to an
- * endpoint was closed and only queued ones remain. A handle anywhere else
- * (a table, a message being sent or received, a reply, a parked reply)
- * counts in `handles` but not in `inflight`, so its endpoint is no
- * candidate. Messages carrying endpoints enter and leave queues only
- * under inflight.lock (a closed endpoint's queue, which the collector
- * never reads, is forgotten just after), so a collection sees queues and
- * counts that agree. */
+ * Garbage is never left standing: a collection runs whenever an endpoint
+ * becomes a candidate (its last handle outside queues is sent, put back
+ * on a queue, or closed), so before that every candidate was reachable.
+ * Only this endpoint E lost a holder, so what is garbage now is E and the
+ * candidates reached from E's queue, and nothing else: a candidate held
+ * from outside them was reachable by a way that does not pass through E.
+ * The collection walks just that part, not every endpoint in flight: one
+ * process's channels inside channels cost nobody else, and a chain of
+ * channels built link by link costs one step per link. A handle anywhere
+ * but a queue (a table, a message being sent or received, a reply, a
+ * message a thread is freeing) counts in `handles` but not in `inflight`,
+ * so its endpoint is no candidate. Messages carrying endpoints enter and
+ * leave queues only under inflight_lock (a closed endpoint's queue, which
+ * the collector never reads, is forgotten just after), so a collection
+ * sees queues and counts that agree. */
 
-enum { GC_NONE, GC_CANDIDATE, GC_REACHABLE };
+enum { GC_NONE, GC_MEMBER, GC_REACHABLE };
 
 static bool carries_endpoints(const struct message *m)
 {
@@ -603,23 +601,18 @@ static bool carries_endpoints(const struct message *m)
 }
 
 /* m's endpoints gained (delta 1) or lost (-1) a queued handle each.
- * Caller holds inflight.lock. Stores are sequentially consistent: the
+ * Caller holds inflight_lock. Stores are sequentially consistent: the
  * close hook reads `inflight` without the lock after lowering `handles`,
  * and one of the two sides must see the other's change. */
 static void inflight_count(const struct message *m, int delta)
 {
-	spin_assert_held(&inflight.lock);
+	spin_assert_held(&inflight_lock);
 	for (uint32_t i = 0; i < m->handle_count; i++) {
 		if (m->objs[i]->type != &endpoint_type)
 			continue;
 		struct endpoint *x = endpoint_of(m->objs[i]);
-		uint32_t n = x->inflight + (uint32_t)delta;
-		KASSERT(delta > 0 ? n > 0 : x->inflight > 0);
-		__atomic_store_n(&x->inflight, n, __ATOMIC_SEQ_CST);
-		if (delta > 0 && n == 1)
-			list_add_tail(&inflight.endpoints, &x->inflight_link);
-		else if (n == 0)
-			list_del(&x->inflight_link);
+		KASSERT(delta > 0 || x->inflight > 0);
+		__atomic_store_n(&x->inflight, x->inflight + (uint32_t)delta, __ATOMIC_SEQ_CST);
 	}
 }
 
@@ -632,25 +625,25 @@ static void inflight_forget(struct list_node *messages)
 		any = any || carries_endpoints(list_entry(pos, struct message, link));
 	if (!any)
 		return;
-	guard(spinlock)(&inflight.lock);
+	guard(spinlock)(&inflight_lock);
 	list_for_each(pos, messages)
 		inflight_count(list_entry(pos, struct message, link), -1);
 }
 
-/* Every handle to ep is in a queued message. Caller holds inflight.lock. */
+/* Every handle to ep is in a queued message. Caller holds inflight_lock. */
 static bool only_in_flight(struct endpoint *ep)
 {
-	spin_assert_held(&inflight.lock);
+	spin_assert_held(&inflight_lock);
 	return ep->inflight &&
 	       __atomic_load_n(&ep->obj.handles, __ATOMIC_SEQ_CST) == ep->inflight;
 }
 
 /* Calls fn on each endpoint carried by a message queued on ep. Caller
- * holds inflight.lock, so those endpoints stay (each handle a reference). */
+ * holds inflight_lock, so those endpoints stay (each handle a reference). */
 static void for_each_queued_endpoint(struct endpoint *ep, void (*fn)(struct endpoint *, void *),
 				     void *arg)
 {
-	spin_assert_held(&inflight.lock);
+	spin_assert_held(&inflight_lock);
 	guard(spinlock)(&ep->ch->lock);
 
 	list_for_each(pos, &ep->queue) {
@@ -661,10 +654,22 @@ static void for_each_queued_endpoint(struct endpoint *ep, void (*fn)(struct endp
 	}
 }
 
-static void uncount_candidate_ref(struct endpoint *x, void *unused)
+/* A candidate joins the collection once, with all its queued handles
+ * still to be explained; its queue is walked later. */
+static void take(struct endpoint *x, struct list_node *unwalked)
 {
-	(void)unused;
-	if (x->gc_state == GC_CANDIDATE) {
+	if (x->gc_state != GC_NONE || !only_in_flight(x))
+		return;
+	x->gc_state = GC_MEMBER;
+	x->gc_refs = x->inflight;
+	list_add_tail(unwalked, &x->gc_link);
+}
+
+/* x sits in a member's queue: that handle is explained. */
+static void take_and_explain(struct endpoint *x, void *unwalked)
+{
+	take(x, unwalked);
+	if (x->gc_state == GC_MEMBER) {
 		KASSERT(x->gc_refs > 0);
 		x->gc_refs--;
 	}
@@ -672,7 +677,7 @@ static void uncount_candidate_ref(struct endpoint *x, void *unused)
 
 static void mark_reachable(struct endpoint *x, void *worklist)
 {
-	if (x->gc_state != GC_CANDIDATE)
+	if (x->gc_state != GC_MEMBER)
 		return;
 	x->gc_state = GC_REACHABLE;
 	list_del(&x->gc_link);
@@ -688,29 +693,26 @@ static void gc_lists_reset(struct list_node *list)
 	}
 }
 
-/* One pass: moves the queues of unreachable candidates to *dead. Caller
- * holds inflight.lock. */
-static void collect_pass(struct list_node *dead)
+/* Finds the garbage among the candidates on *unwalked and those their
+ * queues lead to, and moves its queues to *dead (which must be empty).
+ * Caller holds inflight_lock. */
+static void collect(struct list_node *unwalked, struct list_node *dead)
 {
-	struct list_node candidates, worklist, reachable;
+	struct list_node members, worklist, reachable;
 
-	spin_assert_held(&inflight.lock);
-	list_init(&candidates);
+	spin_assert_held(&inflight_lock);
+	KASSERT(list_empty(dead));	/* every message on it is uncounted below */
+	list_init(&members);
 	list_init(&worklist);
 	list_init(&reachable);
-	list_for_each(pos, &inflight.endpoints) {
-		struct endpoint *e = list_entry(pos, struct endpoint, inflight_link);
-		if (only_in_flight(e)) {
-			e->gc_state = GC_CANDIDATE;
-			e->gc_refs = e->inflight;
-			list_add_tail(&candidates, &e->gc_link);
-		}
+	while (!list_empty(unwalked)) {
+		struct endpoint *e = list_entry(unwalked->next, struct endpoint, gc_link);
+		list_del(&e->gc_link);
+		list_add_tail(&members, &e->gc_link);
+		for_each_queued_endpoint(e, take_and_explain, unwalked);
 	}
-	/* What is left of gc_refs comes from queues of non-candidates. */
-	list_for_each(pos, &candidates)
-		for_each_queued_endpoint(list_entry(pos, struct endpoint, gc_link),
-					 uncount_candidate_ref, NULL);
-	for (struct list_node *pos = candidates.next, *next; pos != &candidates; pos = next) {
+	/* A handle left unexplained is in a queue outside the members. */
+	for (struct list_node *pos = members.next, *next; pos != &members; pos = next) {
 		next = pos->next;
 		struct endpoint *e = list_entry(pos, struct endpoint, gc_link);
 		if (e->gc_refs)
@@ -722,7 +724,7 @@ static void collect_pass(struct list_node *dead)
 		list_add_tail(&reachable, &r->gc_link);
 		for_each_queued_endpoint(r, mark_reachable, &worklist);
 	}
-	list_for_each(pos, &candidates) {
+	list_for_each(pos, &members) {
 		struct endpoint *g = list_entry(pos, struct endpoint, gc_link);
 		guard(spinlock)(&g->ch->lock);
 		list_splice_tail(&g->queue, dead);
@@ -730,48 +732,48 @@ static void collect_pass(struct list_node *dead)
 	}
 	list_for_each(pos, dead)
 		inflight_count(list_entry(pos, struct message, link), -1);
-	gc_lists_reset(&candidates);
+	gc_lists_reset(&members);
 	gc_lists_reset(&reachable);
 }
 
-/* Frees every cycle of endpoints that only queued messages hold. Not
- * reentrant: a request while one runs (its own frees close handles) makes
- * the running one do another pass. No lock may be held. */
-static void collect_cycles(void)
+/* ep may just have become a candidate: moves to *dead (empty) the queues
+ * of what is garbage now. Caller holds inflight_lock and a reference. */
+static void collect_from(struct endpoint *ep, struct list_node *dead)
 {
-	{
-		guard(spinlock)(&inflight.lock);
-		if (inflight.busy) {
-			inflight.again = true;
-			return;
-		}
-		inflight.busy = true;
-	}
-	for (;;) {
-		struct list_node dead;
+	struct list_node unwalked;
 
-		list_init(&dead);
-		{
-			guard(spinlock)(&inflight.lock);
-			inflight.again = false;
-			collect_pass(&dead);
-		}
-		free_messages(&dead);	/* garbage endpoints lose their last handles */
-		guard(spinlock)(&inflight.lock);
-		if (!inflight.again) {
-			inflight.busy = false;
-			return;
-		}
-	}
+	list_init(&unwalked);
+	take(ep, &unwalked);
+	collect(&unwalked, dead);
 }
 
-/* Only queued messages may hold ep now: it may be garbage. */
+/* m was just queued: as collect_from, for every endpoint it carries. */
+static void collect_from_carried(const struct message *m, struct list_node *dead)
+{
+	struct list_node unwalked;
+
+	list_init(&unwalked);
+	for (uint32_t i = 0; i < m->handle_count; i++)
+		if (m->objs[i]->type == &endpoint_type)
+			take(endpoint_of(m->objs[i]), &unwalked);
+	collect(&unwalked, dead);
+}
+
+/* Only queued messages may hold ep now: it may be garbage. Frees
+ * what is, before the close returns. */
 static void endpoint_handle_closed(struct kobj *obj)
 {
 	struct endpoint *ep = endpoint_of(obj);
+	struct list_node dead;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	uint32_t n = __atomic_load_n(&ep->inflight, __ATOMIC_SEQ_CST);
-	if (n && __atomic_load_n(&obj->handles, __ATOMIC_SEQ_CST) == n)
-		collect_cycles();
+	if (!n || __atomic_load_n(&obj->handles, __ATOMIC_SEQ_CST) != n)
+		return;
+	list_init(&dead);
+	{
+		guard(spinlock)(&inflight_lock);
+		collect_from(ep, &dead);
+	}
+	free_messages(&dead);	/* garbage endpoints lose their last handles */
 }

@@ -5,7 +5,10 @@
  * three, and cycles inside the queues of other cycles; checks that what a
  * process can still reach (a chain of channels inside channels, a cycle
  * hanging off a queue it holds) keeps its queues, and that a chain of
- * 3,000 channels each queued inside the last is freed. The `proc` self-test runs
+ * 3,000 channels each queued inside the last is freed; and that a cycle
+ * is freed at once even while another process is in the middle of freeing
+ * a cycle of its own (`chan-cycles churn` does that forever). The `proc`
+ * self-test runs
  * it under an allocator snapshot: after it, every endpoint, message and byte
  * must be back. Prints `chan-cycles: ok NAME` per check (verdict.h). */
 #include <stdbool.h>
@@ -253,21 +256,21 @@ static void cycle_inside_a_cycle(void)
  * the whole chain, one queue inside another, without the kernel recursing
  * once per link (3,000 links overflowed its stack). With `cycle`, the last
  * far end goes back into the head, and the chain is garbage at once. */
-static void deep_chain(const char *name, bool cycle)
+static bool deep_chain_freed(bool cycle, unsigned *made)
 {
 	struct pair head, cur;
-	unsigned made = 0;
 
+	*made = 0;
 	if (!make(&head))
-		return (void)verdict(name, false, "channel_create failed");
+		return false;
 	cur = head;
-	for (; made < DEEP_LINKS; made++) {
+	for (; *made < DEEP_LINKS; ++*made) {
 		struct pair next;
 		if (!make(&next))
 			break;
 		panda_handle_t h = next.far;
 		send_with(cur.near, &h, 1);
-		if (made)
+		if (*made)
 			panda_close(cur.near);
 		cur = next;
 	}
@@ -280,13 +283,47 @@ static void deep_chain(const char *name, bool cycle)
 	bool gone = peer_closed(head.near) && peer_closed(cur.near);
 	panda_close(cur.near);
 	panda_close(head.near);
+	return gone;
+}
+
+static void deep_chain(const char *name, bool cycle)
+{
+	unsigned made;
+	bool gone = deep_chain_freed(cycle, &made);
+
 	verdict(name, made == DEEP_LINKS && gone, "%u links made, gone %d", made, gone);
+}
+
+/* Builds and drops 3,000-link cycles until killed: most of its time goes
+ * in freeing them, and it can be preempted there. */
+__attribute__((noreturn)) static void churn(void)
+{
+	for (unsigned made;;)
+		deep_chain_freed(true, &made);
+}
+
+/* Two-channel cycles while `churn` runs beside us: ours must go before
+ * the send returns, not when the other collection gets the CPU back. */
+static void cycles_beside_churn(void)
+{
+	const char *args[] = { "/test/chan-cycles", "churn" };
+	long child = panda_spawn_simple(panda_startup_handle(0), args[0], 2, args);
+	struct panda_exit_status st;
+
+	if (child < 0)
+		return (void)verdict("two-channel-cycles-beside-churn", false, "spawn: %s",
+				     verdict_err_text(child));
+	panda_sleep_ns(50000000);	/* let it get going */
+	cycles("two-channel-cycles-beside-churn", ROUNDS, 2, 0);
+	panda_process_kill((panda_handle_t)child);
+	panda_process_wait((panda_handle_t)child, PANDA_DEADLINE_NEVER, &st);
+	panda_close((panda_handle_t)child);
 }
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1 && strcmp(argv[1], "churn") == 0)
+		churn();
 	verdict_start("chan-cycles");
 	build_docs();
 	cycles("two-channel-cycles", ROUNDS, 2, 0);
@@ -297,6 +334,7 @@ int main(int argc, char **argv)
 	cycle_inside_a_cycle();
 	deep_chain("deep-chain-closes", false);
 	deep_chain("deep-cycle-is-freed", true);
+	cycles_beside_churn();
 	/* A cycle that becomes garbage only when exit closes our second
 	 * handle to one of its ends. */
 	struct pair p[2];

@@ -36,6 +36,7 @@ struct slot {
 	long handle;			/* < 0: not running */
 	uint64_t started;
 	unsigned rounds, ok, failed, killed, stuck;
+	uint64_t longest;		/* ns, of a round that ended */
 };
 
 static unsigned argc_of(const struct workload *w)
@@ -130,6 +131,8 @@ static void look(const struct workload *w, struct slot *s, uint64_t ns)
 		s->killed++;
 	}
 	s->rounds++;
+	if (panda_clock() - s->started > s->longest)
+		s->longest = panda_clock() - s->started;
 	panda_close((panda_handle_t)s->handle);
 	s->handle = -1;
 }
@@ -159,8 +162,9 @@ int main(int argc, char **argv)
 
 	for (size_t i = 0; i < WORKLOADS; i++) {
 		const struct slot *s = &slots[i];
-		printf("soak: %s rounds %u ok %u failed %u killed %u stuck %u\n", workloads[i].name,
-		       s->rounds, s->ok, s->failed, s->killed, s->stuck);
+		printf("soak: %s rounds %u ok %u failed %u killed %u stuck %u longest %lu s\n",
+		       workloads[i].name, s->rounds, s->ok, s->failed, s->killed, s->stuck,
+		       (unsigned long)(s->longest / 1000000000ull));
 		stuck += s->stuck;
 	}
 	/* Pids are never reused: a last child's is the count of processes. */
