@@ -165,6 +165,7 @@ $(BUILD)/initrd.tar: $(INITRD_FILES) VERSION
 	$(Q)mkdir -p $(BUILD)/initrd-root/bin && cp $(USER_BIN_PROGRAMS) $(BUILD)/initrd-root/bin/
 	$(Q)mkdir -p $(BUILD)/initrd-root/test && cp $(USER_TEST_PROGRAMS) $(LINUX_TEST_PROGRAMS) \
 		$(BUILD)/initrd-root/test/
+	$(Q)mkdir -p $(BUILD)/initrd-root/posix/bin && cp $(BUSYBOX) $(BUILD)/initrd-root/posix/bin/
 	$(Q)strip --strip-debug $(BUILD)/initrd-root/bin/* $(BUILD)/initrd-root/test/*	# gdb reads build/user
 	$(Q)echo "Panda OS $(VERSION)" > $(BUILD)/initrd-root/etc/panda-release
 	$(Q)tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner \

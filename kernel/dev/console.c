@@ -337,10 +337,21 @@ static int console_mode(const uint8_t *doc)
 
 	if (!bson_find(doc, "raw", &it) || !bson_iter_bool(&it, &raw))
 		return -EINVAL;
+	console_set_raw(raw);
+	return 0;
+}
+
+void console_set_raw(bool raw)
+{
 	guard(spinlock)(&console.lock);
 	console.raw = raw;
 	console.line_len = 0;
-	return 0;
+}
+
+bool console_is_raw(void)
+{
+	guard(spinlock)(&console.lock);
+	return console.raw;
 }
 
 /* {"op": "foreground"} with a process handle attached, or none to clear. */

@@ -4,6 +4,8 @@
 #ifndef DEV_CONSOLE_H
 #define DEV_CONSOLE_H
 
+#include <stdbool.h>
+
 #include "core/kobj.h"
 
 extern const struct kobj_type console_type;
@@ -18,6 +20,9 @@ struct console_job_ops {
 	void (*interrupt)(struct kobj *job);
 };
 void console_set_job_ops(const struct console_job_ops *ops);
+/* The input mode ({"op": "mode"}): raw key events, or cooked lines. */
+void console_set_raw(bool raw);
+bool console_is_raw(void);
 /* The console object, with one more reference for the caller. */
 struct kobj *console_object(void);
 

@@ -22,6 +22,8 @@
 #include "fs/vfs.h"
 #include "posix/linux.h"
 
+#define POSIX_POLL_QUEUES	2	/* a pipe: readable, writable */
+
 /* Every description kind fills the whole ops table and every handler
  * takes the whole argument list, whatever it uses of it (as syscall.h):
  * only kernel/posix/ includes this header. */
@@ -29,6 +31,7 @@
 
 struct kobj;
 struct process;
+struct wait_queue;
 struct quota;
 struct posix_file;
 struct posix_pipe;
@@ -51,6 +54,10 @@ struct posix_file_ops {
 	long (*ioctl)(struct posix_file *f, unsigned cmd, uint64_t arg);
 	/* Output still held back (a partial line): written out now. */
 	void (*flush)(struct posix_file *f);
+	/* Which of LINUX_POLL* hold now, with the (up to POSIX_POLL_QUEUES)
+	 * queues woken when that changes put in q, the rest left NULL. NULL:
+	 * always ready to read and write, as a regular file is. */
+	uint32_t (*poll)(struct posix_file *f, struct wait_queue **q);
 	void (*release)(struct posix_file *f);	/* optional */
 };
 

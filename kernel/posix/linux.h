@@ -20,7 +20,8 @@ enum {
 	LINUX_SYS_munmap = 11, LINUX_SYS_brk = 12, LINUX_SYS_rt_sigaction = 13,
 	LINUX_SYS_rt_sigprocmask = 14, LINUX_SYS_ioctl = 16, LINUX_SYS_pread64 = 17,
 	LINUX_SYS_pwrite64 = 18, LINUX_SYS_readv = 19, LINUX_SYS_writev = 20,
-	LINUX_SYS_access = 21, LINUX_SYS_pipe = 22, LINUX_SYS_sched_yield = 24,
+	LINUX_SYS_access = 21, LINUX_SYS_pipe = 22, LINUX_SYS_select = 23,
+	LINUX_SYS_sched_yield = 24,
 	LINUX_SYS_mremap = 25, LINUX_SYS_madvise = 28, LINUX_SYS_dup = 32,
 	LINUX_SYS_dup2 = 33, LINUX_SYS_nanosleep = 35, LINUX_SYS_getpid = 39,
 	LINUX_SYS_sendfile = 40, LINUX_SYS_clone = 56, LINUX_SYS_fork = 57,
@@ -49,11 +50,28 @@ enum {
 	LINUX_SYS_openat = 257, LINUX_SYS_mkdirat = 258, LINUX_SYS_fchownat = 260,
 	LINUX_SYS_newfstatat = 262, LINUX_SYS_unlinkat = 263, LINUX_SYS_renameat = 264,
 	LINUX_SYS_readlinkat = 267, LINUX_SYS_fchmodat = 268, LINUX_SYS_faccessat = 269,
+	LINUX_SYS_pselect6 = 270, LINUX_SYS_ppoll = 271,
 	LINUX_SYS_set_robust_list = 273, LINUX_SYS_utimensat = 280, LINUX_SYS_dup3 = 292,
 	LINUX_SYS_pipe2 = 293, LINUX_SYS_prlimit64 = 302, LINUX_SYS_renameat2 = 316,
 	LINUX_SYS_getrandom = 318, LINUX_SYS_statx = 332, LINUX_SYS_rseq = 334,
 	LINUX_SYS_faccessat2 = 439,
 };
+
+/* --- poll ---------------------------------------------------------------- */
+
+struct linux_pollfd {
+	int32_t fd;
+	int16_t events, revents;
+};
+
+enum {
+	LINUX_POLLIN = 0x001, LINUX_POLLPRI = 0x002, LINUX_POLLOUT = 0x004,
+	LINUX_POLLERR = 0x008, LINUX_POLLHUP = 0x010, LINUX_POLLNVAL = 0x020,
+	LINUX_POLLRDNORM = 0x040, LINUX_POLLRDBAND = 0x080, LINUX_POLLWRNORM = 0x100,
+	LINUX_POLLWRBAND = 0x200, LINUX_POLLRDHUP = 0x2000,
+};
+
+#define LINUX_FD_SETSIZE	1024
 
 /* --- errno values Panda's lib/errors.h does not have (1..199 agree) ----- */
 
@@ -173,6 +191,8 @@ struct linux_termios {
 	uint8_t c_line;
 	uint8_t c_cc[LINUX_NCCS];
 };
+
+enum { LINUX_ISIG = 0x1, LINUX_ICANON = 0x2, LINUX_ECHO = 0x8 };	/* c_lflag */
 
 struct linux_winsize {
 	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;

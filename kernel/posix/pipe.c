@@ -283,15 +283,36 @@ static void pipe_release(struct posix_file *f)
 	pipe_put(p);
 }
 
+/* Readable with a byte in it; hung up once no writer is left. */
+static uint32_t pipe_read_poll(struct posix_file *f, struct wait_queue **q)
+{
+	struct posix_pipe *p = f->pipe;
+	guard(spinlock)(&p->lock);
+
+	q[0] = &p->readable;
+	return (p->len ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) | (p->writers ? 0 : LINUX_POLLHUP);
+}
+
+/* Writable with room for a byte; an error once no reader is left. */
+static uint32_t pipe_write_poll(struct posix_file *f, struct wait_queue **q)
+{
+	struct posix_pipe *p = f->pipe;
+	guard(spinlock)(&p->lock);
+
+	q[0] = &p->writable;
+	return (p->len < PIPE_SIZE ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0) |
+	       (p->readers ? 0 : LINUX_POLLERR);
+}
+
 const struct posix_file_ops posix_pipe_read_ops = {
 	.name = "pipe", .read = pipe_read, .stat = pipe_stat, .mode = LINUX_S_IFIFO | 0600,
-	.ioctl = pipe_ioctl, .release = pipe_release,
+	.ioctl = pipe_ioctl, .poll = pipe_read_poll, .release = pipe_release,
 };
 
 const struct posix_file_ops posix_pipe_write_ops = {
 	.name = "pipe", .write = pipe_write, .write_kernel = pipe_write_kernel,
 	.stat = pipe_stat, .mode = LINUX_S_IFIFO | 0600, .ioctl = pipe_ioctl,
-	.release = pipe_release,
+	.poll = pipe_write_poll, .release = pipe_release,
 };
 
 /* One end of p as a description, or NULL without memory. */

@@ -30,6 +30,22 @@ static bool parse_posix(const char *value)
 }
 PARAM("posix", parse_posix);
 
+/* posix.trace=NAME logs every Linux system call of the processes called
+ * NAME, with its arguments and result, as strace would: for finding what a
+ * program wants that the personality lacks. */
+static char trace_name[32];
+
+static bool parse_trace(const char *value)
+{
+	if (strlen(value) >= sizeof(trace_name)) {
+		log_warn("cmdline: posix.trace=%s: a process name is shorter\n", value);
+		return false;
+	}
+	strlcpy(trace_name, value, sizeof(trace_name));
+	return true;
+}
+PARAM("posix.trace", parse_trace);
+
 struct posix_proc *posix_of(struct process *p)
 {
 	return p->personality_data;
@@ -68,16 +84,20 @@ static const posix_syscall_fn table[LINUX_SYSCALL_COUNT] = { POSIX_ALL_CALLS(ENT
  * program lacks); after that it stays quiet. */
 #define ENOSYS_LOGGED	8
 
+static const char *call_name(uint64_t nr)
+{
+	return nr < LINUX_SYSCALL_COUNT && linux_syscall_names[nr] ? linux_syscall_names[nr] :
+								      "unknown";
+}
+
 static void log_unsupported(struct process *p, uint64_t nr)
 {
 	struct posix_proc *pp = posix_of(p);
 
 	if (__atomic_fetch_add(&pp->enosys_logged, 1, __ATOMIC_RELAXED) >= ENOSYS_LOGGED)
 		return;
-	const char *name = nr < LINUX_SYSCALL_COUNT && linux_syscall_names[nr] ?
-				   linux_syscall_names[nr] : "unknown";
 	log_info("posix: pid %u (%s): system call %lu (%s) is not supported\n", p->pid,
-		 process_name(p), (unsigned long)nr, name);
+		 process_name(p), (unsigned long)nr, call_name(nr));
 }
 
 /* Calls a libc tries and does without, so quietly ENOSYS: rseq (glibc
@@ -87,9 +107,20 @@ static bool expected_missing(uint64_t nr)
 	return nr == LINUX_SYS_rseq;
 }
 
-static bool linux_syscall(struct trap_frame *f)
+static void trace(const struct trap_frame *f, uint64_t nr, uint64_t result)
 {
-	uint64_t nr = f->rax;
+	struct process *p = current_thread()->proc;
+
+	if (strcmp(process_name(p), trace_name) != 0)
+		return;
+	log_info("posix: pid %u (%s): %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = %ld\n", p->pid,
+		 process_name(p), call_name(nr), (unsigned long)f->rdi, (unsigned long)f->rsi,
+		 (unsigned long)f->rdx, (unsigned long)f->r10, (unsigned long)f->r8,
+		 (unsigned long)f->r9, (long)result);
+}
+
+static bool dispatch(struct trap_frame *f, uint64_t nr)
+{
 	posix_syscall_fn fn = nr < LINUX_SYSCALL_COUNT ? table[nr] : NULL;
 
 	if (!fn && expected_missing(nr)) {
@@ -104,6 +135,18 @@ static bool linux_syscall(struct trap_frame *f)
 	struct posix_call c = { .frame = f, .pp = posix_current() };
 	f->rax = (uint64_t)posix_errno(fn(&c, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
 	return c.new_registers;
+}
+
+static bool linux_syscall(struct trap_frame *f)
+{
+	uint64_t nr = f->rax;
+
+	if (!trace_name[0])
+		return dispatch(f, nr);
+	struct trap_frame args = *f;	/* execve rewrites them */
+	bool rewritten = dispatch(f, nr);
+	trace(&args, nr, f->rax);
+	return rewritten;
 }
 
 static const struct personality linux_personality = {

@@ -17,6 +17,7 @@
 #include "lib/abi.h"
 #include "lib/bson.h"
 #include "lib/errors.h"
+#include "lib/keys.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/usercopy.h"
@@ -29,6 +30,66 @@
 
 /* --- reading ------------------------------------------------------------ */
 
+/* c (below 0x110000) in UTF-8: the length. */
+static size_t utf8_encode(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xe0 | c >> 12);
+		out[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | c >> 18);
+	out[1] = (char)(0x80 | (c >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (c >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/* What a terminal sends for a key of the console's raw mode: the
+ * character (in UTF-8; Backspace as DEL, Ctrl+letter as its control code,
+ * Alt as an Esc before it) or the xterm sequence of a special key. The
+ * length, 0 for a key that sends nothing. */
+static size_t key_bytes(int64_t key, int32_t mods, uint8_t out[8])
+{
+	static const char *const special[] = {
+		[KEY_UP - KEY_UP] = "\x1b[A", [KEY_DOWN - KEY_UP] = "\x1b[B",
+		[KEY_LEFT - KEY_UP] = "\x1b[D", [KEY_RIGHT - KEY_UP] = "\x1b[C",
+		[KEY_HOME - KEY_UP] = "\x1b[H", [KEY_END - KEY_UP] = "\x1b[F",
+		[KEY_DELETE - KEY_UP] = "\x1b[3~", [KEY_INSERT - KEY_UP] = "\x1b[2~",
+		[KEY_PAGE_UP - KEY_UP] = "\x1b[5~", [KEY_PAGE_DOWN - KEY_UP] = "\x1b[6~",
+		[KEY_F1 - KEY_UP] = "\x1bOP", [KEY_F1 + 1 - KEY_UP] = "\x1bOQ",
+		[KEY_F1 + 2 - KEY_UP] = "\x1bOR", [KEY_F1 + 3 - KEY_UP] = "\x1bOS",
+	};
+	size_t n = 0;
+
+	if (key >= KEY_UP) {
+		uint64_t i = (uint64_t)(key - KEY_UP);
+		const char *seq = i < sizeof(special) / sizeof(special[0]) ? special[i] : NULL;
+		n = seq ? strlen(seq) : 0;
+		memcpy(out, seq ? seq : "", n);
+		return n;
+	}
+	if (key < 0 || key >= 0x110000)
+		return 0;
+	if (mods & MOD_ALT)
+		out[n++] = 0x1b;
+	if (key == '\b')
+		key = 0x7f;
+	else if (mods & MOD_CTRL && ((key >= 'a' && key <= 'z') || (key >= '@' && key <= '_')))
+		key &= 0x1f;
+	return n + utf8_encode((uint32_t)key, (char *)out + n);
+}
+
 /* Turns message m into the bytes reads hand out (f->in). */
 static int take_message(struct posix_file *f, struct message *m)
 {
@@ -36,7 +97,26 @@ static int take_message(struct posix_file *f, struct message *m)
 	const char *text = NULL;
 	uint32_t len = 0;
 	uint8_t subtype;
+	int64_t key;
 
+	if (f->obj->type == &console_type && bson_find(m->data, "key", &it) &&
+	    bson_iter_integer(&it, &key)) {
+		int32_t mods = 0;
+		uint8_t bytes[8];
+		if (bson_find(m->data, "mods", &it))
+			bson_iter_int32(&it, &mods);
+		size_t n = key_bytes(key, mods, bytes);
+		uint8_t *buf = kmalloc_uninit(sizeof(bytes));
+		if (!buf)
+			return -ENOMEM;
+		memcpy(buf, bytes, n);
+		guard(spinlock)(&f->lock);
+		kfree(f->in);
+		f->in = buf;
+		f->in_len = (uint32_t)n;
+		f->in_off = 0;
+		return 0;
+	}
 	if (bson_find(m->data, "line", &it) || bson_find(m->data, "text", &it)) {
 		text = bson_iter_utf8(&it, &len);
 		if (!text)
@@ -160,7 +240,11 @@ static int tty_stat(struct posix_file *f, struct vfs_stat *st)
 
 /* The terminal's settings as a Linux program reads them: canonical mode
  * with echo and signals, the usual control characters. Settings written
- * are kept for the next read (raw mode itself is part 2's). */
+ * are kept for the next read. ICANON is the console's mode: off, each key
+ * is read as the bytes a terminal sends for it, without echo (what a line
+ * editor such as busybox sh's wants); on, a read returns a line the
+ * console has echoed and edited. The other flags are kept, not acted on
+ * (docs/posix.md). */
 static struct linux_termios tty_settings = {
 	.c_iflag = 0x0500,		/* ICRNL | IXON */
 	.c_oflag = 0x0005,		/* OPOST | ONLCR */
@@ -181,6 +265,11 @@ static long tty_ioctl(struct posix_file *f, unsigned cmd, uint64_t arg)
 			guard(spinlock)(&tty_lock);
 			t = tty_settings;
 		}
+		/* Whoever set the mode last (the Panda shell too) decides. */
+		if (console_is_raw())
+			t.c_lflag &= ~(uint32_t)(LINUX_ICANON | LINUX_ECHO);
+		else
+			t.c_lflag |= LINUX_ICANON | LINUX_ECHO;
 		return copy_to_user(p, &t, sizeof(t));
 	}
 	case LINUX_TCSETS:
@@ -189,8 +278,11 @@ static long tty_ioctl(struct posix_file *f, unsigned cmd, uint64_t arg)
 		struct linux_termios t;
 		if (copy_from_user(&t, p, sizeof(t)) < 0)
 			return -EFAULT;
-		guard(spinlock)(&tty_lock);
-		tty_settings = t;
+		{
+			guard(spinlock)(&tty_lock);
+			tty_settings = t;
+		}
+		console_set_raw(!(t.c_lflag & LINUX_ICANON));
 		return 0;
 	}
 	case LINUX_TIOCGWINSZ: {
@@ -208,10 +300,54 @@ static long tty_ioctl(struct posix_file *f, unsigned cmd, uint64_t arg)
 	}
 }
 
+/* --- waiting (poll) ------------------------------------------------------ */
+
+/* What the object behind f says, and its queue in q[0]. */
+static uint32_t object_signals(struct posix_file *f, struct wait_queue **q)
+{
+	q[0] = f->obj->type->signal_queue(f->obj);
+	return f->obj->type->signals(f->obj);
+}
+
+/* Bytes of the last message not yet handed out: a read would not wait. */
+static bool bytes_left(struct posix_file *f)
+{
+	guard(spinlock)(&f->lock);
+	return f->in_off < f->in_len;
+}
+
+static uint32_t tty_poll(struct posix_file *f, struct wait_queue **q)
+{
+	uint32_t s = object_signals(f, q);
+
+	return LINUX_POLLOUT | LINUX_POLLWRNORM |
+	       (bytes_left(f) || s & SIGNAL_READABLE ? LINUX_POLLIN | LINUX_POLLRDNORM : 0);
+}
+
+/* A channel read as bytes: readable as a pipe is, hung up at its end. */
+static uint32_t records_in_poll(struct posix_file *f, struct wait_queue **q)
+{
+	uint32_t s = object_signals(f, q);
+
+	if (bytes_left(f) || s & SIGNAL_READABLE)
+		return LINUX_POLLIN | LINUX_POLLRDNORM;
+	return s & SIGNAL_PEER_CLOSED || __atomic_load_n(&f->in_eof, __ATOMIC_RELAXED) ?
+		       LINUX_POLLHUP : 0;
+}
+
+static uint32_t records_out_poll(struct posix_file *f, struct wait_queue **q)
+{
+	uint32_t s = object_signals(f, q);
+
+	if (s & SIGNAL_PEER_CLOSED)
+		return LINUX_POLLERR;
+	return s & SIGNAL_WRITABLE ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0;
+}
+
 const struct posix_file_ops posix_tty_ops = {
 	.name = "tty", .read = stream_read, .write = tty_write,
 	.write_kernel = tty_write_kernel, .stat = tty_stat,
-	.mode = LINUX_S_IFCHR | 0620, .ioctl = tty_ioctl,
+	.mode = LINUX_S_IFCHR | 0620, .ioctl = tty_ioctl, .poll = tty_poll,
 };
 
 /* --- writing records ---------------------------------------------------- */
@@ -306,13 +442,13 @@ static int pipe_stat(struct posix_file *f, struct vfs_stat *st)
 
 const struct posix_file_ops posix_records_in_ops = {
 	.name = "records in", .read = stream_read, .stat = pipe_stat,
-	.mode = LINUX_S_IFIFO | 0600,
+	.mode = LINUX_S_IFIFO | 0600, .poll = records_in_poll,
 };
 
 const struct posix_file_ops posix_records_out_ops = {
 	.name = "records out", .write = records_write,
 	.write_kernel = records_write_kernel, .stat = pipe_stat,
-	.mode = LINUX_S_IFIFO | 0600, .flush = records_flush,
+	.mode = LINUX_S_IFIFO | 0600, .flush = records_flush, .poll = records_out_poll,
 };
 
 struct posix_file *posix_stream_for(struct kobj *obj, uint32_t rights, bool writer,

@@ -44,6 +44,9 @@ typedef long (*posix_syscall_fn)(struct posix_call *c, uint64_t a0, uint64_t a1,
 /* pipe.c */
 #define POSIX_PIPE_CALLS(X)	X(pipe) X(pipe2)
 
+/* sys_poll.c */
+#define POSIX_POLL_CALLS(X)	X(poll) X(ppoll) X(select) X(pselect6)
+
 /* sys_proc.c */
 #define POSIX_PROC_CALLS(X)						\
 	X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getuid)		\
@@ -70,7 +73,7 @@ typedef long (*posix_syscall_fn)(struct posix_call *c, uint64_t a0, uint64_t a1,
 	X(brk) X(mmap) X(munmap) X(mprotect) X(madvise) X(mremap)
 
 #define POSIX_ALL_CALLS(X)						\
-	POSIX_FILE_CALLS(X) POSIX_PIPE_CALLS(X) POSIX_CHILD_CALLS(X) POSIX_SIGNAL_CALLS(X) \
+	POSIX_FILE_CALLS(X) POSIX_PIPE_CALLS(X) POSIX_POLL_CALLS(X) POSIX_CHILD_CALLS(X) POSIX_SIGNAL_CALLS(X) \
 	POSIX_PROC_CALLS(X) POSIX_TIME_CALLS(X) POSIX_MEM_CALLS(X)
 
 #define POSIX_DECLARE(name)	POSIX_CALL(name);

@@ -38,4 +38,10 @@ $(BUILD)/linuxfuzz/%: tests/linuxfuzz/%.c | check-deps
 	@mkdir -p $(@D)
 	$(Q)$(call say,MUSLCC,$<)$(MUSL_GCC) $(POSIX_CFLAGS) -o $@ $<
 
-$(BUILD)/initrd.tar: $(LINUX_TEST_PROGRAMS)
+# Debian's busybox-static, as the package installs it, is every initrd's
+# /posix/bin/busybox: sh, vi, awk, sed and the rest on day one.
+BUSYBOX := /bin/busybox
+
+$(BUSYBOX): | check-deps
+
+$(BUILD)/initrd.tar: $(LINUX_TEST_PROGRAMS) $(BUSYBOX)

@@ -8,7 +8,7 @@ import pytest
 from test_shell import Shell, table
 
 MOTD = "Welcome to Panda OS.\n"                        # initrd/etc/motd
-ROOT = ["bin", "etc", "test", "tmp"]                  # what / holds
+ROOT = ["bin", "etc", "posix", "test", "tmp"]                  # what / holds
 
 
 @pytest.fixture

@@ -40,9 +40,9 @@ import posix_output  # noqa: E402
 
 # The programs the POSIX subsystem passes (names of tests/posix/NAME.c).
 # Every program: hello files dirs fds stat memory memshared processes wait exec pipes
-# pipebytes time errors identity nosys devdir.
+# pipebytes poll time errors identity nosys devdir.
 ENABLED = ["hello", "files", "dirs", "fds", "stat", "memory", "processes", "wait", "exec",
-           "pipes", "pipebytes", "time", "errors", "identity", "nosys", "devdir"]
+           "pipes", "pipebytes", "poll", "time", "errors", "identity", "nosys", "devdir"]
 
 LIBCS = ("musl", "glibc")
 BUILD = os.path.join(ROOT, "build", "posix")

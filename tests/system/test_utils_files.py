@@ -99,7 +99,7 @@ def test_ls_without_operand_lists_the_working_directory_sorted():
     r = run("/bin/ls")
     assert r.status == OK, r.output
     assert [(e["name"], e["type"]) for e in records(r)] == [
-        ("bin", "dir"), ("etc", "dir"), ("test", "dir"), ("tmp", "dir")]
+        ("bin", "dir"), ("etc", "dir"), ("posix", "dir"), ("test", "dir"), ("tmp", "dir")]
 
 
 def test_ls_records_have_name_type_size_in_order():
@@ -344,7 +344,7 @@ def test_touch_errors():
 # init's working directory is the root and its PWD "/", so a relative path
 # that climbs ("../etc") is joined onto "/" and stops there, as "/.." does.
 
-ROOT_NAMES = ["bin", "etc", "test", "tmp"]
+ROOT_NAMES = ["bin", "etc", "posix", "test", "tmp"]
 
 @pytest.mark.parametrize("path", ["/bin/../etc/motd", "../etc/motd", "/../../etc/./motd",
                                   "etc/../etc//motd", "../../../../../../etc/motd",

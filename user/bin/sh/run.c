@@ -5,7 +5,9 @@
  * stops it; the shell then stops the rest of the pipeline too. */
 #include "shell.h"
 
+#include "lib/align.h"
 #include "lib/bson.h"
+#include "lib/elf.h"
 #include "lib/path.h"
 #include "panda.h"
 
@@ -52,27 +54,68 @@ struct stage {
 	panda_handle_t in, out, text, err;
 };
 
-/* Starts one stage with its streams: a bare name runs /bin/NAME, a name
- * with a slash is a path (beneath the root or the working directory). */
-static long start_stage(struct shell *sh, const struct stage *st)
-{
-	const char *name = st->argv[0];
-	char path[PANDA_PATH_MAX];
-	struct panda_named_handle extra[5];
-	unsigned n = 0;
+/* Where a bare command name is looked for, in order: Panda's programs,
+ * then the Linux ones (Debian's busybox: `busybox APPLET`). */
+static const char *const search_dirs[] = { "/bin", "/posix/bin" };
 
+/* The program a stage runs. */
+struct program {
+	char path[PANDA_PATH_MAX];
+	panda_handle_t dir;		/* what path is beneath: sh->root or sh->cwd */
+	bool is_linux;			/* a static ELF without the Panda mark */
+};
+
+/* Opens the program to see which kind it is: 0, or why it cannot be read
+ * (a file that is no executable at all is left for spawn to refuse). */
+static long examine(struct program *prog)
+{
+	static uint8_t head[ELF_HEAD_READ];
+	struct panda_stat st;
+	struct elf_image img;
+	long f = panda_open(prog->dir, prog->path, OPEN_READ);
+
+	if (f < 0)
+		return f;
+	long n = panda_read((panda_handle_t)f, head, sizeof(head));
+	bool read = n >= 0 && panda_fstat((panda_handle_t)f, &st) >= 0;
+	panda_close((panda_handle_t)f);
+	prog->is_linux = read && elf_parse_head(head, (size_t)n, st.size, 0, UINT64_MAX, &img) == 0 &&
+			 !img.native;
+	return 0;
+}
+
+/* A bare name is looked for in search_dirs; a name with a slash is a path
+ * beneath the root or the working directory. 0, or -ENOENT and the like. */
+static long find_program(const struct shell *sh, const char *name, struct program *prog)
+{
 	/* A relative path that climbs above the working directory goes
 	 * from the root (the kernel refuses a climb through a handle). */
 	bool from_root = name[0] == '/' || !strchr(name, '/') ||
 			 path_climbs(name, strlen(name));
-	if (!strchr(name, '/'))
-		snprintf(path, sizeof(path), "/bin/%s", name);
-	else if (!from_root)
-		strlcpy(path, name, sizeof(path));
-	else if (!sh_normalize(sh->cwd_path, name, path)) {
-		complain("sh", name, -ENAMETOOLONG);
-		return -ENAMETOOLONG;
+
+	prog->dir = from_root ? sh->root : sh->cwd;
+	if (strchr(name, '/')) {
+		if (!from_root)
+			strlcpy(prog->path, name, sizeof(prog->path));
+		else if (!sh_normalize(sh->cwd_path, name, prog->path))
+			return -ENAMETOOLONG;
+		return examine(prog);
 	}
+	long rc = -ENOENT;
+	for (size_t i = 0; i < ARRAY_SIZE(search_dirs) && rc == -ENOENT; i++) {
+		snprintf(prog->path, sizeof(prog->path), "%s/%s", search_dirs[i], name);
+		rc = examine(prog);
+	}
+	return rc;
+}
+
+/* Starts one stage, running prog, with its streams. */
+static long start_stage(struct shell *sh, const struct stage *st, const struct program *prog)
+{
+	const char *path = prog->path;
+	struct panda_named_handle extra[5];
+	unsigned n = 0;
+
 	if (st->in)
 		extra[n++] = (struct panda_named_handle){ "in", st->in };
 	if (st->out)
@@ -92,7 +135,7 @@ static long start_stage(struct shell *sh, const struct stage *st)
 		return -ENOMEM;
 	}
 	struct panda_launch l = {
-		.dir = from_root ? sh->root : sh->cwd,
+		.dir = prog->dir,
 		.path = path,
 		.argc = (int)st->argc,
 		.argv = (const char *const *)st->argv,
@@ -103,11 +146,8 @@ static long start_stage(struct shell *sh, const struct stage *st)
 	};
 	long h = panda_launch(&l);
 	free(env);
-	if (h == -ENOENT && !strchr(name, '/')) {
-		eprintf("sh: %s: command not found\n", name);
-		sh->status = STATUS_NOT_FOUND;
-	} else if (h < 0)
-		complain("sh", name, (int)h);
+	if (h < 0)
+		complain("sh", st->argv[0], (int)h);
 	return h;
 }
 
@@ -144,33 +184,46 @@ static uint32_t write_flags(bool append)
 struct start {
 	struct job *job;
 	panda_handle_t in;		/* the next stage's input (a channel's end) */
-	panda_handle_t file;		/* > file, for the render stage */
+	panda_handle_t file;		/* > file, for the last stage */
+	bool done;			/* the last stage has started */
 	bool ok;
 };
 
-/* Starts one process reading s->in; its output goes to a new channel that
- * becomes s->in (or, for the render stage, to nowhere). */
-static void start_one(struct shell *sh, struct start *s, struct stage *st, bool render,
-		      bool errors_to_out)
-{
-	panda_handle_t ends[2];
+/* Where a stage's output goes. */
+enum output {
+	TO_NEXT,	/* a new channel, which becomes s->in */
+	TO_RENDER,	/* the render stage: the console, or s->file as text */
+	TO_TERMINAL,	/* a Linux program ending the pipeline: its bytes go
+			 * straight to the console (a terminal, so an
+			 * interactive program can tell), or to s->file */
+};
 
-	if (!render && panda_channel_create(ends) < 0) {
+/* Starts one process reading s->in, its output going where `to` says. */
+static void start_one(struct shell *sh, struct start *s, struct stage *st,
+		      const struct program *prog, enum output to, bool errors_to_out)
+{
+	panda_handle_t ends[2] = { 0, 0 };
+
+	if (to == TO_NEXT && panda_channel_create(ends) < 0) {
 		eprintf("sh: cannot make a pipe\n");
 		s->ok = false;
 		return;
 	}
 	st->in = s->in;
-	st->out = render ? 0 : ends[0];
-	st->text = render ? s->file : 0;
+	st->out = to == TO_NEXT ? ends[0] : to == TO_TERMINAL ? s->file : 0;
+	st->text = to == TO_RENDER ? s->file : 0;
+	if (to == TO_TERMINAL)
+		s->file = 0;			/* st->out has it now */
 	if (errors_to_out)
 		st->err = st->out;
-	long h = start_stage(sh, st);
+	long h = start_stage(sh, st, prog);
 	if (s->in)
 		panda_close(s->in);
 	if (st->out)
 		panda_close(st->out);
-	s->in = render ? 0 : ends[1];
+	s->in = ends[1];
+	if (to != TO_NEXT)
+		s->done = true;
 	if (h < 0) {
 		s->ok = false;
 		return;
@@ -178,8 +231,25 @@ static void start_one(struct shell *sh, struct start *s, struct stage *st, bool 
 	s->job->proc[s->job->count++] = (panda_handle_t)h;
 }
 
+/* Starts the program a fixed path names (the shell's own helpers). */
+static void start_helper(struct shell *sh, struct start *s, char **argv, int argc,
+			 enum output to)
+{
+	struct stage st = { .argv = argv, .argc = (unsigned)argc };
+	struct program prog;
+	long rc = find_program(sh, argv[0], &prog);
+
+	if (rc < 0) {
+		complain("sh", argv[0], (int)rc);
+		s->ok = false;
+		return;
+	}
+	start_one(sh, s, &st, &prog, to, false);
+}
+
 /* The stages of command c: a feeder for < file, then c itself. */
-static void start_command(struct shell *sh, struct start *s, const struct sh_command *c)
+static void start_command(struct shell *sh, struct start *s, const struct sh_command *c,
+			  bool last)
 {
 	struct words words;
 	panda_handle_t err = 0;
@@ -193,8 +263,7 @@ static void start_command(struct shell *sh, struct start *s, const struct sh_com
 		panda_close(check);
 		/* < file is cat file |: the file's lines become text records. */
 		char *cat[] = { "/bin/cat", c->input, NULL };
-		struct stage feeder = { .argv = cat, .argc = 2 };
-		start_one(sh, s, &feeder, false, false);
+		start_helper(sh, s, cat, 2, TO_NEXT);
 		if (!s->ok)
 			return;
 	}
@@ -207,8 +276,20 @@ static void start_command(struct shell *sh, struct start *s, const struct sh_com
 	} else {
 		struct stage st = { .argv = words.v, .argc = words.count, .assign = c->assign,
 				    .assign_count = c->assign_count, .err = err };
-		start_one(sh, s, &st, false, c->errors_to_out);
-		s->job->last = s->job->count - 1;
+		struct program prog;
+		long rc = find_program(sh, st.argv[0], &prog);
+		if (rc == -ENOENT && !strchr(st.argv[0], '/')) {
+			eprintf("sh: %s: command not found\n", st.argv[0]);
+			sh->status = STATUS_NOT_FOUND;
+			s->ok = false;
+		} else if (rc < 0) {
+			complain("sh", st.argv[0], (int)rc);
+			s->ok = false;
+		} else {
+			start_one(sh, s, &st, &prog, last && prog.is_linux ? TO_TERMINAL : TO_NEXT,
+				  c->errors_to_out);
+			s->job->last = s->job->count - 1;
+		}
 		words_free(&words);
 	}
 	if (err)
@@ -238,11 +319,10 @@ static bool start(struct shell *sh, const struct sh_pipeline *p, bool background
 		}
 	}
 	for (unsigned i = 0; i < p->count && s.ok; i++)
-		start_command(sh, &s, &p->stage[i]);
-	if (s.ok) {
+		start_command(sh, &s, &p->stage[i], i + 1 == p->count);
+	if (s.ok && !s.done) {
 		char *render[] = { RENDER_PATH, NULL };
-		struct stage st = { .argv = render, .argc = 1 };
-		start_one(sh, &s, &st, true, false);
+		start_helper(sh, &s, render, 1, TO_RENDER);
 	}
 	if (s.in)
 		panda_close(s.in);
