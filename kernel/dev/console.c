@@ -341,11 +341,37 @@ static int console_mode(const uint8_t *doc)
 	return 0;
 }
 
+/* The line being typed, as the key events that typed it: type-ahead is
+ * not lost when a program turns raw mode on before reading. Caller holds
+ * the lock. */
+static void line_to_keys(void)
+{
+	spin_assert_held(&console.lock);
+	for (size_t i = 0; i < console.line_len;) {
+		uint8_t b = (uint8_t)console.line[i];
+		size_t n = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+		uint32_t c = n == 1 ? b : b & (0x3f >> (n - 1));
+		for (size_t k = 1; k < n && i + k < console.line_len; k++)
+			c = c << 6 | ((uint8_t)console.line[i + k] & 0x3f);
+		struct key_event ev = { .key = c };
+		push_record(REC_KEY, &ev, NULL, 0);
+		i += n;
+	}
+}
+
 void console_set_raw(bool raw)
 {
-	guard(spinlock)(&console.lock);
-	console.raw = raw;
-	console.line_len = 0;
+	bool typed;
+	{
+		guard(spinlock)(&console.lock);
+		typed = raw && !console.raw && console.line_len;
+		if (typed)
+			line_to_keys();
+		console.raw = raw;
+		console.line_len = 0;
+	}
+	if (typed)
+		wait_queue_wake_all(&console.readers, 0);
 }
 
 bool console_is_raw(void)
