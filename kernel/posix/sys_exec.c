@@ -140,6 +140,8 @@ POSIX_CALL(execve)
 		memset(c->pp->comm, 0, sizeof(c->pp->comm));
 		strlcpy(c->pp->comm, base ? base + 1 : execfn, sizeof(c->pp->comm));
 	}
+	const char *base = strrchr(execfn, '/');
+	process_set_name(me, base ? base + 1 : execfn);	/* what ps shows now */
 	sched_set_fs_base(0);
 	arch_fpu_init_state(current_thread()->fpu);
 	arch_fpu_restore(current_thread()->fpu);

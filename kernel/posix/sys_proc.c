@@ -263,9 +263,9 @@ POSIX_CALL(sched_yield)
 	return 0;
 }
 
-/* The thread's name (PR_SET_NAME, PR_GET_NAME) is the personality's own:
- * `ps` keeps showing the executable's name, which spawn fixed. Other
- * options: EINVAL. */
+/* The thread's name (PR_SET_NAME, PR_GET_NAME): at most 15 bytes, kept
+ * zero-padded as Linux keeps it (PR_GET_NAME copies all 16), and the name
+ * `ps` shows. Other options: EINVAL. */
 static long set_name(struct posix_proc *pp, uint64_t va)
 {
 	char name[sizeof(pp->comm)] = { 0 };
@@ -277,8 +277,11 @@ static long set_name(struct posix_proc *pp, uint64_t va)
 		if (!name[i])
 			break;
 	}
-	guard(spinlock)(&pp->lock);
-	memcpy(pp->comm, name, sizeof(name));
+	{
+		guard(spinlock)(&pp->lock);
+		memcpy(pp->comm, name, sizeof(name));
+	}
+	process_set_name(current_thread()->proc, name);
 	return 0;
 }
 

@@ -147,6 +147,14 @@ const char *process_name(const struct process *p)
 	return p->name;
 }
 
+void process_set_name(struct process *p, const char *name)
+{
+	guard(spinlock)(&p->lock);
+	/* Readers that take no lock (the log) still see a terminated
+	 * string: the last byte is never written. */
+	strlcpy(p->name, name, sizeof(p->name));
+}
+
 struct address_space *process_address_space(struct process *p)
 {
 	return p->as;

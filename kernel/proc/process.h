@@ -88,6 +88,9 @@ void process_discard(struct process *p);
 /* Adds the thread to the process (which must not be dying). */
 int process_add_thread(struct process *p, struct thread *t);
 const char *process_name(const struct process *p);
+/* The name `ps` shows from now on (cut to what the field holds): a Linux
+ * program's execve and PR_SET_NAME change it. */
+void process_set_name(struct process *p, const char *name);
 struct address_space *process_address_space(struct process *p);
 struct process *current_process(void);		/* NULL in kernel threads */
 

@@ -63,6 +63,15 @@ static void test_process_settings(void)
 	CHECK("prctl(PR_SET_NAME, 20 bytes)", prctl(PR_SET_NAME, "abcdefghijklmnopqrst", 0, 0, 0));
 	prctl(PR_GET_NAME, name, 0, 0, 0);
 	say("a long name is cut to 15 bytes: %s", name);
+	/* All 16 bytes come back, padded with zeros: nothing of the longer
+	 * name before, or of the kernel, shows after the end. */
+	memset(name, 0x5a, sizeof(name));
+	CHECK("prctl(PR_SET_NAME, \"ab\")", prctl(PR_SET_NAME, "ab", 0, 0, 0));
+	prctl(PR_GET_NAME, name, 0, 0, 0);
+	char hex[16 * 3 + 1];
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 3 * i, 4, "%02x ", (unsigned char)name[i]);
+	say("PR_GET_NAME's 16 bytes, then the one after: %s| %02x", hex, (unsigned char)name[16]);
 
 	struct rlimit rl;
 	CHECK("getrlimit(RLIMIT_NOFILE)", getrlimit(RLIMIT_NOFILE, &rl));

@@ -102,3 +102,11 @@ def test_a_linux_program_ending_a_pipeline_has_the_terminal(sh):
     run("busybox echo into a file > /tmp/out.txt")
     run("busybox echo and more >> /tmp/out.txt")
     assert run("busybox cat /tmp/out.txt") == "into a file\nand more\n"
+
+
+def test_execve_renames_the_process_ps_shows(sh):
+    sh.run("cp /posix/bin/busybox /tmp/napper")
+    sh.run("busybox sh -c 'exec /tmp/napper sleep 5' &")
+    names = without_log(sh.run("ps | select name | json"))
+    assert '"napper"' in names, names
+    sh.run("kill %1")
