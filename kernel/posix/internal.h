@@ -222,6 +222,9 @@ DEFINE_FREE(posix_path_done, struct posix_path, posix_path_done(&_T))
  * (AT_EMPTY_PATH: it names dirfd itself), with dir NULL and len 0. */
 int posix_path_get(struct posix_proc *pp, int dirfd, const char __user *user_path,
 		   bool empty_ok, struct posix_path *out);
+/* The same for a path in kernel memory (raw_len bytes, no NUL needed). */
+int posix_path_resolve(struct posix_proc *pp, int dirfd, const char *raw, size_t raw_len,
+		       bool empty_ok, struct posix_path *out);
 
 /* True when p is the absolute path abs beneath the root ("/dev/null"). */
 void posix_rlimits_init(struct posix_proc *pp);

@@ -61,11 +61,25 @@ int posix_path_get(struct posix_proc *pp, int dirfd, const char __user *user_pat
 {
 	char raw[PATH_MAX_LEN + 1];
 	long len = copy_string_from_user(raw, user_path, sizeof(raw));
-	struct posix_file *base;
 
 	*out = (struct posix_path){ 0 };
 	if (len < 0)
 		return (int)len;
+	return posix_path_resolve(pp, dirfd, raw, (size_t)len, empty_ok, out);
+}
+
+int posix_path_resolve(struct posix_proc *pp, int dirfd, const char *given, size_t given_len,
+		       bool empty_ok, struct posix_path *out)
+{
+	char raw[PATH_MAX_LEN + 1];
+	long len = (long)given_len;
+	struct posix_file *base;
+
+	*out = (struct posix_path){ 0 };
+	if (given_len > PATH_MAX_LEN)
+		return -ENAMETOOLONG;
+	memcpy(raw, given, given_len);
+	raw[given_len] = 0;
 	if (len == 0)
 		return empty_ok ? 0 : -ENOENT;	/* "": dirfd itself, the caller's to find */
 	if (!pp->root)

@@ -3,13 +3,16 @@
  * new image: a fresh address space with the executable's segments and a
  * new System V stack, every register cleared. The new image is built
  * whole before the old one is let go, so an execve that fails returns to
- * the caller untouched. A Linux process can exec Linux programs only: a
- * native Panda executable wants a startup block of handles that a Linux
- * process does not keep, so it is ENOEXEC (docs/posix.md). */
+ * the caller untouched. A file that starts with "#!" is a script: its
+ * interpreter runs instead, with the script's name as an argument. A
+ * Linux process can exec Linux programs only: a native Panda executable
+ * wants a startup block of handles that a Linux process does not keep, so
+ * it is ENOEXEC (docs/posix.md). */
 #include "posix/internal.h"
 #include "posix/sys.h"
 
 #include "arch/arch.h"
+#include "fs/vfs_object.h"
 #include "lib/align.h"
 #include "lib/elf.h"
 #include "lib/errors.h"
@@ -22,6 +25,8 @@
 #include "sched/sched.h"
 
 #define RFLAGS_USER	0x202		/* IF, and the bit that is always set */
+#define SCRIPT_HEAD	256		/* bytes of a "#!" line read, as Linux's */
+#define SCRIPT_DEPTH	4		/* interpreters that are scripts in turn */
 
 /* Copies a NULL-terminated array of user strings (argv or envp) into one
  * block of strings back to back. NULL is an empty array, as Linux takes
@@ -66,6 +71,99 @@ static int copy_strings(uint64_t array_va, char **out, size_t *len, uint32_t *co
 	}
 	*out = buf, *len = used, *count = n;
 	return 0;
+}
+
+/* --- "#!" scripts ------------------------------------------------------ */
+
+/* The interpreter line of the script p names: 1 with *interp and *arg
+ * (NULL when none) pointing into line, 0 when p is no script, or an error
+ * (a line that does not fit, or names no interpreter: ENOEXEC). As Linux:
+ * the interpreter is the first word after "#!", the argument everything
+ * after it to the end of the line, spaces at both ends trimmed. */
+static int script_line(const struct posix_path *p, char line[SCRIPT_HEAD], char **interp,
+		       char **arg)
+{
+	struct vfs_node n __free(vfs_node_put) = { 0 };
+	int rc = vfs_dir_resolve_file(p->dir->obj, p->path, p->len, &n);
+
+	if (rc < 0)
+		return rc;
+	long got = n.fs->ops->read(n.fs, n.node, 0, line, SCRIPT_HEAD - 1);
+	if (got < 2 || line[0] != '#' || line[1] != '!')
+		return got < 0 ? (int)got : 0;
+	line[got] = 0;
+	char *end = memchr(line, '\n', (size_t)got);
+	if (end)
+		*end = 0;
+	char *c = line + 2;
+	while (*c == ' ' || *c == '\t')
+		c++;
+	*interp = c;
+	while (*c && *c != ' ' && *c != '\t')
+		c++;
+	if (c == *interp || (!end && !*c))
+		return -ENOEXEC;	/* no interpreter, or its name cut off */
+	if (*c)
+		*c++ = 0;
+	while (*c == ' ' || *c == '\t')
+		c++;
+	char *last = c + strlen(c);
+	while (last > c && (last[-1] == ' ' || last[-1] == '\t'))
+		*--last = 0;
+	*arg = *c ? c : NULL;
+	return 1;
+}
+
+/* The arguments for the interpreter: interp, arg (if any), the script's
+ * name, then the script's own arguments but the first. */
+static int script_args(struct posix_exec_args *a, char **block, const char *interp,
+		       const char *arg, const char *script)
+{
+	size_t first = a->argc ? strlen(a->args) + 1 : 0;
+	size_t li = strlen(interp) + 1, la = arg ? strlen(arg) + 1 : 0, ls = strlen(script) + 1;
+	size_t len = li + la + ls + a->args_len - first;
+
+	if (len > LINUX_ARGS_MAX)
+		return -E2BIG;
+	char *buf = kmalloc(len);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, interp, li);
+	if (arg)
+		memcpy(buf + li, arg, la);
+	memcpy(buf + li + la, script, ls);
+	memcpy(buf + li + la + ls, a->args + first, a->args_len - first);
+	kfree(*block);
+	*block = buf;
+	a->args = buf;
+	a->args_len = len;
+	a->argc = a->argc - (first ? 1 : 0) + (arg ? 3 : 2);
+	return 0;
+}
+
+/* Follows p through "#!" lines to the program that runs, rewriting the
+ * arguments on the way. */
+static int follow_scripts(struct posix_call *c, struct posix_path *p, struct posix_exec_args *a,
+			  char **args)
+{
+	char line[SCRIPT_HEAD], script[PATH_MAX_LEN + 1];
+
+	for (unsigned depth = 0;; depth++) {
+		char *interp = NULL, *arg = NULL;
+		int rc = script_line(p, line, &interp, &arg);
+		if (rc <= 0)
+			return rc;
+		if (depth == SCRIPT_DEPTH)
+			return -LINUX_ELOOP;
+		strlcpy(script, p->path, sizeof(script));
+		rc = script_args(a, args, interp, arg, script);
+		if (rc < 0)
+			return rc;
+		posix_path_done(p);
+		rc = posix_path_resolve(c->pp, LINUX_AT_FDCWD, interp, strlen(interp), false, p);
+		if (rc < 0)
+			return rc;
+	}
 }
 
 /* The new image, in a new address space charged to the process's tree. */
@@ -114,7 +212,12 @@ POSIX_CALL(execve)
 	a.args = args, a.env = env;
 	if (p.dir != c->pp->root)
 		return -ENOEXEC;	/* beneath a directory of unknown path: no exe path */
-	strlcpy(execfn, p.path, sizeof(execfn));
+	strlcpy(execfn, p.path, sizeof(execfn));	/* a script's own name */
+	rc = follow_scripts(c, &p, &a, &args);
+	if (rc == 0 && p.dir != c->pp->root)
+		rc = -ENOEXEC;
+	if (rc < 0)
+		return rc == -EISDIR ? -LINUX_EACCES : rc;
 	rc = build_image(c, &p, &a, execfn, &as, &img, &sp);
 	if (rc < 0)
 		return rc == -EISDIR ? -LINUX_EACCES : rc;
@@ -133,7 +236,7 @@ POSIX_CALL(execve)
 	posix_fds_close_on_exec(&c->pp->fds);
 	{
 		guard(spinlock)(&c->pp->lock);
-		posix_set_exe(c->pp, execfn);
+		posix_set_exe(c->pp, p.path);	/* the interpreter, for a script */
 		c->pp->brk_base = c->pp->brk = ALIGN_UP(img.image_end, PAGE_SIZE);
 		c->pp->clear_child_tid = 0;
 		const char *base = strrchr(execfn, '/');

@@ -3,7 +3,9 @@
  * (with their shared offset) and the FD_CLOEXEC ones closed; execve's
  * errors (ENOENT, a file that is no executable, a directory);
  * posix_spawn with file actions (dup2 of a pipe onto fd 1, close) and
- * posix_spawnp, and posix_spawn's error for a missing program. The copies
+ * posix_spawnp, and posix_spawn's error for a missing program; "#!"
+ * scripts (the interpreter's argument, spaces, a script run by a script,
+ * a loop, a missing interpreter, an empty line). The copies
  * started again run with "--child MODE ..." and print their own lines,
  * without the markers. */
 #include "common.h"
@@ -43,7 +45,69 @@ static int child_after_spawn(int argc, char **argv)
 	return 7;
 }
 
+/* Run as a script's interpreter: argv[1] is the "#!" line's argument. */
+static int child_as_interpreter(int argc, char **argv)
+{
+	say("interpreter argument count: %d", argc);
+	say("interpreter argv[1]: [%s]", argv[1]);
+	for (int i = 2; i < argc; i++) {
+		const char *base = strrchr(argv[i], '/');
+		say("interpreter argv[%d]: %s", i, base ? base + 1 : argv[i]);
+	}
+	return 5;
+}
+
 /* --- the parent ---------------------------------------------------------- */
+
+static void write_script(const char *name, const char *line)
+{
+	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+
+	write(fd, line, strlen(line));
+	write(fd, "echo not run\n", 13);
+	close(fd);
+}
+
+/* Runs name with two arguments in a child; prints how it went. */
+static void run_script(const char *what, const char *name)
+{
+	char *args[] = { (char *)name, "first", "second", NULL };
+	pid_t child = fork();
+
+	if (child == 0) {
+		execve(name, args, environ);
+		say("%s: execve -1 %s", what, errno_name(errno));
+		_exit(99);
+	}
+	reap(what, child);
+}
+
+static void test_scripts(const char *self)
+{
+	char line[600];
+
+	snprintf(line, sizeof(line), "#!%s --script\n", self);
+	write_script("s-plain", line);
+	run_script("a script", "./s-plain");
+	snprintf(line, sizeof(line), "#!  \t%s   --script  two words \t \n", self);
+	write_script("s-spaces", line);
+	run_script("a script with spaces", "./s-spaces");
+	write_script("s-nested", "#!./s-plain\n");
+	run_script("a script run by a script", "s-nested");
+	write_script("s-loop", "#!./s-loop\n");
+	run_script("a script that runs itself", "./s-loop");
+	write_script("s-missing", "#!./no-such-interpreter\n");
+	run_script("a missing interpreter", "./s-missing");
+	write_script("s-empty", "#!\n");
+	run_script("an empty #! line", "./s-empty");
+	unlink("s-plain");
+	unlink("s-spaces");
+	unlink("s-nested");
+	unlink("s-loop");
+	unlink("s-missing");
+	unlink("s-empty");
+}
+
 
 static void test_execve(const char *self)
 {
@@ -146,6 +210,8 @@ int main(int argc, char **argv)
 		return child_after_execve(argc, argv);
 	if (argc > 2 && strcmp(argv[2], "--spawned") == 0)
 		return child_after_spawn(argc, argv);
+	if (argc > 1 && strncmp(argv[1], "--script", 8) == 0)
+		return child_as_interpreter(argc, argv);
 
 	begin("exec", argc, argv);
 	if (argv[0][0] != '/') {
@@ -156,6 +222,7 @@ int main(int argc, char **argv)
 		test_execve(argv[0]);
 		test_execve_errors();
 		test_posix_spawn(argv[0]);
+		test_scripts(argv[0]);
 	}
 	return end();
 }
