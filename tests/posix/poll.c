@@ -82,23 +82,13 @@ static void test_files(void)
 	poll_one("a closed descriptor", 77, POLLIN);
 }
 
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void test_timeouts(void)
 {
 	int p[2];
 
 	CHECK("pipe(fds)", pipe(p));
 	struct pollfd pf = { .fd = p[0], .events = POLLIN };
-	double t0 = seconds();
 	CHECK_VAL("poll(empty pipe, 100 ms)", poll(&pf, 1, 100));
-	say_bool("  waited at least 100 ms", seconds() - t0 >= 0.099);
 
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	CHECK_VAL("ppoll(empty pipe, 50 ms)", ppoll(&pf, 1, &ts, NULL));
