@@ -234,17 +234,16 @@ POSIX_CALL(execve)
 	as_put(old);
 	posix_vfork_release(c->pp);	/* a vfork parent has its memory back */
 	posix_fds_close_on_exec(&c->pp->fds);
+	const char *slash = strrchr(execfn, '/'), *name = slash ? slash + 1 : execfn;
 	{
 		guard(spinlock)(&c->pp->lock);
 		posix_set_exe(c->pp, p.path);	/* the interpreter, for a script */
 		c->pp->brk_base = c->pp->brk = ALIGN_UP(img.image_end, PAGE_SIZE);
 		c->pp->clear_child_tid = 0;
-		const char *base = strrchr(execfn, '/');
 		memset(c->pp->comm, 0, sizeof(c->pp->comm));
-		strlcpy(c->pp->comm, base ? base + 1 : execfn, sizeof(c->pp->comm));
+		strlcpy(c->pp->comm, name, sizeof(c->pp->comm));
 	}
-	const char *base = strrchr(execfn, '/');
-	process_set_name(me, base ? base + 1 : execfn);	/* what ps shows now */
+	process_set_name(me, name);	/* what ps shows now */
 	sched_set_fs_base(0);
 	arch_fpu_init_state(current_thread()->fpu);
 	arch_fpu_restore(current_thread()->fpu);
