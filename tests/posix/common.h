@@ -268,6 +268,16 @@ static inline int end(void)
 }
 
 /* Writes a small file in the working directory. */
+/* A number that is surely closed: a fixed one may be open in a process
+ * that inherited descriptors from its runner, as on the CI host. */
+static inline int closed_descriptor(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	close(fd);
+	return fd;
+}
+
 static inline int make_file(const char *name, const char *text)
 {
 	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

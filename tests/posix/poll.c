@@ -79,7 +79,7 @@ static void test_files(void)
 	close(f);
 	close(null);
 	unlink("file");
-	poll_one("a closed descriptor", 77, POLLIN);
+	poll_one("a closed descriptor", closed_descriptor(), POLLIN);
 }
 
 static void test_timeouts(void)
@@ -138,9 +138,10 @@ static void test_select(void)
 	say_bool("  read end readable", FD_ISSET(p[0], &rd));
 	FD_ZERO(&rd);
 	FD_SET(p[0], &rd);
-	FD_SET(90, &rd);
+	int closed = closed_descriptor();
+	FD_SET(closed, &rd);
 	zero = (struct timeval){ 0, 0 };
-	CHECK("select with a closed descriptor in the set", select(91, &rd, NULL, NULL, &zero));
+	CHECK("select with a closed descriptor in the set", select(closed + 1, &rd, NULL, NULL, &zero));
 	zero = (struct timeval){ 0, 0 };
 	CHECK("select(nfds -1)", select(-1, NULL, NULL, NULL, &zero));
 	close(p[0]);

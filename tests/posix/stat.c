@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 		 fstatat(dfd, "inner", &st, AT_SYMLINK_NOFOLLOW), &st);
 	say_stat("fstatat(d, \"\", AT_EMPTY_PATH)", fstatat(dfd, "", &st, AT_EMPTY_PATH), &st);
 	say_stat("fstatat(d, missing)", fstatat(dfd, "missing", &st, 0), &st);
-	say_stat("fstatat(bad fd, inner)", fstatat(999, "inner", &st, 0), &st);
+	say_stat("fstatat(bad fd, inner)", fstatat(closed_descriptor(), "inner", &st, 0), &st);
 	say_stat("fstatat(d, inner, bad flags)", fstatat(dfd, "inner", &st, 0x40000000), &st);
 
 	say_statx("statx(AT_FDCWD, f)", AT_FDCWD, "f", 0);
